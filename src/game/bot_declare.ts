@@ -1,0 +1,89 @@
+// The "normal" bot's declaration: count openers and viable combos, weigh the field, obey the rules. Pure: no I/O.
+
+import { validCombos } from "./legal_moves.ts";
+import type { Piece } from "./pieces.ts";
+import { PlayType, rate } from "./play_types.ts";
+import type { GameView } from "./view.ts";
+
+/** Pieces worth at least this (GENERALs and ADVISORs) are "openers": singles likely to win a turn. */
+export const OPENER_POINTS = 11;
+
+/** An extra pair counts towards the estimate from this strength (a pair of black ELEPHANTs and up). */
+const STRONG_PAIR = 18;
+
+type FieldStrength = "weak" | "normal" | "strong";
+
+/** From the average of earlier declarations this round: ≤ 1.5 weak, ≥ 3.0 strong. */
+function fieldStrength(view: GameView): FieldStrength {
+  const made = view.players.flatMap((p) => (p.declared === null ? [] : [p.declared]));
+  if (made.length === 0) return "normal";
+  const average = made.reduce((a, b) => a + b, 0) / made.length;
+  return average <= 1.5 ? "weak" : average >= 3 ? "strong" : "normal";
+}
+
+/**
+ * Whether a multi-piece combo is likely to win when led. With an opener most combos are; a pair then needs 10
+ * points unless the field is weak. Without one, only strong combos count: pairs of 18+, red soldier sets,
+ * straights of 20+ (the GENERAL group), and every extended or double straight.
+ */
+function isViable(combo: readonly Piece[], hasOpener: boolean, field: FieldStrength): boolean {
+  const { type, strength } = rate(combo);
+  if (hasOpener) return type !== PlayType.PAIR || strength >= 10 || field === "weak";
+  switch (type) {
+    case PlayType.PAIR:
+      return strength >= 18;
+    case PlayType.THREE_OF_A_KIND:
+    case PlayType.FOUR_OF_A_KIND:
+    case PlayType.FIVE_OF_A_KIND:
+      return combo[0]?.color === "RED";
+    case PlayType.STRAIGHT:
+      return strength >= 20;
+    default:
+      return true;
+  }
+}
+
+/** The piles this hand should capture, before the declaration rules are applied. */
+export function estimatePiles(view: GameView): number {
+  const hand = view.hand ?? [];
+  const field = fieldStrength(view);
+  const openers = hand.filter((p) => p.points >= OPENER_POINTS);
+  const hasOpener = openers.length > 0;
+  // A combo only pays if the bot gets to lead it: as the round starter, or after winning a turn with an opener.
+  const canLead = hasOpener || view.starter_seat === view.seat;
+  let score = openers.length;
+  if (canLead) {
+    // One main combo, preferring one that leaves the openers free to win their own turns; big combos first.
+    const combos = validCombos(hand)
+      .filter((c) => c.length >= 2 && isViable(c, hasOpener, field))
+      .sort((a, b) => b.length - a.length || rate(b).strength - rate(a).strength);
+    const isOpener = (p: Piece) => p.points >= OPENER_POINTS;
+    const main = combos.find((c) => !c.some(isOpener)) ?? combos[0];
+    if (main) {
+      // A combo that spends an opener still wins its piles, but that opener's own turn is gone.
+      score += main.length - main.filter(isOpener).length;
+      // Then extra strong pairs among the pieces left over.
+      const used = new Set<number>([...openers, ...main].map((p) => p.id));
+      for (const pair of combos) {
+        if (pair.length !== 2 || rate(pair).strength < STRONG_PAIR || pair.some((p) => used.has(p.id))) {
+          continue;
+        }
+        for (const p of pair) used.add(p.id);
+        score += 2;
+      }
+    }
+  }
+  if (field === "weak" && score === 0 && hand.filter((p) => p.points >= 7 && p.points <= 10).length >= 3) {
+    score = 1;
+  }
+  return Math.min(score, hand.length);
+}
+
+/** The allowed value nearest to `wanted`, the lower one on a tie. */
+export function nearestAllowed(wanted: number, allowed: readonly number[]): number {
+  let best = allowed[0] ?? 0;
+  for (const v of allowed) {
+    if (Math.abs(v - wanted) < Math.abs(best - wanted)) best = v;
+  }
+  return best;
+}

@@ -1,0 +1,77 @@
+// The public events an accepted action produces. Pure: no I/O. Events never carry a hand, the deck or PRNG state.
+
+import type { Piece } from "./pieces.ts";
+import type { GameState, Phase, Seat } from "./state.ts";
+
+// Payload keys are snake_case because the room puts them on the wire as they are (after removing `type`).
+
+/** A play as announced in a turn result. */
+export interface PlayedEntry {
+  seat: Seat;
+  player: string;
+  pieces: Piece[];
+  play_type: string;
+}
+
+export interface RoundScoreEntry {
+  seat: Seat;
+  player: string;
+  declared: number;
+  actual: number;
+  base_score: number;
+  multiplier: number;
+  final_score: number;
+  total_score: number;
+}
+
+export interface RankingEntry {
+  seat: Seat;
+  player: string;
+  score: number;
+  rank: number;
+  turns_won: number;
+  perfect_rounds: number;
+}
+
+/**
+ * `phase_change` carries the new phase's public data (for example `starter`, `starter_reason`,
+ * `declaration_order`, `current`). It is also sent again inside PREPARATION after a redeal, since a redeal is a
+ * new deal of the same phase. Decisions made on a seat's behalf after a timeout carry `timed_out: true`.
+ */
+export type GameEvent =
+  | { type: "phase_change"; phase: Phase; round: number; [k: string]: unknown }
+  | { type: "hands_dealt"; round: number; redeal_multiplier: number }
+  | { type: "redeal_decision"; seat: Seat; player: string; accept: boolean; timed_out: boolean }
+  | { type: "player_declared"; seat: Seat; player: string; value: number; total: number; timed_out: boolean }
+  | {
+    type: "player_played";
+    seat: Seat;
+    player: string;
+    pieces: Piece[];
+    play_type: string;
+    timed_out: boolean;
+  }
+  | {
+    type: "turn_result";
+    winner: string;
+    winner_seat: Seat;
+    plays: PlayedEntry[];
+    piles_won: number;
+    next_starter: string;
+    next_starter_seat: Seat;
+    turn: number;
+  }
+  | { type: "round_scores"; round: number; multiplier: number; scores: RoundScoreEntry[] }
+  | {
+    type: "game_over";
+    winners: string[];
+    winner_seats: Seat[];
+    rankings: RankingEntry[];
+    rounds: number;
+  };
+
+/** An accepted action's outcome inside the engine: the next state and what to publish. */
+export interface Step {
+  state: GameState;
+  events: GameEvent[];
+}

@@ -1,0 +1,67 @@
+// DECLARATION: each seat, in rotation from the round starter, declares how many piles it will capture.
+// Pure: no I/O.
+
+import { allowedDeclarations, declarationProblem } from "./declarations.ts";
+import { type GameError, gameError, GameErrorCode } from "./errors.ts";
+import type { Step } from "./events.ts";
+import { type GameState, type Seat, withSeat } from "./state.ts";
+import { currentDeclarer } from "./waiting.ts";
+import { beginTurn } from "./phase_turn.ts";
+
+/** Sum of the declarations made so far this round. */
+export function declarationTotal(state: GameState): number {
+  return state.players.reduce((sum, p) => sum + (p.declared ?? 0), 0);
+}
+
+/** Facts the declaration constraints need for `seat`, shared with legal_moves. */
+export function declarationContext(state: GameState, seat: Seat) {
+  const made = state.players.filter((p) => p.declared !== null).length;
+  return {
+    totalSoFar: declarationTotal(state),
+    isLast: made === 3,
+    zeroStreak: state.players[seat].zeroStreak,
+  };
+}
+
+/** Values `seat` may declare now (empty when it is not that seat's declaration). */
+export function declarationsFor(state: GameState, seat: Seat): number[] {
+  if (currentDeclarer(state) !== seat) return [];
+  const { totalSoFar, isLast, zeroStreak } = declarationContext(state, seat);
+  return allowedDeclarations(totalSoFar, isLast, zeroStreak);
+}
+
+/** Records a declaration; after the fourth, turn 1 begins with the round starter. */
+export function declare(state: GameState, seat: Seat, value: number, timedOut: boolean): Step | GameError {
+  const due = currentDeclarer(state);
+  const names = state.options.players;
+  if (due !== seat) {
+    return gameError(
+      GameErrorCode.NOT_YOUR_TURN,
+      due === null ? "Nobody is declaring" : `It is ${names[due]}'s turn`,
+    );
+  }
+  const { totalSoFar, isLast, zeroStreak } = declarationContext(state, seat);
+  const problem = declarationProblem(value, totalSoFar, isLast, zeroStreak);
+  if (problem !== null) return gameError(GameErrorCode.INVALID_DECLARATION, problem);
+
+  const player = state.players[seat];
+  const next: GameState = {
+    ...state,
+    players: withSeat(state.players, seat, {
+      ...player,
+      declared: value,
+      zeroStreak: value === 0 ? player.zeroStreak + 1 : 0,
+    }),
+  };
+  const events: Step["events"] = [{
+    type: "player_declared",
+    seat,
+    player: names[seat],
+    value,
+    total: totalSoFar + value,
+    timed_out: timedOut,
+  }];
+  if (currentDeclarer(next) !== null) return { state: next, events };
+  const started = beginTurn(next, 1, next.starter ?? seat);
+  return { state: started.state, events: [...events, ...started.events] };
+}

@@ -1,0 +1,63 @@
+// What the game waits for next, and the small state queries behind it. Pure: no I/O.
+
+import type { GameState, Seat, StarterReason, Waiting } from "./state.ts";
+import { rotation } from "./state.ts";
+
+/** The seat whose declaration is due, or null when none is (outside DECLARATION, or all declared). */
+export function currentDeclarer(state: GameState): Seat | null {
+  if (state.phase !== "DECLARATION" || state.starter === null) return null;
+  return rotation(state.starter).find((s) => state.players[s].declared === null) ?? null;
+}
+
+/** The seat whose play is due in the current turn, or null. */
+export function currentPlayer(state: GameState): Seat | null {
+  if (state.phase !== "TURN" || !state.turn) return null;
+  return rotation(state.turn.starter)[state.turn.plays.length] ?? null;
+}
+
+/** Weak seats that have not decided on the redeal yet. */
+export function undecidedSeats(state: GameState): Seat[] {
+  if (state.phase !== "PREPARATION" || !state.redeal) return [];
+  const { weak, decisions } = state.redeal;
+  return weak.filter((s) => decisions[s] === null);
+}
+
+/**
+ * The round starter as things stand: the latest redeal accepter, else in round 1 the GENERAL_RED holder
+ * (piece id 0), else the previous round's last turn winner. It also heads the order that ranks redeal accepters.
+ */
+export function presumptiveStarter(state: GameState): { seat: Seat; reason: StarterReason } {
+  const accepter = state.redeal?.accepter ?? null;
+  if (accepter !== null) return { seat: accepter, reason: "accepted_redeal" };
+  if (state.round > 1 && state.lastTurnWinner !== null) {
+    return { seat: state.lastTurnWinner, reason: "won_last_turn" };
+  }
+  const holder = state.hands.findIndex((hand) => hand.some((p) => p.id === 0));
+  return { seat: (holder < 0 ? 0 : holder) as Seat, reason: "has_general_red" };
+}
+
+/** What the game is waiting for right now; the room schedules timers, bots and `your_turn` from this. */
+export function waitingFor(state: GameState): Waiting {
+  switch (state.phase) {
+    case "WAITING":
+      return { kind: "start" };
+    case "PREPARATION": {
+      const seats = undecidedSeats(state);
+      return seats.length > 0 ? { kind: "redeal", seats } : { kind: "advance", after: "deal" };
+    }
+    case "DECLARATION": {
+      const seat = currentDeclarer(state);
+      return seat === null ? { kind: "over" } : { kind: "declare", seat };
+    }
+    case "TURN": {
+      const seat = currentPlayer(state);
+      return seat === null ? { kind: "over" } : { kind: "play", seat };
+    }
+    case "TURN_RESULTS":
+      return { kind: "advance", after: "turn" };
+    case "SCORING":
+      return { kind: "advance", after: "round" };
+    case "GAME_OVER":
+      return { kind: "over" };
+  }
+}
