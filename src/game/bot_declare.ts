@@ -1,4 +1,4 @@
-// The "normal" bot's declaration: count openers and viable combos, weigh the field, obey the rules. Pure: no I/O.
+// The "normal" bot's declaration: openers, viable combos, field strength, the rules. Pure: no I/O.
 
 import { validCombos } from "./legal_moves.ts";
 import type { Piece } from "./pieces.ts";

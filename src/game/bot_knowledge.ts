@@ -1,4 +1,4 @@
-// What a bot can infer from its view: the unseen pieces and the best play of a type they could form. Pure: no I/O.
+// What a bot can infer from its view: unseen pieces and the best play they could form. Pure: no I/O.
 
 import { DECK, type Piece, type PieceKind } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";

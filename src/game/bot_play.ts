@@ -1,5 +1,4 @@
-// The "normal" bot's plays: lead safe winners it needs, dodge piles it does not, shed the right pieces.
-// Pure: no I/O.
+// The "normal" bot's plays: lead needed safe winners, dodge unwanted piles, shed wisely. Pure: no I/O.
 
 import { bestInPool, unseenPieces } from "./bot_knowledge.ts";
 import { OPENER_POINTS } from "./bot_declare.ts";

@@ -1,4 +1,4 @@
-// The game's single entry point: createGame and apply(state, action). Pure: no I/O, no clock, no Math.random().
+// The single entry point: createGame and apply(state, action). Pure: no I/O, no clock, no global randomness.
 
 import { chooseBotAction } from "./bot.ts";
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";

@@ -1,4 +1,4 @@
-// The public events an accepted action produces. Pure: no I/O. Events never carry a hand, the deck or PRNG state.
+// The public events an accepted action produces; never a hand, the deck or PRNG state. Pure: no I/O.
 
 import type { Piece } from "./pieces.ts";
 import type { GameState, Phase, Seat } from "./state.ts";

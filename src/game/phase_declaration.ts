@@ -1,5 +1,4 @@
-// DECLARATION: each seat, in rotation from the round starter, declares how many piles it will capture.
-// Pure: no I/O.
+// DECLARATION: each seat, in rotation from the round starter, declares its piles. Pure: no I/O.
 
 import { allowedDeclarations, declarationProblem } from "./declarations.ts";
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";

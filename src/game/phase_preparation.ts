@@ -1,5 +1,4 @@
-// PREPARATION: dealing, weak-hand detection, simultaneous redeal decisions and settling the round starter.
-// Pure: no I/O.
+// PREPARATION: the deal, weak hands, simultaneous redeal decisions, the round starter. Pure: no I/O.
 
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
 import type { Step } from "./events.ts";

@@ -1,4 +1,4 @@
-// Seeded pseudo-random numbers (mulberry32) whose whole state is one uint32. Pure: no I/O, no Math.random().
+// Seeded pseudo-random numbers (mulberry32), state in one uint32. Pure: no I/O, no global randomness.
 
 // Mulberry32 is tiny, fast and good enough for shuffling 32 pieces. Its state is a single 32-bit integer, so it
 // can live inside the JSON game state and a game can be rebuilt from its seed.
