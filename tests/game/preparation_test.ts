@@ -6,7 +6,7 @@ import type { GameEvent } from "../../src/game/events.ts";
 import { isWeakHand } from "../../src/game/pieces.ts";
 import { type GameState, rotation, type Seat } from "../../src/game/state.ts";
 import { viewFor } from "../../src/game/view.ts";
-import { mustApply, options, pieces } from "./helpers.ts";
+import { mustApply, options, pieces, playUntil } from "./helpers.ts";
 
 const WEAK: [string, string, boolean][] = [
   ["a hand of nothing above 9 is weak", "EB EB CR CR HR NR SR SB", true],
@@ -100,15 +100,17 @@ Deno.test("the first accepter in play order from the GENERAL_RED holder starts, 
     const w = waitingFor(state);
     if (w.kind !== "redeal") continue;
     const order = rotation(generalRedHolder(state)).filter((s) => w.seats.includes(s));
-    // Everybody accepts, decided in reverse play order to show that decision timing does not matter.
+    // Decided in reverse play order to show that decision timing does not matter. Every other case the
+    // first seat in play order declines, so the accepter must be the next one.
+    const decline = tested % 2 === 1 ? order[0] : undefined;
     let next = state;
     const events: GameEvent[] = [];
     for (const seat of order.slice().reverse()) {
-      const result = mustApply(next, { type: "redeal_decision", seat, accept: true });
+      const result = mustApply(next, { type: "redeal_decision", seat, accept: seat !== decline });
       next = result.state;
       events.push(...result.events);
     }
-    const expected = order[0];
+    const expected = decline === undefined ? order[0] : order[1];
     assert.ok(events.some((e) => e.type === "hands_dealt"), "a full redeal happened");
     assert.equal(viewFor(next, "spectator").redeal_multiplier, 2);
     const requester = events.find((e) => e.type === "phase_change" && "redeal_requester_seat" in e);
@@ -153,4 +155,39 @@ Deno.test("a timed-out weak seat counts as declining", () => {
     accept: false,
     timed_out: true,
   });
+});
+
+Deno.test("from round 2 the last turn's winner starts, and also heads the order that ranks redeal accepters", () => {
+  let checkedStarter = false;
+  let checkedRedeal = false;
+  for (let seed = 0; seed < 400 && !(checkedStarter && checkedRedeal); seed++) {
+    const scoring = playUntil(options(seed), (s) => s.phase === "SCORING");
+    if (!scoring || scoring.result) continue;
+    const lastWinner = viewFor(scoring, "spectator").last_turn?.winner_seat;
+    if (lastWinner === undefined) throw new Error("no last turn");
+    const dealt = mustApply(scoring, { type: "advance" }).state;
+    const w = waitingFor(dealt);
+    if (w.kind === "advance" && !checkedStarter) {
+      const view = viewFor(mustApply(dealt, { type: "advance" }).state, "spectator");
+      assert.equal(view.starter_seat, lastWinner);
+      assert.equal(view.starter_reason, "won_last_turn");
+      checkedStarter = true;
+    }
+    if (w.kind === "redeal" && w.seats.length >= 2 && !checkedRedeal) {
+      let next = dealt;
+      for (const seat of w.seats) {
+        next = mustApply(next, { type: "redeal_decision", seat, accept: true }).state;
+      }
+      const expected = rotation(lastWinner).find((s) => w.seats.includes(s));
+      while (waitingFor(next).kind === "redeal") {
+        const pending = waitingFor(next);
+        if (pending.kind !== "redeal") break;
+        next =
+          mustApply(next, { type: "redeal_decision", seat: pending.seats[0] as Seat, accept: false }).state;
+      }
+      assert.equal(viewFor(mustApply(next, { type: "advance" }).state, "spectator").starter_seat, expected);
+      checkedRedeal = true;
+    }
+  }
+  assert.ok(checkedStarter && checkedRedeal, "both cases were found among the seeds");
 });

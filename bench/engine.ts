@@ -1,0 +1,80 @@
+// Engine benchmark: complete bot-only games per second in one process, and microseconds per apply().
+// Run with `deno task bench:engine`. Prints figures only; nothing here is asserted.
+
+import { type BotDifficulty, chooseBotAction } from "../src/game/bot.ts";
+import { apply, createGame, waitingFor } from "../src/game/engine.ts";
+import { createRng } from "../src/game/prng.ts";
+import type { Action, GameOptions, GameState } from "../src/game/state.ts";
+import { viewFor } from "../src/game/view.ts";
+
+const GAMES = Number(Deno.args[0] ?? 1000);
+const PLAYERS = ["Ann", "Bo", "Cy", "Di"] as const;
+
+function botAction(
+  state: GameState,
+  bots: readonly BotDifficulty[],
+  rng: ReturnType<typeof createRng>,
+): Action | null {
+  const w = waitingFor(state);
+  if (w.kind === "over") return null;
+  if (w.kind === "start") return { type: "start" };
+  if (w.kind === "advance") return { type: "advance" };
+  const seat = w.kind === "redeal" ? (w.seats[0] ?? 0) : w.seat;
+  return chooseBotAction(viewFor(state, seat), bots[seat] ?? "normal", rng);
+}
+
+/** Plays `GAMES` complete games with the given bots; returns the accepted actions of each. */
+function playGames(bots: readonly BotDifficulty[], extra: Partial<GameOptions>) {
+  const logs: { options: GameOptions; actions: Action[] }[] = [];
+  const started = performance.now();
+  let rounds = 0;
+  for (let seed = 0; seed < GAMES; seed++) {
+    const options: GameOptions = { seed, players: PLAYERS, ...extra };
+    let state = createGame(options);
+    const rng = createRng(seed);
+    const actions: Action[] = [];
+    for (let action = botAction(state, bots, rng); action; action = botAction(state, bots, rng)) {
+      const result = apply(state, action);
+      if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+      state = result.state;
+      actions.push(action);
+    }
+    rounds += state.round;
+    logs.push({ options, actions });
+  }
+  return { logs, ms: performance.now() - started, rounds };
+}
+
+/** Re-applies recorded actions with no bot work in between, so the time is apply() alone. */
+function timeApply(logs: { options: GameOptions; actions: Action[] }[]) {
+  let count = 0;
+  const started = performance.now();
+  for (const { options, actions } of logs) {
+    let state = createGame(options);
+    for (const action of actions) {
+      const result = apply(state, action);
+      if (result.ok) state = result.state;
+      count++;
+    }
+  }
+  return { count, ms: performance.now() - started };
+}
+
+const scenarios: [string, BotDifficulty[], Partial<GameOptions>][] = [
+  ["4 normal bots, target 50", ["normal", "normal", "normal", "normal"], {}],
+  ["2 normal + 2 easy bots, target 50", ["normal", "easy", "normal", "easy"], {}],
+  ["4 easy bots, 10-round cap", ["easy", "easy", "easy", "easy"], { maxRounds: 10 }],
+];
+
+console.log(`liaptui engine benchmark: ${GAMES} games per scenario, one process, one thread`);
+for (const [name, bots, extra] of scenarios) {
+  playGames(bots, { ...extra }); // warm-up so the JIT has settled
+  const { logs, ms, rounds } = playGames(bots, extra);
+  const actions = logs.reduce((sum, l) => sum + l.actions.length, 0);
+  const applied = timeApply(logs);
+  console.log(
+    `${name}: ${(GAMES / (ms / 1000)).toFixed(0)} games/s (with bot decisions), ` +
+      `${(rounds / GAMES).toFixed(1)} rounds and ${(actions / GAMES).toFixed(0)} actions per game; ` +
+      `apply() ${((applied.ms * 1000) / applied.count).toFixed(2)} µs per action`,
+  );
+}
