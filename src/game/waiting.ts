@@ -42,6 +42,8 @@ export function waitingFor(state: GameState): Waiting {
     case "WAITING":
       return { kind: "start" };
     case "PREPARATION": {
+      // Once nobody is deciding (no weak hands, or every weak seat declined) the deal is shown for the
+      // room's "after deal" pause; one uniform exit keeps the room's timer logic to a single case.
       const seats = undecidedSeats(state);
       return seats.length > 0 ? { kind: "redeal", seats } : { kind: "advance", after: "deal" };
     }
