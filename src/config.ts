@@ -1,0 +1,162 @@
+// Command-line flags and environment variables → one validated Config. Pure: the caller passes argv and env.
+
+import { DEFAULT_LIMITS, type NetLimits } from "./net/limits.ts";
+
+export const VERSION = "0.1.0";
+
+export interface Config {
+  host: string;
+  port: number;
+  maxRooms: number;
+  limits: NetLimits;
+}
+
+interface Option {
+  flag: string;
+  env: string;
+  help: string;
+  set(config: Config, value: string): string | null;
+}
+
+function integer(min: number, max: number, apply: (config: Config, value: number) => void) {
+  return (config: Config, raw: string): string | null => {
+    if (!/^\d+$/.test(raw)) return `expected a whole number, got "${raw}"`;
+    const value = Number(raw);
+    if (value < min || value > max) return `expected ${min}–${max}, got ${value}`;
+    apply(config, value);
+    return null;
+  };
+}
+
+const OPTIONS: readonly Option[] = [
+  {
+    flag: "--port",
+    env: "PORT",
+    help: "TCP port to listen on (default 8080; 0 picks a free one)",
+    set: integer(0, 65535, (c, v) => c.port = v),
+  },
+  {
+    flag: "--host",
+    env: "HOST",
+    help: "address to listen on (default 0.0.0.0)",
+    set: (c, v) => {
+      if (!/^[A-Za-z0-9.:[\]-]+$/.test(v)) return `not a host name or address: "${v}"`;
+      c.host = v;
+      return null;
+    },
+  },
+  {
+    flag: "--max-frame-bytes",
+    env: "LIAPTUI_MAX_FRAME_BYTES",
+    help: "largest accepted message (default 16384)",
+    set: integer(256, 1 << 20, (c, v) => c.limits.maxFrameBytes = v),
+  },
+  {
+    flag: "--rate",
+    env: "LIAPTUI_RATE",
+    help: "messages per second per connection (default 20)",
+    set: integer(1, 10_000, (c, v) => c.limits.ratePerSecond = v),
+  },
+  {
+    flag: "--rate-burst",
+    env: "LIAPTUI_RATE_BURST",
+    help: "burst allowance per connection (default 40)",
+    set: integer(1, 100_000, (c, v) => c.limits.rateBurst = v),
+  },
+  {
+    flag: "--max-connections-per-room",
+    env: "LIAPTUI_MAX_CONNECTIONS_PER_ROOM",
+    help: "room channel cap before newcomers queue (default 100)",
+    set: integer(1, 100_000, (c, v) => c.limits.maxConnectionsPerRoom = v),
+  },
+  {
+    flag: "--max-connections-per-address",
+    env: "LIAPTUI_MAX_CONNECTIONS_PER_ADDRESS",
+    help: "sockets per remote address (default 50)",
+    set: integer(1, 1_000_000, (c, v) => c.limits.maxConnectionsPerAddress = v),
+  },
+  {
+    flag: "--heartbeat-ms",
+    env: "LIAPTUI_HEARTBEAT_MS",
+    help: "server ping interval (default 30000)",
+    set: integer(100, 3_600_000, (c, v) => c.limits.heartbeatMs = v),
+  },
+  {
+    flag: "--idle-timeout-ms",
+    env: "LIAPTUI_IDLE_TIMEOUT_MS",
+    help: "close after this much silence (default 60000)",
+    set: integer(200, 86_400_000, (c, v) => {
+      c.limits.idleTimeoutMs = v;
+      c.limits.idleWarningMs = Math.min(c.limits.idleWarningMs, Math.floor(v / 4));
+    }),
+  },
+  {
+    flag: "--send-buffer-bytes",
+    env: "LIAPTUI_SEND_BUFFER_BYTES",
+    help: "per-connection send buffer before a slow consumer is closed (default 1048576)",
+    set: integer(1024, 1 << 30, (c, v) => c.limits.sendBufferBytes = v),
+  },
+  {
+    flag: "--max-rooms",
+    env: "LIAPTUI_MAX_ROOMS",
+    help: "open rooms at most (default 10000)",
+    set: integer(1, 1_000_000, (c, v) => c.maxRooms = v),
+  },
+];
+
+export type ConfigResult =
+  | { kind: "run"; config: Config }
+  | { kind: "help"; text: string }
+  | { kind: "version"; text: string }
+  | { kind: "error"; message: string };
+
+export function defaultConfig(): Config {
+  return { host: "0.0.0.0", port: 8080, maxRooms: 10_000, limits: { ...DEFAULT_LIMITS } };
+}
+
+export function helpText(): string {
+  const lines = OPTIONS.map((o) => `  ${`${o.flag} <n>`.padEnd(36)}${o.help} [env ${o.env}]`);
+  return [
+    `liaptui ${VERSION} — a self-hosted Liap Tui server: lobby page, WebSocket rooms, bots.`,
+    "",
+    "Usage: liaptui [options]",
+    "",
+    ...lines,
+    `  ${"-h, --help".padEnd(36)}show this help`,
+    `  ${"-v, --version".padEnd(36)}print the version`,
+    "",
+    "Flags win over environment variables. Open http://<host>:<port>/ in a browser to play.",
+  ].join("\n");
+}
+
+/** Reads env first, then flags (`--flag value` or `--flag=value`); the first problem is the answer. */
+export function parseConfig(
+  argv: readonly string[],
+  env: (name: string) => string | undefined,
+): ConfigResult {
+  const config = defaultConfig();
+  for (const option of OPTIONS) {
+    const raw = env(option.env);
+    if (raw === undefined || raw === "") continue;
+    const problem = option.set(config, raw);
+    if (problem) return { kind: "error", message: `${option.env}: ${problem}` };
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-h" || arg === "--help") return { kind: "help", text: helpText() };
+    if (arg === "-v" || arg === "--version") return { kind: "version", text: `liaptui ${VERSION}` };
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [
+        arg,
+        undefined,
+      ];
+    const option = OPTIONS.find((o) => o.flag === flag || (flag === "-p" && o.flag === "--port"));
+    if (option === undefined) return { kind: "error", message: `unknown option ${flag} (try --help)` };
+    const value = inline ?? argv[++i];
+    if (value === undefined) return { kind: "error", message: `${flag} needs a value (try --help)` };
+    const problem = option.set(config, value);
+    if (problem) return { kind: "error", message: `${flag}: ${problem}` };
+  }
+  return { kind: "run", config };
+}

@@ -1,0 +1,148 @@
+// One WebSocket connection: who it is, where it is, its lifecycle state and counters. Owns no timers.
+
+import type { Transport } from "./transport.ts";
+import { TokenBucket } from "./rate_limiter.ts";
+
+/** The lifecycle of the design document: connected → authenticated → active ⇄ inactive → disconnected. */
+export type ConnectionState = "connected" | "authenticated" | "active" | "inactive" | "disconnected";
+
+export interface ConnectionCounters {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Times this connection took a seat back with a session token. */
+  reconnects: number;
+}
+
+export interface ConnectionOptions {
+  id: string;
+  /** `lobby`, or the room id of `/ws/{room_id}`. */
+  channel: string;
+  address: string;
+  transport: Transport;
+  now: number;
+  /** Bytes the runtime may hold for this socket before it is a slow consumer. */
+  sendBufferLimit: number;
+  /** Frames of at least this many characters are sent compressed where the client offered it. */
+  compressMin: number;
+  bucket: TokenBucket;
+}
+
+export class Connection {
+  readonly id: string;
+  readonly channel: string;
+  readonly address: string;
+  readonly connectedAt: number;
+  readonly counters: ConnectionCounters = {
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    reconnects: 0,
+  };
+  readonly bucket: TokenBucket;
+  state: ConnectionState = "connected";
+  /** The member this connection speaks for, once it joined or presented a session token. */
+  playerName: string | null = null;
+  lastActivity: number;
+  lastPingAt: number;
+  /** Waiting for a place in a full room: not in the room's broadcast set yet. */
+  queued = false;
+  /** Frames rejected by the rate limiter since the last accepted one. */
+  strikes = 0;
+  /** A `timeout_warning` went out and no frame came since. */
+  warned = false;
+  #transport: Transport;
+  #sendBufferLimit: number;
+  #compressMin: number;
+  #onSlow: ((connection: Connection) => void) | null = null;
+
+  constructor(options: ConnectionOptions) {
+    this.id = options.id;
+    this.channel = options.channel;
+    this.address = options.address;
+    this.connectedAt = options.now;
+    this.lastActivity = options.now;
+    this.lastPingAt = options.now;
+    this.#transport = options.transport;
+    this.#sendBufferLimit = options.sendBufferLimit;
+    this.#compressMin = options.compressMin;
+    this.bucket = options.bucket;
+  }
+
+  get isOpen(): boolean {
+    return this.state !== "disconnected";
+  }
+
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  /** Called once when the send buffer overflows; the gateway closes the socket with 4008. */
+  onSlowConsumer(handler: (connection: Connection) => void): void {
+    this.#onSlow = handler;
+  }
+
+  /** Sends one encoded frame. Returns false if the socket is gone or failed; never throws. */
+  send(frame: string): boolean {
+    if (!this.isOpen) return false;
+    try {
+      this.#transport.send(frame, frame.length >= this.#compressMin);
+    } catch (error) {
+      // A socket that throws on send is already broken; closing it is the only useful reaction, and the
+      // runtime's close event then removes it from the registry.
+      console.warn(`[net] send failed on ${this.id}: ${String(error)}`);
+      this.close(1011, "send failed");
+      return false;
+    }
+    this.countOut(frame.length);
+    return true;
+  }
+
+  /** Books a frame that a native publish delivered, and checks the buffer like a direct send would. */
+  countOut(length: number): void {
+    this.counters.messagesOut += 1;
+    this.counters.bytesOut += length;
+    this.checkBuffer();
+  }
+
+  /** A client that stops reading must not make the server hold unbounded memory for it. */
+  checkBuffer(): void {
+    if (!this.isOpen || this.#onSlow === null) return;
+    if (this.#transport.bufferedAmount() > this.#sendBufferLimit) {
+      const handler = this.#onSlow;
+      this.#onSlow = null;
+      handler(this);
+    }
+  }
+
+  countIn(length: number, now: number): void {
+    this.counters.messagesIn += 1;
+    this.counters.bytesIn += length;
+    this.lastActivity = now;
+    this.warned = false;
+    if (this.state === "inactive") this.state = this.playerName === null ? "connected" : "active";
+    else if (this.state === "authenticated") this.state = "active";
+  }
+
+  authenticate(playerName: string): void {
+    this.playerName = playerName;
+    if (this.isOpen) this.state = "authenticated";
+  }
+
+  deauthenticate(): void {
+    this.playerName = null;
+    if (this.isOpen) this.state = "connected";
+  }
+
+  close(code: number, reason: string): void {
+    if (!this.isOpen) return;
+    try {
+      this.#transport.close(code, reason);
+    } catch (error) {
+      // The socket is already gone; the close event (or its absence) is handled by the runtime adapter.
+      console.warn(`[net] close failed on ${this.id}: ${String(error)}`);
+    }
+  }
+}

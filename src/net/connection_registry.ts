@@ -1,0 +1,175 @@
+// The one map of live connections, with its room, player and address indexes and per-room statistics.
+// Indexes change only inside this class, so a closed connection can never linger in any of them.
+
+import type { Connection } from "./connection.ts";
+
+/** Connection statistics of one channel (a room id or `lobby`), kept after its connections are gone. */
+export interface ChannelStats {
+  /** Connections ever admitted. */
+  total: number;
+  /** Connections admitted now. */
+  active: number;
+  peak: number;
+  averageDurationMs: number;
+  messagesIn: number;
+  bytesIn: number;
+}
+
+interface StatsCell {
+  total: number;
+  active: number;
+  peak: number;
+  closed: number;
+  durationMs: number;
+  messagesIn: number;
+  bytesIn: number;
+}
+
+export class ConnectionRegistry {
+  #connections = new Map<string, Connection>();
+  /** Admitted (not queued) connections per channel: the broadcast set. */
+  #byChannel = new Map<string, Set<Connection>>();
+  /** `channel \0 playerName` → the connection that speaks for that member. */
+  #byPlayer = new Map<string, Connection>();
+  #perAddress = new Map<string, number>();
+  #stats = new Map<string, StatsCell>();
+
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  get(id: string): Connection | undefined {
+    return this.#connections.get(id);
+  }
+
+  all(): IterableIterator<Connection> {
+    return this.#connections.values();
+  }
+
+  countForAddress(address: string): number {
+    return this.#perAddress.get(address) ?? 0;
+  }
+
+  /** Registers a connection; unless `queued`, it also joins its channel's broadcast set. */
+  add(connection: Connection): void {
+    if (this.#connections.has(connection.id)) return;
+    this.#connections.set(connection.id, connection);
+    this.#perAddress.set(connection.address, this.countForAddress(connection.address) + 1);
+    if (!connection.queued) this.#admit(connection);
+  }
+
+  /** Moves a queued connection into its channel's broadcast set. */
+  admit(connection: Connection): void {
+    if (!this.#connections.has(connection.id) || !connection.queued) return;
+    connection.queued = false;
+    this.#admit(connection);
+  }
+
+  #admit(connection: Connection): void {
+    let members = this.#byChannel.get(connection.channel);
+    if (members === undefined) {
+      members = new Set();
+      this.#byChannel.set(connection.channel, members);
+    }
+    members.add(connection);
+    const cell = this.#cell(connection.channel);
+    cell.total += 1;
+    cell.active = members.size;
+    cell.peak = Math.max(cell.peak, members.size);
+  }
+
+  /** Removes a connection from the map and every index. Safe to call twice (close and error both call it). */
+  remove(connection: Connection, now: number): boolean {
+    if (this.#connections.get(connection.id) !== connection) return false;
+    this.#connections.delete(connection.id);
+    connection.state = "disconnected";
+    const left = this.countForAddress(connection.address) - 1;
+    if (left > 0) this.#perAddress.set(connection.address, left);
+    else this.#perAddress.delete(connection.address);
+    this.unbindPlayer(connection);
+    const members = this.#byChannel.get(connection.channel);
+    const cell = this.#cell(connection.channel);
+    cell.messagesIn += connection.counters.messagesIn;
+    cell.bytesIn += connection.counters.bytesIn;
+    if (members?.delete(connection)) {
+      cell.closed += 1;
+      cell.durationMs += now - connection.connectedAt;
+      cell.active = members.size;
+      if (members.size === 0) this.#byChannel.delete(connection.channel);
+    }
+    return true;
+  }
+
+  /** Admitted connections of a channel. A live view: do not add or remove while iterating. */
+  inChannel(channel: string): ReadonlySet<Connection> {
+    return this.#byChannel.get(channel) ?? EMPTY;
+  }
+
+  countInChannel(channel: string): number {
+    return this.#byChannel.get(channel)?.size ?? 0;
+  }
+
+  /** Binds a connection to a member name; returns the connection it displaced, if any. */
+  bindPlayer(connection: Connection, playerName: string): Connection | null {
+    if (!this.#connections.has(connection.id)) return null;
+    this.unbindPlayer(connection);
+    const key = playerKey(connection.channel, playerName);
+    const previous = this.#byPlayer.get(key) ?? null;
+    if (previous !== null && previous !== connection) previous.deauthenticate();
+    this.#byPlayer.set(key, connection);
+    connection.authenticate(playerName);
+    return previous === connection ? null : previous;
+  }
+
+  unbindPlayer(connection: Connection): void {
+    if (connection.playerName === null) return;
+    const key = playerKey(connection.channel, connection.playerName);
+    if (this.#byPlayer.get(key) === connection) this.#byPlayer.delete(key);
+    connection.deauthenticate();
+  }
+
+  player(channel: string, playerName: string): Connection | undefined {
+    return this.#byPlayer.get(playerKey(channel, playerName));
+  }
+
+  stats(channel: string): ChannelStats {
+    const cell = this.#stats.get(channel);
+    if (cell === undefined) {
+      return { total: 0, active: 0, peak: 0, averageDurationMs: 0, messagesIn: 0, bytesIn: 0 };
+    }
+    let messagesIn = cell.messagesIn;
+    let bytesIn = cell.bytesIn;
+    for (const connection of this.inChannel(channel)) {
+      messagesIn += connection.counters.messagesIn;
+      bytesIn += connection.counters.bytesIn;
+    }
+    return {
+      total: cell.total,
+      active: cell.active,
+      peak: cell.peak,
+      averageDurationMs: cell.closed === 0 ? 0 : cell.durationMs / cell.closed,
+      messagesIn,
+      bytesIn,
+    };
+  }
+
+  /** Drops the statistics of a channel that is gone for good (a closed room). */
+  forgetStats(channel: string): void {
+    if (!this.#byChannel.has(channel)) this.#stats.delete(channel);
+  }
+
+  #cell(channel: string): StatsCell {
+    let cell = this.#stats.get(channel);
+    if (cell === undefined) {
+      cell = { total: 0, active: 0, peak: 0, closed: 0, durationMs: 0, messagesIn: 0, bytesIn: 0 };
+      this.#stats.set(channel, cell);
+    }
+    return cell;
+  }
+}
+
+const EMPTY: ReadonlySet<Connection> = new Set();
+
+function playerKey(channel: string, playerName: string): string {
+  return `${channel}\u0000${playerName}`;
+}

@@ -1,0 +1,34 @@
+// The lobby channel's handler table: list rooms, create one, keep the socket alive.
+
+import { ErrorCode } from "../protocol/codes.ts";
+import type { LobbyEvents } from "../protocol/client_messages.ts";
+import type { RoomDirectory } from "../rooms/room_directory.ts";
+import type { HandlerTable } from "./router.ts";
+
+export function lobbyHandlers(directory: RoomDirectory): HandlerTable<LobbyEvents> {
+  return {
+    create_room(context, data) {
+      if (directory.full) {
+        return { code: ErrorCode.ROOM_FULL, message: "The server has no room for more tables" };
+      }
+      const settings = { ...data.settings };
+      if (data.is_public !== undefined) settings.is_public = data.is_public;
+      const room = directory.create(data.room_name, settings);
+      // The creator holds seat 0 as host until they connect with the token, or their grace runs out.
+      const joined = room.join(data.player_name, "player", false);
+      if (!joined.ok) {
+        directory.close(room.id);
+        return joined.error;
+      }
+      context.reply("room_created", {
+        ...room.summary(),
+        session_token: joined.value.token,
+        player_name: data.player_name,
+      });
+    },
+
+    refresh_rooms: (context) => context.reply("room_list", { rooms: directory.publicSummaries() }),
+    ping: (context, data) => context.reply("pong", { ...data, server_time: context.now }),
+    pong: () => {},
+  };
+}

@@ -1,0 +1,79 @@
+// Routes a text frame to its typed handler through an exhaustive table; the single boundary where a
+// handler's bug becomes SERVER_ERROR with a correlation id while the connection carries on.
+
+import type * as v from "valibot";
+import { ErrorCode } from "../protocol/codes.ts";
+import { type EventSchemas, parseClientMessage, type RequestId } from "../protocol/client_messages.ts";
+import type { Connection } from "./connection.ts";
+
+/** What a handler may do: answer the sender, or report an expected failure by returning it. */
+export interface MessageContext {
+  readonly connection: Connection;
+  readonly id: RequestId | undefined;
+  readonly now: number;
+  reply(event: string, data: unknown): void;
+}
+
+export interface Failure {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type HandlerOutcome = Failure | void;
+
+/** One handler per event; a schema without a handler is a compile error. */
+export type HandlerTable<S extends EventSchemas> = {
+  [K in keyof S & string]: (context: MessageContext, data: v.InferOutput<S[K]>) => HandlerOutcome;
+};
+
+export interface Replies {
+  reply(connection: Connection, event: string, data: unknown, id: RequestId | undefined): void;
+  error(connection: Connection, failure: Failure, id: RequestId | undefined): void;
+}
+
+export class Router<S extends EventSchemas> {
+  #schemas: S;
+  #handlers: HandlerTable<S>;
+  #replies: Replies;
+
+  constructor(schemas: S, handlers: HandlerTable<S>, replies: Replies) {
+    this.#schemas = schemas;
+    this.#handlers = handlers;
+    this.#replies = replies;
+  }
+
+  route(connection: Connection, text: string, now: number): void {
+    const parsed = parseClientMessage(this.#schemas, text);
+    if (!parsed.ok) {
+      const { id, ...failure } = parsed.error;
+      this.#replies.error(connection, failure, id);
+      return;
+    }
+    const { event, data, id } = parsed.message;
+    const context: MessageContext = {
+      connection,
+      id,
+      now,
+      reply: (name, payload) => this.#replies.reply(connection, name, payload, id),
+    };
+    const handler = this.#handlers[event] as (context: MessageContext, data: unknown) => HandlerOutcome;
+    let outcome: HandlerOutcome;
+    try {
+      outcome = handler(context, data);
+    } catch (error) {
+      const correlationId = crypto.randomUUID().slice(0, 8);
+      console.error(
+        `[net] handler bug ref=${correlationId} event=${event} channel=${connection.channel} ` +
+          `connection=${connection.id}`,
+        error,
+      );
+      outcome = {
+        code: ErrorCode.SERVER_ERROR,
+        message: `Something went wrong on our side (ref ${correlationId})`,
+        details: { correlation_id: correlationId },
+      };
+    }
+    if (outcome) this.#replies.error(connection, outcome, id);
+  }
+}

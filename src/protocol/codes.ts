@@ -1,0 +1,40 @@
+// Stable error codes and WebSocket close codes of the wire contract. Constants only.
+
+/** Codes of the `error` envelope. Stable strings; the message beside them is for humans. */
+export const ErrorCode = {
+  INVALID_JSON: "INVALID_JSON",
+  MISSING_EVENT: "MISSING_EVENT",
+  UNKNOWN_EVENT: "UNKNOWN_EVENT",
+  INVALID_DATA: "INVALID_DATA",
+  MESSAGE_TOO_LARGE: "MESSAGE_TOO_LARGE",
+  RATE_LIMITED: "RATE_LIMITED",
+  AUTHENTICATION_FAILED: "AUTHENTICATION_FAILED",
+  ROOM_NOT_FOUND: "ROOM_NOT_FOUND",
+  ROOM_FULL: "ROOM_FULL",
+  NAME_TAKEN: "NAME_TAKEN",
+  NOT_IN_ROOM: "NOT_IN_ROOM",
+  NOT_HOST: "NOT_HOST",
+  ALREADY_IN_GAME: "ALREADY_IN_GAME",
+  GAME_NOT_STARTED: "GAME_NOT_STARTED",
+  INVALID_PHASE: "INVALID_PHASE",
+  NOT_YOUR_TURN: "NOT_YOUR_TURN",
+  INVALID_PLAY: "INVALID_PLAY",
+  INVALID_DECLARATION: "INVALID_DECLARATION",
+  INVALID_ACTION: "INVALID_ACTION",
+  SERVER_ERROR: "SERVER_ERROR",
+} as const;
+export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+
+/** WebSocket close codes the server uses. */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  SERVER_ERROR: 1011,
+  IDLE_TIMEOUT: 4000,
+  SESSION_REPLACED: 4001,
+  SLOW_CONSUMER: 4008,
+  TOO_MANY_CONNECTIONS: 4029,
+} as const;
+export type CloseCode = typeof CloseCode[keyof typeof CloseCode];

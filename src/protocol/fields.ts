@@ -1,0 +1,70 @@
+// Field-level valibot schemas shared by every message: names, ids, settings. Validation only, no behaviour.
+
+import * as v from "valibot";
+import { SETTING_LIMITS } from "../rooms/settings.ts";
+
+/** Control characters, which no name may contain. */
+const NO_CONTROL = /^[^\p{Cc}]*$/u;
+
+/** 1–24 characters after trimming, no control characters, no `<` or `>`. */
+export const PlayerName = v.pipe(
+  v.string("player_name must be a string"),
+  v.trim(),
+  v.minLength(1, "player_name must not be empty"),
+  v.maxLength(24, "player_name is at most 24 characters"),
+  v.regex(NO_CONTROL, "player_name must not contain control characters"),
+  v.regex(/^[^<>]*$/, "player_name must not contain < or >"),
+);
+
+/** 1–48 printable characters; anything else is allowed and always rendered as text. */
+export const RoomName = v.pipe(
+  v.string("room_name must be a string"),
+  v.trim(),
+  v.minLength(1, "room_name must not be empty"),
+  v.maxLength(48, "room_name is at most 48 characters"),
+  v.regex(NO_CONTROL, "room_name must not contain control characters"),
+);
+
+/** A room id: 1–32 of [A-Za-z0-9_-]; `lobby` is reserved for the lobby channel. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+export function isRoomId(value: string): boolean {
+  return ROOM_ID_PATTERN.test(value) && value !== "lobby";
+}
+
+export const ChatText = v.pipe(
+  v.string("message must be a string"),
+  v.trim(),
+  v.minLength(1, "message must not be empty"),
+  v.maxLength(500, "message is at most 500 characters"),
+);
+
+export const SeatIndex = v.pipe(v.number("seat must be a number"), v.integer(), v.minValue(0), v.maxValue(3));
+
+export const SessionToken = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+
+const delay = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SETTING_LIMITS.maxDelayMs));
+const timeout = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SETTING_LIMITS.maxTimeoutMs));
+
+/** Room settings as a client may send them: every key optional, unknown keys rejected. */
+export const SettingsPatch = v.strictObject({
+  after_deal_ms: v.optional(delay),
+  after_turn_ms: v.optional(delay),
+  after_round_ms: v.optional(delay),
+  bot_think_ms: v.optional(delay),
+  turn_timeout_ms: v.optional(timeout),
+  redeal_timeout_ms: v.optional(timeout),
+  reconnect_grace_ms: v.optional(timeout),
+  target_score: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(SETTING_LIMITS.maxTargetScore)),
+  ),
+  max_rounds: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SETTING_LIMITS.maxRounds)),
+  ),
+  bot_difficulty: v.optional(v.picklist(["easy", "normal"])),
+  is_public: v.optional(v.boolean()),
+  max_spectators: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SETTING_LIMITS.maxSpectators)),
+  ),
+});
+export type SettingsPatch = v.InferOutput<typeof SettingsPatch>;

@@ -1,0 +1,31 @@
+// Expected outcomes of room operations: values with stable codes, never exceptions.
+
+import type { GameError } from "../game/errors.ts";
+
+export const RoomErrorCode = {
+  ROOM_NOT_FOUND: "ROOM_NOT_FOUND",
+  ROOM_FULL: "ROOM_FULL",
+  NAME_TAKEN: "NAME_TAKEN",
+  NOT_IN_ROOM: "NOT_IN_ROOM",
+  NOT_HOST: "NOT_HOST",
+  ALREADY_IN_GAME: "ALREADY_IN_GAME",
+  GAME_NOT_STARTED: "GAME_NOT_STARTED",
+  INVALID_PHASE: "INVALID_PHASE",
+  INVALID_ACTION: "INVALID_ACTION",
+} as const;
+export type RoomErrorCode = typeof RoomErrorCode[keyof typeof RoomErrorCode];
+
+export interface RoomError {
+  code: RoomErrorCode | GameError["code"];
+  message: string;
+}
+
+export type RoomResult<T> = { ok: true; value: T } | { ok: false; error: RoomError };
+
+export function ok<T>(value: T): RoomResult<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: RoomError["code"], message: string): RoomResult<T> {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,36 @@
+// What the rest of the server needs from a JavaScript runtime. Deno and Bun each implement it in one file.
+
+import type { Context } from "hono";
+import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { NetLimits } from "../net/limits.ts";
+import type { PubSub, Transport } from "../net/transport.ts";
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  limits: NetLimits;
+}
+
+export interface RunningServer {
+  readonly hostname: string;
+  readonly port: number;
+  /** Stops accepting connections and closes the listener. */
+  stop(): Promise<void>;
+}
+
+export interface Runtime {
+  readonly name: "deno" | "bun";
+  readonly args: readonly string[];
+  env(name: string): string | undefined;
+  /** Native fan-out, where the runtime has one; usable once `serve` has run. */
+  readonly pubsub: PubSub | null;
+  readonly upgradeWebSocket: UpgradeWebSocket<unknown>;
+  transportOf(ws: WSContext<unknown>): Transport;
+  remoteAddress(c: Context): string;
+  serve(
+    fetch: (request: Request, env: unknown) => Response | Promise<Response>,
+    options: ListenOptions,
+  ): RunningServer;
+  onShutdownSignal(handler: (signal: string) => void): void;
+  exit(code: number): never;
+}
