@@ -1,0 +1,145 @@
+// Runs the real server as a subprocess — from source under Deno, or the compiled binary — for end-to-end
+// tests and benchmarks, and stops it cleanly. Owns no assertions.
+
+const READY = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+export const REPO_ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname);
+export const BINARY = `${REPO_ROOT}dist/liaptui`;
+
+export type Target = "source" | "binary";
+
+export interface ServerProcess {
+  readonly target: Target;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `ws://127.0.0.1:<port>` */
+  readonly wsUrl: string;
+  readonly pid: number;
+  /** Resident memory of the server process in bytes (Linux /proc), or null where unavailable. */
+  rss(): number | null;
+  output(): string;
+  /** SIGTERM, then waits for the exit; resolves to the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+export function binaryExists(): boolean {
+  try {
+    return Deno.statSync(BINARY).isFile;
+  } catch {
+    return false; // Not built: the binary suite is reported as ignored, and the test task builds it first.
+  }
+}
+
+/** Asks the OS for a free port by listening on port 0, then releases it. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function drain(stream: ReadableStream<Uint8Array>, onText: (text: string) => void): Promise<void> {
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) onText(text);
+}
+
+/** Starts the server on a free loopback port and resolves once it prints its listening line. */
+export async function startServer(
+  target: Target,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<ServerProcess> {
+  const port = freePort();
+  const common = ["--port", String(port), "--host", "127.0.0.1", ...args];
+  const [command, commandArgs] = target === "source"
+    ? [Deno.execPath(), [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys",
+      "main.ts",
+      ...common,
+    ]]
+    : [BINARY, common];
+  const child = new Deno.Command(command, {
+    args: commandArgs,
+    cwd: REPO_ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+
+  let log = "";
+  let markReady: (url: string) => void = () => {};
+  const ready = new Promise<string>((resolve) => (markReady = resolve));
+  const onText = (text: string) => {
+    log += text;
+    const match = log.match(READY);
+    if (match) markReady(`127.0.0.1:${match[1]}`);
+  };
+  const drained = Promise.all([drain(child.stdout, onText), drain(child.stderr, (text) => (log += text))]);
+
+  let stopped: Promise<number> | null = null;
+  const stop = (signal: Deno.Signal = "SIGTERM") =>
+    stopped ??= (async () => {
+      try {
+        child.kill(signal);
+      } catch {
+        // Already exited: nothing to signal.
+      }
+      const forceKill = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Exited between the check and the kill.
+        }
+      }, 8_000);
+      try {
+        const status = await child.status;
+        return status.code;
+      } finally {
+        clearTimeout(forceKill);
+        await drained;
+      }
+    })();
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${log}`)),
+      timeoutMs,
+    );
+  });
+  const exited = child.status.then((s) => {
+    throw new Error(`server exited with ${s.code} before it was ready:\n${log}`);
+  });
+  try {
+    const host = await Promise.race([ready, timeout, exited]);
+    return {
+      target,
+      url: `http://${host}`,
+      wsUrl: `ws://${host}`,
+      pid: child.pid,
+      rss: () => readRss(child.pid),
+      output: () => log,
+      stop,
+    };
+  } catch (error) {
+    await stop("SIGKILL");
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    exited.catch(() => {}); // Only a rejection before readiness matters; later exits are awaited by stop().
+  }
+}
+
+function readRss(pid: number): number | null {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const match = status.match(/VmRSS:\s+(\d+) kB/);
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null; // Not Linux, or the process is gone.
+  }
+}
