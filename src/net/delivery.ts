@@ -11,6 +11,9 @@ export class Delivery implements RoomOutput, LobbyOutput {
   #broadcaster: Broadcaster;
   #registry: ConnectionRegistry;
   #clock: Clock;
+  /** Deliveries asked for while another was going out; see `#deliver`. */
+  #pending: (() => void)[] = [];
+  #delivering = false;
 
   constructor(broadcaster: Broadcaster, registry: ConnectionRegistry, clock: Clock) {
     this.#broadcaster = broadcaster;
@@ -23,14 +26,16 @@ export class Delivery implements RoomOutput, LobbyOutput {
     if (events.length === 0) return;
     const timestamp = this.#clock.now();
     const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
-    this.#broadcaster.toRoom(roomId, combineFrames(frames, { roomId, timestamp }));
+    const frame = combineFrames(frames, { roomId, timestamp });
+    this.#deliver(() => this.#broadcaster.toRoom(roomId, frame));
   }
 
   toMember(roomId: string, memberName: string, events: readonly OutboundEvent[]): void {
     if (events.length === 0) return;
     const timestamp = this.#clock.now();
     const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, timestamp }));
-    this.#broadcaster.toPlayer(roomId, memberName, combineFrames(frames, { roomId, timestamp }));
+    const frame = combineFrames(frames, { roomId, timestamp });
+    this.#deliver(() => this.#broadcaster.toPlayer(roomId, memberName, frame));
   }
 
   memberRemoved(roomId: string, memberName: string): void {
@@ -39,10 +44,27 @@ export class Delivery implements RoomOutput, LobbyOutput {
   }
 
   lobbyEvent(event: string, data: unknown): void {
-    this.#broadcaster.toLobby(encodeEvent(event, data, { roomId: "lobby", timestamp: this.#clock.now() }));
+    const frame = encodeEvent(event, data, { roomId: "lobby", timestamp: this.#clock.now() });
+    this.#deliver(() => this.#broadcaster.toLobby(frame));
   }
 
   roomClosed(roomId: string): void {
     this.#registry.forgetStats(roomId);
+  }
+
+  /**
+   * Sends now, unless a send is already under way: a slow socket dropped in the middle of a fan-out makes its
+   * room emit `player_disconnected` from inside that fan-out, and sent at once it would reach the members
+   * not served yet before the frame they are still owed. Queued, it follows in seq order for everyone.
+   */
+  #deliver(send: () => void): void {
+    this.#pending.push(send);
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) next();
+    } finally {
+      this.#delivering = false;
+    }
   }
 }
