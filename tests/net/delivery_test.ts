@@ -1,0 +1,236 @@
+// Delivery and Broadcaster: one frame per room action (alone or a message_batch), encoded once, fanned out
+// as the same string, and under a native pub/sub one publish per room instead of one send per socket.
+
+import assert from "node:assert/strict";
+import { Broadcaster } from "../../src/net/broadcaster.ts";
+import { ConnectionRegistry } from "../../src/net/connection_registry.ts";
+import { Delivery } from "../../src/net/delivery.ts";
+import type { PubSub } from "../../src/net/transport.ts";
+import { FakeClock } from "../../src/rooms/clock.ts";
+import type { OutboundEvent } from "../../src/rooms/room_output.ts";
+import { FakePubSub, type Frame, makeConnection, makeGateway } from "./fakes.ts";
+
+function setup(members = 3, pubsub: PubSub | null = null) {
+  const clock = new FakeClock();
+  const registry = new ConnectionRegistry();
+  const broadcaster = new Broadcaster(registry, pubsub, 1024);
+  const delivery = new Delivery(broadcaster, registry, clock);
+  const made = Array.from({ length: members }, (_, i) => {
+    const made = makeConnection({ channel: "r1" });
+    registry.add(made.connection);
+    registry.bindPlayer(made.connection, `P${i}`);
+    return made;
+  });
+  return { clock, registry, delivery, transports: made.map((m) => m.transport) };
+}
+
+/** Counts JSON.stringify calls made while `run` runs. */
+function countEncodes(run: () => void): number {
+  const original = JSON.stringify;
+  let calls = 0;
+  JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+    calls += 1;
+    return original(...args);
+  }) as typeof JSON.stringify;
+  try {
+    run();
+  } finally {
+    JSON.stringify = original;
+  }
+  return calls;
+}
+
+const THREE_EVENTS: OutboundEvent[] = [
+  { event: "player_left", data: { player_name: "Ann", seat: 0 }, seq: 7 },
+  { event: "bot_took_over", data: { seat: 0, reason: "left" }, seq: 8 },
+  { event: "host_changed", data: { host: "Bo" }, seq: 9 },
+];
+
+Deno.test("broadcast() sends the events of one action as ONE message_batch with each inner seq", () => {
+  const { clock, delivery, transports } = setup();
+  delivery.broadcast("r1", THREE_EVENTS);
+
+  for (const transport of transports) {
+    assert.equal(transport.sent.length, 1);
+    const batch = transport.last();
+    assert.equal(batch.event, "message_batch");
+    assert.equal(batch.room_id, "r1");
+    assert.equal(batch.timestamp, clock.now());
+    assert.equal(batch.seq, undefined, "the batch itself takes no seq");
+    const messages = batch.data?.messages as Frame[];
+    assert.equal(batch.data?.count, 3);
+    assert.deepEqual(messages.map((m) => [m.event, m.seq, m.room_id]), [
+      ["player_left", 7, "r1"],
+      ["bot_took_over", 8, "r1"],
+      ["host_changed", 9, "r1"],
+    ]);
+    assert.deepEqual(messages[0]?.data, { player_name: "Ann", seat: 0 });
+    assert.equal(messages[2]?.timestamp, clock.now());
+  }
+});
+
+Deno.test("broadcast() sends a single event alone, not wrapped in a batch", () => {
+  const { delivery, transports } = setup();
+  delivery.broadcast("r1", [{ event: "chat", data: { player_name: "Ann", message: "hi" }, seq: 3 }]);
+  for (const transport of transports) {
+    assert.deepEqual(transport.frames.map((f) => [f.event, f.seq]), [["chat", 3]]);
+  }
+});
+
+Deno.test("broadcast() of nothing sends nothing", () => {
+  const { delivery, transports } = setup();
+  delivery.broadcast("r1", []);
+  delivery.toMember("r1", "P0", []);
+  for (const transport of transports) assert.deepEqual(transport.sent, []);
+});
+
+Deno.test("broadcast() encodes once however many members there are, and sends them the same string", () => {
+  const encodes = (members: number, events: OutboundEvent[]) => {
+    const { delivery } = setup(members);
+    return countEncodes(() => delivery.broadcast("r1", events));
+  };
+  const one = [{ event: "chat", data: { message: "x" }, seq: 1 }];
+  assert.equal(encodes(1, one), 1);
+  assert.equal(encodes(50, one), 1);
+  assert.equal(encodes(50, THREE_EVENTS), encodes(1, THREE_EVENTS));
+
+  const { delivery, transports } = setup(5);
+  delivery.broadcast("r1", THREE_EVENTS);
+  const first = transports[0]?.sent;
+  for (const transport of transports) assert.deepEqual(transport.sent, first);
+});
+
+Deno.test("toMember() sends private events to that member only, batched and without seq", () => {
+  const { delivery, transports } = setup();
+  delivery.toMember("r1", "P1", [
+    { event: "hand", data: { pieces: [] } },
+    { event: "your_turn", data: { allowed: [1] } },
+  ]);
+  assert.deepEqual(transports[0]?.sent, []);
+  assert.deepEqual(transports[2]?.sent, []);
+  const batch = transports[1]?.last();
+  const messages = batch?.data?.messages as Frame[];
+  assert.deepEqual(messages.map((m) => [m.event, m.seq]), [["hand", undefined], ["your_turn", undefined]]);
+});
+
+Deno.test("memberRemoved() turns the member's connection back into a visitor", () => {
+  const { registry, delivery } = setup(1);
+  const connection = registry.player("r1", "P0");
+  delivery.memberRemoved("r1", "P0");
+  assert.equal(registry.player("r1", "P0"), undefined);
+  assert.equal(connection?.playerName, null);
+  assert.ok(connection !== undefined && registry.inChannel("r1").has(connection), "still hears the room");
+});
+
+Deno.test("a room action with several events reaches each member as one frame through the gateway", () => {
+  const harness = makeGateway();
+  const ann = harness.connect("r1");
+  ann.send({ event: "join_room", data: { player_name: "Ann" } });
+  const bo = harness.connect("r1");
+  bo.send({ event: "join_room", data: { player_name: "Bo" } });
+  ann.transport.clear();
+  bo.transport.clear();
+
+  ann.send({ event: "start_game", data: { fill_with_bots: true } });
+
+  const broadcasts = (frames: Frame[]) => frames.filter((f) => f.event !== "hand" && f.id === undefined);
+  const annFrames = broadcasts(ann.transport.frames);
+  const boFrames = broadcasts(bo.transport.frames);
+  assert.equal(annFrames.length, 1, ann.transport.sent.join("\n"));
+  assert.equal(boFrames.length, 1);
+  const batch = annFrames[0];
+  assert.equal(batch?.event, "message_batch");
+  const messages = batch?.data?.messages as Frame[];
+  assert.equal(batch?.data?.count, messages.length);
+  assert.ok(messages.length >= 2);
+  const seqs = messages.map((m) => m.seq ?? NaN);
+  seqs.forEach((seq, i) => assert.equal(seq, seqs[0]! + i, `contiguous seqs ${seqs.join(",")}`));
+  assert.deepEqual(boFrames, annFrames, "every member gets the same frame");
+  assert.equal(ann.transport.events("hand").length, 1, "the private hand goes separately");
+  harness.gateway.shutdown();
+});
+
+Deno.test("under a native pub/sub a room broadcast is one publish, not one send per socket", () => {
+  const pubsub = new FakePubSub();
+  const harness = makeGateway({}, { pubsub });
+  const clients = ["Ann", "Bo", "Cy"].map((name) => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name } });
+    return client;
+  });
+  pubsub.published.length = 0;
+  for (const client of clients) client.transport.clear();
+
+  clients[0]?.send({ event: "chat", data: { message: "hello" } });
+
+  const toRoom = pubsub.published.filter((p) => p.topic === "room:r1");
+  assert.equal(toRoom.length, 1);
+  assert.equal((JSON.parse(toRoom[0]!.frame) as Frame).event, "chat");
+  for (const client of clients) assert.deepEqual(client.transport.sent, [], "no per-socket send");
+  for (const client of clients) {
+    assert.ok(client.transport.subscriptions.includes("room:r1"));
+    assert.ok((client.connection?.counters.messagesOut ?? 0) > 0, "the publish is booked per connection");
+  }
+  harness.gateway.shutdown();
+});
+
+Deno.test("under a native pub/sub a lobby broadcast is one publish to the lobby topic", () => {
+  const pubsub = new FakePubSub();
+  const harness = makeGateway({}, { pubsub });
+  harness.connect("lobby");
+  harness.connect("lobby");
+  const creator = harness.connect("lobby");
+  pubsub.published.length = 0;
+  creator.send({ event: "create_room", data: { room_name: "Friday", player_name: "Ann" } });
+  const lobbyPublishes = pubsub.published.filter((p) => p.topic === "lobby");
+  assert.deepEqual(lobbyPublishes.map((p) => (JSON.parse(p.frame) as Frame).event), ["room_created"]);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a broadcast with exclusions, or a publish that throws, falls back to one send per socket", () => {
+  const throwing: PubSub = {
+    publish() {
+      throw new Error("publish failed");
+    },
+  };
+  const { registry, transports } = setup(2, throwing);
+  const broadcaster = new Broadcaster(registry, throwing, 1024);
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    assert.equal(broadcaster.toRoom("r1", "frame"), 2);
+  } finally {
+    console.warn = warn;
+  }
+  for (const transport of transports) assert.deepEqual(transport.sent, ["frame"]);
+
+  const recording = new FakePubSub();
+  const excluding = new Broadcaster(registry, recording, 1024);
+  const skip = registry.player("r1", "P0");
+  assert.ok(skip);
+  assert.equal(excluding.toRoom("r1", "second", new Set([skip])), 1);
+  assert.deepEqual(recording.published, []);
+  assert.deepEqual(transports[0]?.sent, ["frame"]);
+  assert.deepEqual(transports[1]?.sent, ["frame", "second"]);
+});
+
+Deno.test("a slow socket dropped in the middle of a fan-out does not reorder the others' frames", () => {
+  const harness = makeGateway({ sendBufferBytes: 1_000 });
+  const clients = ["Ann", "Bo", "Cy", "Di"].map((name) => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name } });
+    return client;
+  });
+  for (const client of clients) client.transport.clear();
+  clients[1]!.transport.buffered = 10_000;
+
+  clients[0]?.send({ event: "chat", data: { message: "one" } });
+  clients[3]?.send({ event: "chat", data: { message: "two" } });
+
+  for (const client of [clients[0]!, clients[2]!, clients[3]!]) {
+    const seqs = client.transport.frames.map((f) => f.seq ?? NaN);
+    assert.equal(seqs.length, 3, client.transport.sent.join("\n"));
+    seqs.forEach((seq, i) => assert.equal(seq, seqs[0]! + i, `in order: ${seqs.join(",")}`));
+  }
+  harness.gateway.shutdown();
+});
