@@ -129,11 +129,19 @@ export function helpText(): string {
   ].join("\n");
 }
 
-/** Reads env first, then flags (`--flag value` or `--flag=value`); the first problem is the answer. */
+/**
+ * `--help`/`--version` anywhere win; otherwise reads env first, then flags (`--flag value` or `--flag=value`),
+ * and the first problem is the answer.
+ */
 export function parseConfig(
   argv: readonly string[],
   env: (name: string) => string | undefined,
 ): ConfigResult {
+  // Asking for help or the version must work whatever else is on the line or in the environment.
+  for (const arg of argv) {
+    if (arg === "-h" || arg === "--help") return { kind: "help", text: helpText() };
+    if (arg === "-v" || arg === "--version") return { kind: "version", text: `liaptui ${VERSION}` };
+  }
   const config = defaultConfig();
   for (const option of OPTIONS) {
     const raw = env(option.env);
@@ -143,8 +151,6 @@ export function parseConfig(
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === "-h" || arg === "--help") return { kind: "help", text: helpText() };
-    if (arg === "-v" || arg === "--version") return { kind: "version", text: `liaptui ${VERSION}` };
     const [flag, inline] = arg.includes("=")
       ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
       : [
