@@ -33,6 +33,8 @@ export class ConnectionRegistry {
   #byPlayer = new Map<string, Connection>();
   #perAddress = new Map<string, number>();
   #stats = new Map<string, StatsCell>();
+  /** Channels whose room is gone: their statistics go with their last connection. */
+  #retired = new Set<string>();
 
   get size(): number {
     return this.#connections.size;
@@ -97,6 +99,7 @@ export class ConnectionRegistry {
       cell.active = members.size;
       if (members.size === 0) this.#byChannel.delete(connection.channel);
     }
+    if (this.#retired.has(connection.channel)) this.forgetStats(connection.channel);
     return true;
   }
 
@@ -153,9 +156,23 @@ export class ConnectionRegistry {
     };
   }
 
-  /** Drops the statistics of a channel that is gone for good (a closed room). */
+  /**
+   * Drops the statistics of a channel that is gone for good (a closed room) once no connection is left in
+   * it, so a server that hosts many rooms over its life does not keep a record of each one.
+   */
   forgetStats(channel: string): void {
-    if (!this.#byChannel.has(channel)) this.#stats.delete(channel);
+    const waiting = [...this.#connections.values()].some((c) => c.channel === channel);
+    if (waiting) {
+      this.#retired.add(channel);
+      return;
+    }
+    this.#retired.delete(channel);
+    this.#stats.delete(channel);
+  }
+
+  /** Channels with statistics kept: open rooms, the lobby, and closed rooms still holding a connection. */
+  get trackedChannels(): number {
+    return this.#stats.size;
   }
 
   #cell(channel: string): StatsCell {
