@@ -1,0 +1,85 @@
+// Load: 100 bot-only tables in one server finish their games, and once the rooms are gone nothing is left:
+// no room, no connection, and memory does not grow from one wave of tables to the next.
+
+import assert from "node:assert/strict";
+import { FAST_SETTINGS } from "../support/auto_player.ts";
+import { binaryExists, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import { TestClient } from "../support/ws_client.ts";
+
+/** 100 by default; LOAD_TABLES=300 shows the plateau more clearly (heaps do not shrink, they stop growing). */
+const TABLES = Number(Deno.env.get("LOAD_TABLES") ?? 100);
+
+async function health(server: ServerProcess): Promise<{ rooms: number; connections: number }> {
+  const response = await fetch(`${server.url}/healthz`);
+  const body = await response.json() as { rooms: number; connections: number };
+  return { rooms: body.rooms, connections: body.connections };
+}
+
+/** One spectating host per table starts four bots, watches the game end, then leaves. */
+async function wave(server: ServerProcess, label: string): Promise<number> {
+  const finished = await Promise.all(
+    Array.from({ length: TABLES }, async (_, i) => {
+      const host = await TestClient.connect(`${server.wsUrl}/ws/${label}-${i}`);
+      await host.next("connected");
+      host.send("join_room", { player_name: "Host", as: "spectator" });
+      await host.next("joined_room");
+      host.send("update_settings", { ...FAST_SETTINGS, is_public: i % 2 === 0 });
+      host.send("start_game", { fill_with_bots: true });
+      const over = await host.next("game_over", () => true, 120_000);
+      host.send("leave_room", {});
+      await host.next("left_room");
+      await host.close();
+      return (over.data!.winners as string[]).length > 0;
+    }),
+  );
+  return finished.filter(Boolean).length;
+}
+
+async function settled(server: ServerProcess): Promise<{ rooms: number; connections: number }> {
+  let state = await health(server);
+  for (let i = 0; i < 100 && (state.rooms > 0 || state.connections > 0); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    state = await health(server);
+  }
+  return state;
+}
+
+for (const target of ["source", "binary"] as const satisfies readonly Target[]) {
+  Deno.test({
+    name:
+      `[${target}] 100 bot-only tables finish, and the rooms, connections and memory they used are released`,
+    ignore: target === "binary" && !binaryExists(),
+    async fn() {
+      const server = await startServer(target, [
+        "--max-connections-per-address",
+        "1000",
+        "--rate",
+        "1000",
+      ]);
+      try {
+        const startRss = server.rss();
+        assert.equal(await wave(server, "a"), TABLES, "every table of the first wave finished");
+        assert.deepEqual(await settled(server), { rooms: 0, connections: 0 });
+        const afterFirst = server.rss();
+        assert.equal(await wave(server, "b"), TABLES, "every table of the second wave finished");
+        assert.deepEqual(await settled(server), { rooms: 0, connections: 0 });
+        const afterSecond = server.rss();
+        const mb = (n: number | null) => n === null ? "n/a" : `${(n / 2 ** 20).toFixed(1)} MiB`;
+        console.log(
+          `[${target}] rss start ${mb(startRss)}, after wave 1 ${mb(afterFirst)}, after wave 2 ${
+            mb(afterSecond)
+          }`,
+        );
+        if (afterFirst !== null && afterSecond !== null) {
+          // A leak of rooms, timers or sockets grows with every wave; a warmed-up heap does not.
+          assert.ok(
+            afterSecond < afterFirst + 48 * 2 ** 20,
+            `memory kept growing: ${mb(afterFirst)} → ${mb(afterSecond)}`,
+          );
+        }
+      } finally {
+        await server.stop();
+      }
+    },
+  });
+}

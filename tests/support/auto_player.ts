@@ -1,0 +1,104 @@
+// A socket client that plays its seat by itself: it answers every `your_turn` with a legal option picked by
+// a seeded PRNG, so a game over the wire is reproducible from the test's seeds.
+
+import { type Envelope, TestClient } from "./ws_client.ts";
+
+export interface AutoPlayerOptions {
+  seed: number;
+  /** Stop answering (a player who walked away); the server's timers must carry the game. */
+  silent?: boolean;
+}
+
+export class AutoPlayer {
+  readonly client: TestClient;
+  readonly name: string;
+  #state: number;
+  silent: boolean;
+  /** Requests sent, by id, with the time they left: for move-to-broadcast checks. */
+  readonly moves: { id: string; action: string; sentAt: number }[] = [];
+  #answered = 0;
+  #timer: ReturnType<typeof setInterval>;
+
+  private constructor(client: TestClient, name: string, options: AutoPlayerOptions) {
+    this.client = client;
+    this.name = name;
+    this.#state = options.seed >>> 0 || 1;
+    this.silent = options.silent ?? false;
+    // Polls its own record of received prompts; simple, and answers within a few milliseconds.
+    this.#timer = setInterval(() => this.#answer(), 2);
+  }
+
+  static async join(
+    wsUrl: string,
+    roomId: string,
+    name: string,
+    options: AutoPlayerOptions,
+    as: "player" | "spectator" = "player",
+  ): Promise<AutoPlayer> {
+    const client = await TestClient.connect(`${wsUrl}/ws/${roomId}`);
+    await client.next("connected");
+    client.send("join_room", { player_name: name, as });
+    await client.next("joined_room");
+    return new AutoPlayer(client, name, options);
+  }
+
+  /** Wraps an already-connected client (for example one that came back with `?token=`). */
+  static adopt(client: TestClient, name: string, options: AutoPlayerOptions): AutoPlayer {
+    return new AutoPlayer(client, name, options);
+  }
+
+  get prompts(): Envelope[] {
+    return this.client.received.filter((m) => m.event === "your_turn");
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.client.close();
+  }
+
+  /** Stops answering and closes the socket abruptly, as a dropped connection would. */
+  async drop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.client.close(4000);
+  }
+
+  #random(n: number): number {
+    // xorshift32: tiny, seeded, good enough to pick among a handful of options.
+    let x = this.#state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#state = x >>> 0;
+    return this.#state % n;
+  }
+
+  /** Errors the server answered this player's moves with (a correct server sends none for legal moves). */
+  get refusals(): Envelope[] {
+    return this.client.received.filter((m) => m.event === "error");
+  }
+
+  #answer(): void {
+    const prompts = this.prompts;
+    if (this.silent || prompts.length <= this.#answered) return;
+    this.#answered = prompts.length;
+    const prompt = prompts.at(-1)!.data ?? {};
+    const options = (prompt.options as unknown[] | undefined) ?? [];
+    const id = `m${this.moves.length}-${this.name}`;
+    this.moves.push({ id, action: String(prompt.action), sentAt: performance.now() });
+    if (prompt.action === "declare") {
+      this.client.send("declare", { value: options[this.#random(options.length)] }, id);
+    } else if (prompt.action === "play") {
+      this.client.send("play", { piece_ids: options[this.#random(options.length)] }, id);
+    } else if (prompt.action === "redeal") this.client.send("decline_redeal", {}, id);
+  }
+}
+
+/** Every delay zero: a game over the wire runs as fast as the machine allows. */
+export const FAST_SETTINGS = {
+  after_deal_ms: 0,
+  after_turn_ms: 0,
+  after_round_ms: 0,
+  bot_think_ms: 0,
+  turn_timeout_ms: 0,
+  redeal_timeout_ms: 0,
+};
