@@ -337,3 +337,33 @@ Deno.test("toPlayers() sends the same frame to each named member that is connect
   assert.deepEqual(ann.transport.sent, ["team"]);
   assert.deepEqual(bo.transport.sent, []);
 });
+
+Deno.test("forgetStats() of a room that still holds a connection drops its stats when the last one goes", () => {
+  const registry = new ConnectionRegistry();
+  const { connection: member } = makeConnection({ channel: "gone" });
+  const { connection: waiting } = makeConnection({ channel: "gone", queued: true });
+  registry.add(member);
+  registry.add(waiting);
+  registry.forgetStats("gone");
+  assert.equal(registry.stats("gone").total, 1, "kept while connections remain");
+
+  registry.remove(member, 0);
+  assert.equal(registry.trackedChannels, 1, "a queued connection still holds the channel");
+  registry.remove(waiting, 0);
+  assert.equal(registry.trackedChannels, 0);
+  assert.equal(registry.stats("gone").total, 0);
+});
+
+Deno.test("rooms opened and closed over a server's life leave no statistics behind", () => {
+  const registry = new ConnectionRegistry();
+  const lobby = makeConnection({ channel: "lobby" }).connection;
+  registry.add(lobby);
+  for (let i = 0; i < 50; i++) {
+    const { connection } = makeConnection({ channel: `room-${i}` });
+    registry.add(connection);
+    if (i % 2 === 0) registry.forgetStats(connection.channel); // closed before its last socket left
+    registry.remove(connection, 0);
+    if (i % 2 === 1) registry.forgetStats(connection.channel); // closed after
+  }
+  assert.equal(registry.trackedChannels, 1, "only the lobby");
+});
