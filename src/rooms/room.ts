@@ -382,16 +382,14 @@ export class Room {
 
   /** Delivers what the current action produced. Public so tests driving a fake clock need not await. */
   flush(): void {
-    if (this.#broadcasts.length > 0) {
-      const events = this.#broadcasts;
-      this.#broadcasts = [];
-      this.#output.broadcast(this.id, events);
-    }
-    if (this.#private.size > 0) {
-      const privates = this.#private;
-      this.#private = new Map();
-      for (const [name, events] of privates) this.#output.toMember(this.id, name, events);
-    }
+    // Take both queues before delivering anything: a delivery can drop a socket and make this room emit
+    // again, and that later output must not overtake what this action produced.
+    const broadcasts = this.#broadcasts;
+    const privates = this.#private;
+    this.#broadcasts = [];
+    this.#private = new Map();
+    if (broadcasts.length > 0) this.#output.broadcast(this.id, broadcasts);
+    for (const [name, events] of privates) this.#output.toMember(this.id, name, events);
     if (this.#summaryChanged && !this.#disposed) {
       this.#summaryChanged = false;
       this.#hooks.changed(this);
