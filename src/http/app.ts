@@ -20,18 +20,28 @@ export interface AppOptions<Raw> {
   now(): number;
 }
 
-const SECURITY_HEADERS = {
-  "content-security-policy":
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-};
+/**
+ * The page may talk to this server only. `connect-src 'self'` covers same-host WebSockets in current browsers;
+ * the explicit ws:/wss: origin is for those that predate that rule.
+ */
+function securityHeaders(host: string | undefined): Record<string, string> {
+  const sockets = host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host)
+    ? ` ws://${host} wss://${host}`
+    : "";
+  return {
+    "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
+      `connect-src 'self'${sockets}; img-src 'self' data:; base-uri 'none'; form-action 'none'; ` +
+      "frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+  };
+}
 
 export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   const { gateway } = options;
   const app = new Hono();
 
-  const servePage = (c: Context) => c.html(page, 200, SECURITY_HEADERS);
+  const servePage = (c: Context) => c.html(page, 200, securityHeaders(c.req.header("host")));
   app.get("/", servePage);
   app.get("/room/:id", servePage);
 
