@@ -1,7 +1,7 @@
 // The public events an accepted action produces; never a hand, the deck or PRNG state. Pure: no I/O.
 
 import type { Piece } from "./pieces.ts";
-import type { GameState, Phase, Seat } from "./state.ts";
+import type { GameState, Phase, Ranking, RoundScore, Seat } from "./state.ts";
 
 // Payload keys are snake_case because the room puts them on the wire as they are (after removing `type`).
 
@@ -74,4 +74,30 @@ export type GameEvent =
 export interface Step {
   state: GameState;
   events: GameEvent[];
+}
+
+/** A seat's round score in the snake_case shape events and views share. */
+export function roundScoreEntry(score: RoundScore, names: readonly string[]): RoundScoreEntry {
+  return {
+    seat: score.seat,
+    player: names[score.seat] ?? "",
+    declared: score.declared,
+    actual: score.actual,
+    base_score: score.baseScore,
+    multiplier: score.multiplier,
+    final_score: score.finalScore,
+    total_score: score.totalScore,
+  };
+}
+
+/** A seat's final ranking in the snake_case shape events and views share. */
+export function rankingEntry(ranking: Ranking, names: readonly string[]): RankingEntry {
+  return {
+    seat: ranking.seat,
+    player: names[ranking.seat] ?? "",
+    score: ranking.score,
+    rank: ranking.rank,
+    turns_won: ranking.turnsWon,
+    perfect_rounds: ranking.perfectRounds,
+  };
 }

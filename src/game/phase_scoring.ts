@@ -1,6 +1,6 @@
 // Leaving TURN_RESULTS and SCORING: the next turn, round scoring, the next round or GAME_OVER. Pure: no I/O.
 
-import type { Step } from "./events.ts";
+import { rankingEntry, roundScoreEntry, type Step } from "./events.ts";
 import { beginTurn } from "./phase_turn.ts";
 import { startRound } from "./phase_preparation.ts";
 import { finalResult, isGameOver, isPerfect, scoreRound } from "./scoring.ts";
@@ -48,16 +48,7 @@ function scoreCurrentRound(state: GameState): Step {
         type: "round_scores",
         round: state.round,
         multiplier: state.multiplier,
-        scores: scores.map((s) => ({
-          seat: s.seat,
-          player: names[s.seat],
-          declared: s.declared,
-          actual: s.actual,
-          base_score: s.baseScore,
-          multiplier: s.multiplier,
-          final_score: s.finalScore,
-          total_score: s.totalScore,
-        })),
+        scores: scores.map((s) => roundScoreEntry(s, names)),
       },
     ],
   };
@@ -77,14 +68,7 @@ export function afterScoring(state: GameState): Step {
         type: "game_over",
         winners,
         winner_seats: result.winners,
-        rankings: result.rankings.map((r) => ({
-          seat: r.seat,
-          player: names[r.seat],
-          score: r.score,
-          rank: r.rank,
-          turns_won: r.turnsWon,
-          perfect_rounds: r.perfectRounds,
-        })),
+        rankings: result.rankings.map((r) => rankingEntry(r, names)),
         rounds: state.round,
       },
     ],

@@ -1,6 +1,6 @@
 // What one seat (or a spectator) may see of a game: the only way state leaves the engine. Pure: no I/O.
 
-import type { RankingEntry, RoundScoreEntry } from "./events.ts";
+import { type RankingEntry, rankingEntry, type RoundScoreEntry, roundScoreEntry } from "./events.ts";
 import type { Piece } from "./pieces.ts";
 import type { GameState, Phase, Seat, StarterReason, TurnPlay, Waiting } from "./state.ts";
 import { rotation } from "./state.ts";
@@ -135,28 +135,12 @@ export function viewFor(state: GameState, seat: Seat | "spectator"): GameView {
       }
       : null,
     played_pieces: state.played.slice(),
-    round_scores: state.roundScores?.map((s) => ({
-      seat: s.seat,
-      player: names[s.seat],
-      declared: s.declared,
-      actual: s.actual,
-      base_score: s.baseScore,
-      multiplier: s.multiplier,
-      final_score: s.finalScore,
-      total_score: s.totalScore,
-    })) ?? null,
+    round_scores: state.roundScores?.map((s) => roundScoreEntry(s, names)) ?? null,
     result: result
       ? {
         winners: result.winners.map((s) => names[s]),
         winner_seats: result.winners.slice(),
-        rankings: result.rankings.map((r) => ({
-          seat: r.seat,
-          player: names[r.seat],
-          score: r.score,
-          rank: r.rank,
-          turns_won: r.turnsWon,
-          perfect_rounds: r.perfectRounds,
-        })),
+        rankings: result.rankings.map((r) => rankingEntry(r, names)),
       }
       : null,
   };

@@ -1,6 +1,12 @@
 // Stable error codes and WebSocket close codes of the wire contract. Constants only.
 
-/** Codes of the `error` envelope. Stable strings; the message beside them is for humans. */
+import { GameErrorCode } from "../game/errors.ts";
+import { RoomErrorCode } from "../rooms/room_errors.ts";
+
+/**
+ * Codes of the `error` envelope. Stable strings; the message beside them is for humans. Rule and room
+ * refusals keep the codes their layers define, so the wire and the engine can never disagree.
+ */
 export const ErrorCode = {
   INVALID_JSON: "INVALID_JSON",
   MISSING_EVENT: "MISSING_EVENT",
@@ -9,18 +15,8 @@ export const ErrorCode = {
   MESSAGE_TOO_LARGE: "MESSAGE_TOO_LARGE",
   RATE_LIMITED: "RATE_LIMITED",
   AUTHENTICATION_FAILED: "AUTHENTICATION_FAILED",
-  ROOM_NOT_FOUND: "ROOM_NOT_FOUND",
-  ROOM_FULL: "ROOM_FULL",
-  NAME_TAKEN: "NAME_TAKEN",
-  NOT_IN_ROOM: "NOT_IN_ROOM",
-  NOT_HOST: "NOT_HOST",
-  ALREADY_IN_GAME: "ALREADY_IN_GAME",
-  GAME_NOT_STARTED: "GAME_NOT_STARTED",
-  INVALID_PHASE: "INVALID_PHASE",
-  NOT_YOUR_TURN: "NOT_YOUR_TURN",
-  INVALID_PLAY: "INVALID_PLAY",
-  INVALID_DECLARATION: "INVALID_DECLARATION",
-  INVALID_ACTION: "INVALID_ACTION",
+  ...RoomErrorCode,
+  ...GameErrorCode,
   SERVER_ERROR: "SERVER_ERROR",
 } as const;
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];

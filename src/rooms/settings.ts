@@ -42,3 +42,13 @@ export const SETTING_LIMITS = {
   maxRounds: 200,
   maxSpectators: 100,
 } as const;
+
+/** Every pause and deadline off: a game runs as fast as the machine allows (tests, benchmarks). */
+export const NO_DELAYS: Readonly<Partial<RoomSettings>> = Object.freeze({
+  after_deal_ms: 0,
+  after_turn_ms: 0,
+  after_round_ms: 0,
+  bot_think_ms: 0,
+  turn_timeout_ms: 0,
+  redeal_timeout_ms: 0,
+});

@@ -7,7 +7,7 @@ import { TokenBucket } from "../../src/net/rate_limiter.ts";
 import type { PubSub, Transport } from "../../src/net/transport.ts";
 import { FakeClock } from "../../src/rooms/clock.ts";
 import { RoomDirectory } from "../../src/rooms/room_directory.ts";
-import type { RoomSettings } from "../../src/rooms/settings.ts";
+import { NO_DELAYS, type RoomSettings } from "../../src/rooms/settings.ts";
 
 /** A decoded server frame, loosely typed for assertions. */
 export interface Frame {
@@ -132,16 +132,6 @@ export function makeConnection(
   return { connection, transport };
 }
 
-/** Room settings that need no waiting: no display delays, no turn timer. */
-export const FAST_SETTINGS: Partial<RoomSettings> = {
-  after_deal_ms: 0,
-  after_turn_ms: 0,
-  after_round_ms: 0,
-  bot_think_ms: 0,
-  turn_timeout_ms: 0,
-  redeal_timeout_ms: 0,
-};
-
 export interface Harness {
   clock: FakeClock;
   gateway: Gateway;
@@ -177,7 +167,7 @@ export function makeGateway(
         clock,
         output: delivery,
         lobby: delivery,
-        defaults: options.roomDefaults ?? FAST_SETTINGS,
+        defaults: options.roomDefaults ?? NO_DELAYS,
         seed: () => 42,
       }),
   });

@@ -4,7 +4,7 @@ import { FakeClock } from "../../src/rooms/clock.ts";
 import type { Room } from "../../src/rooms/room.ts";
 import { type LobbyOutput, RoomDirectory } from "../../src/rooms/room_directory.ts";
 import type { OutboundEvent, RoomOutput } from "../../src/rooms/room_output.ts";
-import type { RoomSettings } from "../../src/rooms/settings.ts";
+import { NO_DELAYS, type RoomSettings } from "../../src/rooms/settings.ts";
 
 export interface Delivered {
   to: "room" | string;
@@ -64,16 +64,8 @@ export class RecordingOutput implements RoomOutput, LobbyOutput {
   }
 }
 
-/** Every delay 0 so a game runs as fast as the fake clock is advanced. */
-export const FAST: Partial<RoomSettings> = {
-  after_deal_ms: 0,
-  after_turn_ms: 0,
-  after_round_ms: 0,
-  bot_think_ms: 0,
-  turn_timeout_ms: 0,
-  redeal_timeout_ms: 0,
-  target_score: 15,
-};
+/** No pauses, and a low target so a game is short. */
+export const FAST: Partial<RoomSettings> = { ...NO_DELAYS, target_score: 15 };
 
 export function fixture(seed = 7) {
   const clock = new FakeClock();

@@ -94,11 +94,4 @@ export class AutoPlayer {
 }
 
 /** Every delay zero: a game over the wire runs as fast as the machine allows. */
-export const FAST_SETTINGS = {
-  after_deal_ms: 0,
-  after_turn_ms: 0,
-  after_round_ms: 0,
-  bot_think_ms: 0,
-  turn_timeout_ms: 0,
-  redeal_timeout_ms: 0,
-};
+export { NO_DELAYS as FAST_SETTINGS } from "../../src/rooms/settings.ts";
