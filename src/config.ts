@@ -85,10 +85,7 @@ const OPTIONS: readonly Option[] = [
     flag: "--idle-timeout-ms",
     env: "LIAPTUI_IDLE_TIMEOUT_MS",
     help: "close after this much silence (default 60000)",
-    set: integer(200, 86_400_000, (c, v) => {
-      c.limits.idleTimeoutMs = v;
-      c.limits.idleWarningMs = Math.min(c.limits.idleWarningMs, Math.floor(v / 4));
-    }),
+    set: integer(200, 86_400_000, (c, v) => c.limits.idleTimeoutMs = v),
   },
   {
     flag: "--send-buffer-bytes",
@@ -164,5 +161,19 @@ export function parseConfig(
     const problem = option.set(config, value);
     if (problem) return { kind: "error", message: `${flag}: ${problem}` };
   }
+  const { heartbeatMs, idleTimeoutMs } = config.limits;
+  const heartbeatGiven = argv.some((a) => a.startsWith("--heartbeat-ms")) || !!env("LIAPTUI_HEARTBEAT_MS");
+  if (!heartbeatGiven) {
+    // Only the idle timeout was shortened: ping often enough that a client answering pings stays.
+    config.limits.heartbeatMs = Math.min(heartbeatMs, Math.floor(idleTimeoutMs / 2));
+  } else if (heartbeatMs >= idleTimeoutMs) {
+    return {
+      kind: "error",
+      message:
+        `the heartbeat (${heartbeatMs} ms) must be shorter than the idle timeout (${idleTimeoutMs} ms)`,
+    };
+  }
+  // The warning goes out a quarter of the idle timeout before the close, and never earlier than 15 s before.
+  config.limits.idleWarningMs = Math.min(DEFAULT_LIMITS.idleWarningMs, Math.floor(idleTimeoutMs / 4));
   return { kind: "run", config };
 }

@@ -131,3 +131,27 @@ for (const { name, argv, env, mentions } of errors) {
     assert.ok(problem(argv, env).includes(mentions));
   });
 }
+
+Deno.test("a heartbeat as long as the idle timeout is refused, since answering pings could not keep a socket", () => {
+  const result = parseConfig(["--heartbeat-ms", "5000", "--idle-timeout-ms", "5000"], () => undefined);
+  assert.equal(result.kind, "error");
+  assert.match(result.kind === "error" ? result.message : "", /shorter than the idle timeout/);
+});
+
+Deno.test("the idle warning is a quarter of the idle timeout whatever order env and flags set it in", () => {
+  const fromFlag = parseConfig(["--idle-timeout-ms", "2000", "--heartbeat-ms", "500"], () => undefined);
+  const fromEnv = parseConfig(
+    ["--heartbeat-ms", "500"],
+    (name) => name === "LIAPTUI_IDLE_TIMEOUT_MS" ? "2000" : undefined,
+  );
+  for (const result of [fromFlag, fromEnv]) {
+    assert.equal(result.kind, "run");
+    if (result.kind === "run") assert.equal(result.config.limits.idleWarningMs, 500);
+  }
+});
+
+Deno.test("shortening only the idle timeout brings the heartbeat down to half of it", () => {
+  const result = parseConfig(["--idle-timeout-ms", "4000"], () => undefined);
+  assert.equal(result.kind, "run");
+  if (result.kind === "run") assert.equal(result.config.limits.heartbeatMs, 2000);
+});
