@@ -196,6 +196,7 @@ export class Room {
       member.automated = false;
       if (wasAway) this.#broadcast("player_reconnected", { player_name: name, seat: member.seat });
       if (tookBack && member.seat !== null) this.#game?.seatControlChanged(member.seat);
+      this.#sendPrivate(name, "game_state", this.stateFor(name));
       this.#game?.sendPrivateState(member);
       this.#summaryChanged = true;
       return ok(member);
@@ -440,7 +441,9 @@ export class Room {
   }
 
   #broadcastRoomState(): void {
-    this.#broadcast("room_state", this.state());
+    // Numbered first, so the state it carries already counts itself in `seq`.
+    this.#seq += 1;
+    this.#broadcasts.push({ event: "room_state", data: this.state(), seq: this.#seq });
     this.#summaryChanged = true;
   }
 

@@ -99,11 +99,17 @@ export class TableGame {
     if (prompt !== null) this.#room.sendPrivate(member.name, "your_turn", prompt);
   }
 
-  /** A seat went to a bot or came back to its human: who moves next may have changed. */
-  seatControlChanged(_seat: Seat): void {
+  /** A seat went to a bot or came back to its human: if the game waits for that seat, its decision restarts. */
+  seatControlChanged(seat: Seat): void {
     if (this.#disposed) return;
-    this.#deadlineKey = null;
-    this.#clearDeadline();
+    const waiting = waitingFor(this.#state);
+    const waitsForSeat = waiting.kind === "redeal"
+      ? waiting.seats.includes(seat)
+      : (waiting.kind === "declare" || waiting.kind === "play") && waiting.seat === seat;
+    if (waitsForSeat) {
+      this.#deadlineKey = null;
+      this.#clearDeadline();
+    }
     this.#schedule();
   }
 
@@ -121,12 +127,12 @@ export class TableGame {
     if (!result.ok) return fail(result.error.code, result.error.message);
     this.#state = result.state;
     this.#actions.push(action);
-    this.#publish(result.events, action);
+    this.#publish(result.events);
     this.#schedule();
     return ok(null);
   }
 
-  #publish(events: readonly GameEvent[], action: Action): void {
+  #publish(events: readonly GameEvent[]): void {
     for (const event of events) {
       const { type, ...data } = event;
       if (type === "hands_dealt") {
@@ -135,9 +141,10 @@ export class TableGame {
         continue;
       }
       this.#room.broadcast(type, data);
+      // Whoever played (in person, by a bot for them, or at a deadline) sees their hand as it is now.
+      if (event.type === "player_played") this.#sendHand(event.seat);
       if (type === "phase_change" || type === "game_over") this.#room.changed();
     }
-    if (action.type === "play") this.#sendHand(action.seat);
   }
 
   #sendHand(seat: Seat): void {

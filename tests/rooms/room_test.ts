@@ -177,3 +177,30 @@ Deno.test("all events of one action reach the transport in one flush, in seq ord
   assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
   directory.dispose();
 });
+
+Deno.test("room_state carries the seq of the frame it travels in", () => {
+  const { room, output, directory } = fixture();
+  const table = room();
+  table.join("Ann", "player");
+  table.addBot("Ann", undefined);
+  const state = output.events("room_state").at(-1)!;
+  assert.equal(state.data.seq, state.seq);
+  directory.dispose();
+});
+
+Deno.test("a reconnecting member first gets the room as it is now, with itself connected again", () => {
+  const { room, output, directory } = fixture();
+  const table = room("t", { reconnect_grace_ms: 5_000 });
+  table.join("Ann", "player");
+  table.join("Bo", "player");
+  table.disconnected("Bo");
+  table.reconnect("Bo");
+  const state = output.last("Bo", "game_state")!.data as {
+    room: { seq: number; seats: ({ name: string; connected: boolean } | null)[] };
+    you: { player_name: string };
+  };
+  assert.equal(state.you.player_name, "Bo");
+  assert.equal(state.room.seats[1]?.connected, true);
+  assert.equal(state.room.seq, output.events("player_reconnected").at(-1)!.seq);
+  directory.dispose();
+});

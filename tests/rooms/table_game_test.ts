@@ -219,3 +219,44 @@ Deno.test("closing a room mid-game clears every timer it started", () => {
   f.directory.dispose();
   assert.equal(f.clock.pending, 0);
 });
+
+Deno.test("a human whose play was made at the deadline gets their hand as it is after that play", () => {
+  const f = fixture(9);
+  const table = seatedTable(f, ["Ann"], { ...FAST, turn_timeout_ms: 1_000, redeal_timeout_ms: 1_000 });
+  table.startGame("Ann", true);
+  for (let i = 0; i < 200 && !f.output.events("player_played").some((e) => e.data.seat === 0); i++) {
+    f.clock.advance(1_000);
+  }
+  const played = f.output.events("player_played").find((e) => e.data.seat === 0)!;
+  const ids = (played.data.pieces as { id: number }[]).map((p) => p.id);
+  const hand = (f.output.last("Ann", "hand")!.data.pieces as { id: number }[]).map((p) => p.id);
+  assert.ok(ids.every((id) => !hand.includes(id)), "the pieces played for Ann left her hand");
+  f.directory.dispose();
+});
+
+Deno.test("another seat going to a bot does not restart the deadline of the player who must move", () => {
+  const f = fixture(21);
+  const names = ["Ann", "Bo"];
+  const table = seatedTable(f, names, { ...FAST, turn_timeout_ms: 10_000, redeal_timeout_ms: 10_000 });
+  table.startGame("Ann", true);
+  const answered = new Map<string, number>();
+  const lastPrompt = () => f.output.delivered.findLast((d) => d.event === "your_turn");
+  // Answer redeal prompts until the game waits for one human's declaration or play.
+  for (let i = 0; i < 100 && !["declare", "play"].includes(String(lastPrompt()?.data.action)); i++) {
+    settle(f.clock);
+    if (lastPrompt()?.data.action === "redeal") {
+      for (const name of names) answer(table, f.output, name, answered);
+    }
+  }
+  const waiting = lastPrompt()!.to;
+  const other = names.find((n) => n !== waiting)!;
+  const prompts = f.output.privateTo(waiting, "your_turn").length;
+  f.clock.advance(6_000);
+  assert.ok(table.leave(other).ok, "the other human leaves: a bot takes that seat");
+  assert.equal(f.output.privateTo(waiting, "your_turn").length, prompts, "no fresh prompt for the mover");
+  f.clock.advance(4_000);
+  const takeover = f.output.events("bot_took_over").at(-1);
+  assert.equal(takeover?.data.player_name, waiting, "the original deadline held");
+  assert.equal(takeover?.data.reason, "timeout");
+  f.directory.dispose();
+});
