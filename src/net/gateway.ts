@@ -165,6 +165,8 @@ export class Gateway implements Replies {
     const playerName = connection.playerName;
     if (!this.registry.remove(connection, this.#clock.now())) return;
     this.#pendingTokens.delete(connection.id);
+    // Shutting down: rooms are about to go too, so telling them (and so everyone else) would only be noise.
+    if (this.#closing) return;
     if (wasQueued) {
       this.queue.remove(connection);
       this.#renumberQueue(connection.channel);
@@ -265,7 +267,7 @@ export class Gateway implements Replies {
       this.drop(previous, CloseCode.SESSION_REPLACED, "session replaced by a newer connection");
     }
     connection.counters.reconnects += 1;
-    this.#send(connection, "game_state", room.stateFor(member.name));
+    // The room answers with `game_state` as it stands after the reconnect, then the hand and any prompt.
     room.reconnect(member.name);
   }
 
