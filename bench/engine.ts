@@ -1,27 +1,15 @@
 // Engine benchmark: complete bot-only games per second in one process, and microseconds per apply().
 // Run with `deno task bench:engine`. Prints figures only; nothing here is asserted.
 
-import { type BotDifficulty, chooseBotAction } from "../src/game/bot.ts";
-import { apply, createGame, waitingFor } from "../src/game/engine.ts";
+import type { BotDifficulty } from "../src/game/bot.ts";
+import { apply, createGame } from "../src/game/engine.ts";
 import { createRng } from "../src/game/prng.ts";
-import type { Action, GameOptions, GameState } from "../src/game/state.ts";
-import { viewFor } from "../src/game/view.ts";
+import type { Action, GameOptions } from "../src/game/state.ts";
+// The same bot-only driver the engine's property tests use, so the benchmark measures what they check.
+import { nextBotAction } from "../tests/game/helpers.ts";
 
 const GAMES = Number(Deno.args[0] ?? 1000);
 const PLAYERS = ["Ann", "Bo", "Cy", "Di"] as const;
-
-function botAction(
-  state: GameState,
-  bots: readonly BotDifficulty[],
-  rng: ReturnType<typeof createRng>,
-): Action | null {
-  const w = waitingFor(state);
-  if (w.kind === "over") return null;
-  if (w.kind === "start") return { type: "start" };
-  if (w.kind === "advance") return { type: "advance" };
-  const seat = w.kind === "redeal" ? (w.seats[0] ?? 0) : w.seat;
-  return chooseBotAction(viewFor(state, seat), bots[seat] ?? "normal", rng);
-}
 
 /** Plays `GAMES` complete games with the given bots; returns the accepted actions of each. */
 function playGames(bots: readonly BotDifficulty[], extra: Partial<GameOptions>) {
@@ -33,7 +21,7 @@ function playGames(bots: readonly BotDifficulty[], extra: Partial<GameOptions>) 
     let state = createGame(options);
     const rng = createRng(seed);
     const actions: Action[] = [];
-    for (let action = botAction(state, bots, rng); action; action = botAction(state, bots, rng)) {
+    for (let action = nextBotAction(state, bots, rng); action; action = nextBotAction(state, bots, rng)) {
       const result = apply(state, action);
       if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
       state = result.state;

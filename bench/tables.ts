@@ -9,6 +9,7 @@ import {
   type Target,
 } from "../tests/support/server_process.ts";
 import type { Envelope } from "../tests/support/ws_client.ts";
+import { NO_DELAYS } from "../src/rooms/settings.ts";
 
 interface Options {
   tables: number;
@@ -291,12 +292,7 @@ class Table {
     const host = this.clients[0]!;
     const applied = host.next("room_state");
     host.send("update_settings", {
-      after_deal_ms: 0,
-      after_turn_ms: 0,
-      after_round_ms: 0,
-      bot_think_ms: 0,
-      turn_timeout_ms: 0,
-      redeal_timeout_ms: 0,
+      ...NO_DELAYS,
       target_score: this.#options.targetScore,
       max_rounds: this.#options.maxRounds,
     });
