@@ -49,8 +49,10 @@ export class Connection {
   lastPingAt: number;
   /** Waiting for a place in a full room: not in the room's broadcast set yet. */
   queued = false;
-  /** Frames rejected by the rate limiter since the last accepted one. */
+  /** Frames refused by the rate limiter since the client last let its bucket fill up. */
   strikes = 0;
+  /** When the last RATE_LIMITED error went out, so a flood gets one a second, not one per frame. */
+  rateLimitedAt = Number.NEGATIVE_INFINITY;
   /** A `timeout_warning` went out and no frame came since. */
   warned = false;
   #transport: Transport;

@@ -118,24 +118,17 @@ export class Gateway implements Replies {
       ? data.size
       : data.byteLength;
     connection.countIn(size, now);
-    if (!connection.bucket.take(now)) {
-      connection.strikes += 1;
-      if (connection.strikes === 1) {
-        this.error(connection, {
-          code: ErrorCode.RATE_LIMITED,
-          message: `Too many messages: at most ${this.#limits.ratePerSecond} per second`,
-        }, undefined);
-      }
-      if (connection.strikes >= this.#limits.abuseStrikes) {
-        this.drop(connection, CloseCode.POLICY_VIOLATION, "rate limit exceeded");
-      }
-      return;
-    }
-    connection.strikes = 0;
     if (size > this.#limits.hardFrameBytes) {
       this.drop(connection, CloseCode.MESSAGE_TOO_BIG, "frame too large");
       return;
     }
+    if (!connection.bucket.take(now)) {
+      this.#refuseOverRate(connection, now);
+      return;
+    }
+    // Strikes are forgiven only once the client slowed down enough for its bucket to fill up again, so a
+    // client that keeps sending at twice the rate is still closed, however many of its frames get through.
+    if (connection.bucket.tokens >= connection.bucket.capacity - 1) connection.strikes = 0;
     if (size > this.#limits.maxFrameBytes) {
       this.error(connection, {
         code: ErrorCode.MESSAGE_TOO_LARGE,
@@ -157,6 +150,22 @@ export class Gateway implements Replies {
     }
     if (connection.channel === "lobby") this.#lobbyRouter.route(connection, data, now);
     else this.#roomRouter.route(connection, data, now);
+  }
+
+  /** A frame over the rate: dropped, answered with RATE_LIMITED at most once a second, closed on abuse. */
+  #refuseOverRate(connection: Connection, now: number): void {
+    connection.strikes += 1;
+    if (connection.strikes >= this.#limits.abuseStrikes) {
+      this.drop(connection, CloseCode.POLICY_VIOLATION, "rate limit exceeded");
+      return;
+    }
+    if (now - connection.rateLimitedAt >= 1_000) {
+      connection.rateLimitedAt = now;
+      this.error(connection, {
+        code: ErrorCode.RATE_LIMITED,
+        message: `Too many messages: at most ${this.#limits.ratePerSecond} per second`,
+      }, undefined);
+    }
   }
 
   /** The runtime says the socket closed (or errored). Idempotent: close and error may both arrive. */

@@ -110,7 +110,7 @@ Deno.test("a flood gets one RATE_LIMITED error, then a 1008 close after abuseStr
   gateway.shutdown();
 });
 
-Deno.test("an accepted frame between refused ones resets the strike count", () => {
+Deno.test("a client that slows down until its bucket refills is forgiven its strikes", () => {
   const { gateway, clock, connect } = makeGateway({ ratePerSecond: 1, rateBurst: 1, abuseStrikes: 3 });
   const client = connect("r1");
   for (let round = 0; round < 4; round++) {
@@ -121,6 +121,32 @@ Deno.test("an accepted frame between refused ones resets the strike count", () =
   }
   assert.equal(client.transport.closes.length, 0);
   assert.equal(client.transport.errorCodes.length, 4, "one RATE_LIMITED per burst of refusals");
+  gateway.shutdown();
+});
+
+Deno.test("a client sending at twice the rate is closed with 1008 although half its frames get through", () => {
+  const { gateway, clock, connect } = makeGateway({ ratePerSecond: 10, rateBurst: 10, abuseStrikes: 20 });
+  const client = connect("r1");
+  client.transport.clear();
+  for (let tick = 0; tick < 200 && client.transport.closes.length === 0; tick++) {
+    client.send({ event: "ping" });
+    client.send({ event: "ping" });
+    clock.advance(100);
+  }
+  assert.equal(client.transport.lastCloseCode, CloseCode.POLICY_VIOLATION);
+  assert.ok(client.transport.events("pong").length > 10, "some frames were served before the close");
+  const errors = client.transport.errorCodes.length;
+  assert.ok(errors >= 1 && errors <= 5, `RATE_LIMITED at most once a second, got ${errors}`);
+  gateway.shutdown();
+});
+
+Deno.test("a frame over the hard limit closes with 1009 even while the client is rate limited", () => {
+  const { gateway, connect } = makeGateway({ ratePerSecond: 1, rateBurst: 1, hardFrameBytes: 2_048 });
+  const client = connect("r1");
+  client.send({ event: "ping" });
+  client.send({ event: "ping" });
+  client.sendRaw("x".repeat(4_096));
+  assert.equal(client.transport.lastCloseCode, CloseCode.MESSAGE_TOO_BIG);
   gateway.shutdown();
 });
 
