@@ -21,6 +21,8 @@ export interface Member {
   automated: boolean;
   graceTimer: TimerId | null;
   readonly joinedAt: number;
+  /** Has had a connection at least once (a lobby creator's seat is reserved before they connect). */
+  seen: boolean;
 }
 
 export interface RoomHooks {
@@ -160,6 +162,7 @@ export class Room {
         automated: false,
         graceTimer: null,
         joinedAt: this.clock.now(),
+        seen: connected,
       };
       this.#members.set(name, member);
       if (seat !== null) this.#seats[seat] = name;
@@ -194,7 +197,13 @@ export class Room {
       member.connected = true;
       const tookBack = member.automated;
       member.automated = false;
-      if (wasAway) this.#broadcast("player_reconnected", { player_name: name, seat: member.seat });
+      if (!member.seen) {
+        // A reserved seat's first connection is an arrival, not a return: show the seat as taken up.
+        member.seen = true;
+        this.#broadcastRoomState();
+      } else if (wasAway) {
+        this.#broadcast("player_reconnected", { player_name: name, seat: member.seat });
+      }
       if (tookBack && member.seat !== null) this.#game?.seatControlChanged(member.seat);
       this.#sendPrivate(name, "game_state", this.stateFor(name));
       this.#game?.sendPrivateState(member);
@@ -468,6 +477,7 @@ export class Room {
       automated: false,
       graceTimer: null,
       joinedAt: this.clock.now(),
+      seen: true,
     });
     this.#seats[seat] = name;
   }

@@ -204,3 +204,15 @@ Deno.test("a reconnecting member first gets the room as it is now, with itself c
   assert.equal(state.room.seq, output.events("player_reconnected").at(-1)!.seq);
   directory.dispose();
 });
+
+Deno.test("a lobby creator's first connection takes up the reserved seat without a player_reconnected", () => {
+  const { room, output, directory } = fixture();
+  const table = room();
+  table.join("Ann", "player", false);
+  assert.equal(table.state().seats[0]?.connected, false);
+  table.reconnect("Ann");
+  assert.equal(output.events("player_reconnected").length, 0);
+  assert.equal(output.events("room_state").at(-1)?.data.seats instanceof Array, true);
+  assert.equal(table.state().seats[0]?.connected, true);
+  directory.dispose();
+});
