@@ -2,7 +2,7 @@
 // flags and values — and the binary running alone from an empty folder.
 
 import assert from "node:assert/strict";
-import { BINARY, binaryExists, REPO_ROOT, type Target } from "../support/server_process.ts";
+import { BINARY, binaryExists, REPO_ROOT, serverCommand, type Target } from "../support/server_process.ts";
 
 const TARGETS: readonly Target[] = ["source", "binary"];
 
@@ -18,17 +18,7 @@ async function run(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<Outcome> {
-  const [command, commandArgs] = target === "source"
-    ? [Deno.execPath(), [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-sys",
-      "main.ts",
-      ...args,
-    ]]
-    : [BINARY, [...args]];
+  const [command, commandArgs] = serverCommand(target, args);
   const output = await new Deno.Command(command, {
     args: commandArgs,
     cwd: REPO_ROOT,

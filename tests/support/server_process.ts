@@ -29,6 +29,21 @@ export function binaryExists(): boolean {
   }
 }
 
+/** The command line that runs the server: `main.ts` under this Deno, or the compiled binary. */
+export function serverCommand(target: Target, args: readonly string[]): [string, string[]] {
+  return target === "source"
+    ? [Deno.execPath(), [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys",
+      "main.ts",
+      ...args,
+    ]]
+    : [BINARY, [...args]];
+}
+
 /** Asks the OS for a free port by listening on port 0, then releases it. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -50,17 +65,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const port = freePort();
   const common = ["--port", String(port), "--host", "127.0.0.1", ...args];
-  const [command, commandArgs] = target === "source"
-    ? [Deno.execPath(), [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-sys",
-      "main.ts",
-      ...common,
-    ]]
-    : [BINARY, common];
+  const [command, commandArgs] = serverCommand(target, common);
   const child = new Deno.Command(command, {
     args: commandArgs,
     cwd: REPO_ROOT,
