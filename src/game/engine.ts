@@ -12,7 +12,7 @@ import { type Action, type GameOptions, type GameState, isSeat, type Seat } from
 import { viewFor } from "./view.ts";
 import { waitingFor } from "./waiting.ts";
 
-export { waitingFor } from "./waiting.ts";
+export { decidingSeats, waitingFor } from "./waiting.ts";
 
 export const DEFAULT_TARGET_SCORE = 50;
 

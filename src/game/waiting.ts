@@ -36,6 +36,12 @@ export function presumptiveStarter(state: GameState): { seat: Seat; reason: Star
   return { seat: (holder < 0 ? 0 : holder) as Seat, reason: "has_general_red" };
 }
 
+/** The seats that must decide now: the undecided weak seats, the declarer or the player; none otherwise. */
+export function decidingSeats(waiting: Waiting): Seat[] {
+  if (waiting.kind === "redeal") return waiting.seats;
+  return waiting.kind === "declare" || waiting.kind === "play" ? [waiting.seat] : [];
+}
+
 /** What the game is waiting for right now; the room schedules timers, bots and `your_turn` from this. */
 export function waitingFor(state: GameState): Waiting {
   switch (state.phase) {

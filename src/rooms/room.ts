@@ -127,7 +127,7 @@ export class Room {
   get humansPresent(): number {
     let count = 0;
     for (const member of this.#members.values()) {
-      if (!member.isBot && (member.connected || member.graceTimer !== null)) count += 1;
+      if (isPresentHuman(member)) count += 1;
     }
     return count;
   }
@@ -511,9 +511,7 @@ export class Room {
 
   /** The host role goes to the next human still here: seated ones by seat, then spectators by arrival. */
   #passHost(): void {
-    const humans = [...this.#members.values()].filter((m) =>
-      !m.isBot && (m.connected || m.graceTimer !== null)
-    );
+    const humans = [...this.#members.values()].filter(isPresentHuman);
     humans.sort((a, b) => (a.seat ?? 9) - (b.seat ?? 9) || a.joinedAt - b.joinedAt);
     const next = humans.find((m) => m.name !== this.#host)?.name ?? null;
     if (next === this.#host) return;
@@ -580,6 +578,11 @@ export class Room {
       },
     };
   }
+}
+
+/** A human still counted at the table: connected, or within their reconnect grace. */
+function isPresentHuman(member: Member): boolean {
+  return !member.isBot && (member.connected || member.graceTimer !== null);
 }
 
 function definedOnly<T extends object>(patch: T): Partial<T> {

@@ -2,7 +2,7 @@
 // (display pauses, bot moves, turn and redeal deadlines). Reaches the room only through TableAccess.
 
 import { chooseBotAction } from "../game/bot.ts";
-import { apply, createGame, waitingFor } from "../game/engine.ts";
+import { apply, createGame, decidingSeats, waitingFor } from "../game/engine.ts";
 import type { GameEvent } from "../game/events.ts";
 import { legalDeclarations, legalPlays } from "../game/legal_moves.ts";
 import { createRng, type Rng } from "../game/prng.ts";
@@ -102,11 +102,7 @@ export class TableGame {
   /** A seat went to a bot or came back to its human: if the game waits for that seat, its decision restarts. */
   seatControlChanged(seat: Seat): void {
     if (this.#disposed) return;
-    const waiting = waitingFor(this.#state);
-    const waitsForSeat = waiting.kind === "redeal"
-      ? waiting.seats.includes(seat)
-      : (waiting.kind === "declare" || waiting.kind === "play") && waiting.seat === seat;
-    if (waitsForSeat) {
+    if (decidingSeats(waitingFor(this.#state)).includes(seat)) {
       this.#deadlineKey = null;
       this.#clearDeadline();
     }
@@ -246,13 +242,7 @@ export class TableGame {
   /** Nobody stalls a game: whoever still has to decide gets the engine's bot move for that decision. */
   #deadlinePassed(): void {
     this.#deadlineTimer = null;
-    const waiting = waitingFor(this.#state);
-    const seats = waiting.kind === "redeal"
-      ? waiting.seats
-      : waiting.kind === "declare" || waiting.kind === "play"
-      ? [waiting.seat]
-      : [];
-    for (const seat of seats.filter((s) => !this.#room.isAutomated(s))) {
+    for (const seat of decidingSeats(waitingFor(this.#state)).filter((s) => !this.#room.isAutomated(s))) {
       const member = this.#room.memberAt(seat);
       this.#room.broadcast("bot_took_over", { seat, player_name: member?.name ?? null, reason: "timeout" });
       this.#apply({ type: "timeout", seat });
@@ -261,10 +251,7 @@ export class TableGame {
 
   #botMove(seat: Seat): void {
     this.#stepTimer = null;
-    const waiting = waitingFor(this.#state);
-    const due = waiting.kind === "redeal"
-      ? waiting.seats.includes(seat)
-      : (waiting.kind === "declare" || waiting.kind === "play") && waiting.seat === seat;
+    const due = decidingSeats(waitingFor(this.#state)).includes(seat);
     if (!due || !this.#room.isAutomated(seat)) return this.#schedule();
     const member = this.#room.memberAt(seat);
     const difficulty = member?.isBot ? this.#room.settings().bot_difficulty : "normal";
