@@ -2,7 +2,7 @@
 // (size, type, rate), routing, heartbeats and idle closes, and cleanup on close or error.
 
 import { CloseCode, ErrorCode } from "../protocol/codes.ts";
-import { lobbyEvents, parseClientMessage, type RequestId, roomEvents } from "../protocol/client_messages.ts";
+import { lobbyEvents, type RequestId, roomEvents } from "../protocol/client_messages.ts";
 import { isRoomId } from "../protocol/fields.ts";
 import { encodeError, encodeEvent } from "../protocol/server_messages.ts";
 import type { Clock, TimerId } from "../rooms/clock.ts";
@@ -282,24 +282,18 @@ export class Gateway implements Replies {
 
   #whileQueued(connection: Connection, text: string, now: number): void {
     // Only keep-alives are served in the waiting line; everything else waits for a place.
-    const parsed = parseClientMessage(roomEvents, text);
-    if (!parsed.ok) {
-      const { id, ...failure } = parsed.error;
-      this.error(connection, failure, id);
+    const message = this.#roomRouter.parse(connection, text);
+    if (message === null) return;
+    if (message.event === "ping" || message.event === "pong") {
+      this.#roomRouter.dispatch(connection, message, now);
       return;
     }
-    const { event, data, id } = parsed.message;
-    if (event === "ping") {
-      this.reply(connection, "pong", { ...data, server_time: now }, id);
-      return;
-    }
-    if (event === "pong") return;
     const position = this.queue.waiting(connection.channel).indexOf(connection) + 1;
     this.error(connection, {
       code: ErrorCode.ROOM_FULL,
       message: `The room is full; you are number ${position} in the queue`,
       details: { position },
-    }, id);
+    }, message.id);
   }
 
   #admitNext(roomId: string): void {

@@ -3,7 +3,7 @@
 import { ErrorCode } from "../protocol/codes.ts";
 import type { LobbyEvents } from "../protocol/client_messages.ts";
 import type { RoomDirectory } from "../rooms/room_directory.ts";
-import type { HandlerTable } from "./router.ts";
+import { type HandlerTable, keepAlive } from "./router.ts";
 
 export function lobbyHandlers(directory: RoomDirectory): HandlerTable<LobbyEvents> {
   return {
@@ -28,7 +28,6 @@ export function lobbyHandlers(directory: RoomDirectory): HandlerTable<LobbyEvent
     },
 
     refresh_rooms: (context) => context.reply("room_list", { rooms: directory.publicSummaries() }),
-    ping: (context, data) => context.reply("pong", { ...data, server_time: context.now }),
-    pong: () => {},
+    ...keepAlive,
   };
 }

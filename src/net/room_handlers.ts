@@ -8,7 +8,13 @@ import type { RoomDirectory } from "../rooms/room_directory.ts";
 import type { RoomResult } from "../rooms/room_errors.ts";
 import type { Seat } from "../game/state.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
-import type { Failure, HandlerOutcome, HandlerTable, MessageContext } from "./router.ts";
+import {
+  type Failure,
+  type HandlerOutcome,
+  type HandlerTable,
+  keepAlive,
+  type MessageContext,
+} from "./router.ts";
 
 export interface RoomHandlerDeps {
   directory: RoomDirectory;
@@ -75,9 +81,7 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
       );
     },
 
-    ping: (context, data) => context.reply("pong", { ...data, server_time: context.now }),
-    // Any frame counts as activity; a pong needs nothing more.
-    pong: () => {},
+    ...keepAlive,
 
     add_bot: (context, data) =>
       withRoom(context, (room, by) => failure(room.addBot(by, data.seat as Seat | undefined))),

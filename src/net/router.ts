@@ -3,7 +3,12 @@
 
 import type * as v from "valibot";
 import { ErrorCode } from "../protocol/codes.ts";
-import { type EventSchemas, parseClientMessage, type RequestId } from "../protocol/client_messages.ts";
+import {
+  type ClientMessage,
+  type EventSchemas,
+  parseClientMessage,
+  type RequestId,
+} from "../protocol/client_messages.ts";
 import type { Connection } from "./connection.ts";
 
 /** What a handler may do: answer the sender, or report an expected failure by returning it. */
@@ -44,13 +49,22 @@ export class Router<S extends EventSchemas> {
   }
 
   route(connection: Connection, text: string, now: number): void {
+    const message = this.parse(connection, text);
+    if (message !== null) this.dispatch(connection, message, now);
+  }
+
+  /** Parses a frame once; a failure is answered here and yields null. */
+  parse(connection: Connection, text: string): ClientMessage<S> | null {
     const parsed = parseClientMessage(this.#schemas, text);
-    if (!parsed.ok) {
-      const { id, ...failure } = parsed.error;
-      this.#replies.error(connection, failure, id);
-      return;
-    }
-    const { event, data, id } = parsed.message;
+    if (parsed.ok) return parsed.message;
+    const { id, ...failure } = parsed.error;
+    this.#replies.error(connection, failure, id);
+    return null;
+  }
+
+  /** Runs the handler of an already parsed message. */
+  dispatch(connection: Connection, message: ClientMessage<S>, now: number): void {
+    const { event, data, id } = message;
     const context: MessageContext = {
       connection,
       id,
@@ -77,3 +91,11 @@ export class Router<S extends EventSchemas> {
     if (outcome) this.#replies.error(connection, outcome, id);
   }
 }
+
+/** Keep-alive handlers every channel shares: `ping` is echoed with the server time, `pong` is activity. */
+export const keepAlive = {
+  ping: (context: MessageContext, data: Record<string, unknown>): HandlerOutcome =>
+    context.reply("pong", { ...data, server_time: context.now }),
+  // Any frame counts as activity; a pong needs nothing more.
+  pong: (): HandlerOutcome => {},
+};
