@@ -18,6 +18,10 @@ export interface NetLimits {
   sendBufferBytes: number;
   /** Frames shorter than this are never compressed. */
   compressMinBytes: number;
+  /** Recent broadcasts kept per room for `resume`: at most this many events… */
+  resumeBufferEvents: number;
+  /** …and at most this many bytes of encoded frames. */
+  resumeBufferBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<NetLimits> = Object.freeze({
@@ -33,6 +37,9 @@ export const DEFAULT_LIMITS: Readonly<NetLimits> = Object.freeze({
   idleWarningMs: 15_000,
   sendBufferBytes: 1024 * 1024,
   compressMinBytes: 1024,
+  // A whole game is a few hundred events; half the send buffer keeps any full replay clear of 4008.
+  resumeBufferEvents: 1_000,
+  resumeBufferBytes: 512 * 1024,
 });
 
 /** UTF-8 length of a string, without encoding it when it is clearly short enough. */
