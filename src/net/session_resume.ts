@@ -18,7 +18,7 @@ export interface ResumeCounters {
   recovered: number;
   /** A fresh `game_state` instead: no `last_seq`, or the gap is no longer kept (`recovered: false`). */
   snapshots: number;
-  /** Refused and nothing changed: unknown or foreign token, bad or future `last_seq`, too soon, wrong socket. */
+  /** Refused, nothing changed: unknown or foreign token, `last_seq` ahead of the room, too soon, wrong socket. */
   refused: number;
   /** Events sent again inside replays. */
   replayedEvents: number;
