@@ -23,6 +23,8 @@ export interface EventHistory {
   since(roomId: string, afterSeq: number): readonly RecordedEvent[] | null;
   /** The room is gone: its events are dropped. */
   forget(roomId: string): void;
+  /** Totals over every room, for metrics. */
+  stats(): HistoryStats;
 }
 
 export interface HistoryBounds {

@@ -363,8 +363,9 @@ export class Gateway implements Replies {
   }
 
   /**
-   * Fills free places from the queue once every delivery under way has gone out: a socket admitted in the
-   * middle of a fan-out would otherwise be replayed an event and then get it again live.
+   * Fills free places from the queue once every delivery under way has gone out. A close inside a fan-out
+   * (a slow consumer) lands here; admitted at once, the newcomer would get broadcasts older than its
+   * `connected` (and, were it resuming, get them twice: in its replay and live).
    */
   #admitNext(roomId: string): void {
     this.#delivery.defer(() => this.#admitNow(roomId));

@@ -10,6 +10,7 @@ import type { RoomDirectory } from "../rooms/room_directory.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import type { EventHistory, RecordedEvent } from "./event_history.ts";
+import { utf8Length } from "./limits.ts";
 import type { Failure, Replies } from "./router.ts";
 
 /** How resumes ended since start, for metrics. */
@@ -144,7 +145,7 @@ export class SessionResume {
     const events = this.#options.history.since(room.id, lastSeq);
     if (events === null || events.at(-1)?.seq !== room.seq) return null;
     let bytes = 0;
-    for (const event of events) bytes += event.frame.length;
+    for (const event of events) bytes += utf8Length(event.frame, 0);
     return bytes > this.#options.maxReplayBytes ? null : events;
   }
 
