@@ -102,7 +102,7 @@ const OPTIONS: readonly Option[] = [
   {
     flag: "--resume-buffer-bytes",
     env: "LIAPTUI_RESUME_BUFFER_BYTES",
-    help: "bytes of room events kept per room for resume (default 524288)",
+    help: "bytes of room events kept per room for resume (default 262144)",
     set: integer(0, 1 << 30, (c, v) => c.limits.resumeBufferBytes = v),
   },
   {
