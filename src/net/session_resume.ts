@@ -139,11 +139,15 @@ export class SessionResume {
     return back.ok ? undefined : back.error;
   }
 
-  /** The events after `lastSeq` up to the room's latest, or null when they cannot all be replayed. */
+  /**
+   * The events after `lastSeq` that went out, or null when they cannot all be replayed. A room whose output
+   * waits for its store may be ahead of what went out: those events are not in the history yet, and reach
+   * this socket live, in order, once stored (it is bound and in the channel by then).
+   */
   #replayable(room: Room, lastSeq: number): readonly RecordedEvent[] | null {
     if (lastSeq === room.seq) return [];
     const events = this.#options.history.since(room.id, lastSeq);
-    if (events === null || events.at(-1)?.seq !== room.seq) return null;
+    if (events === null) return null;
     let bytes = 0;
     for (const event of events) bytes += utf8Length(event.frame, 0);
     return bytes > this.#options.maxReplayBytes ? null : events;

@@ -2,10 +2,15 @@
 // tabs of one player, bad tokens and bad last_seq values (nothing changes), a seated socket's resume, queues.
 
 import assert from "node:assert/strict";
-import type { NetLimits } from "../../src/net/limits.ts";
+import type { Delivery } from "../../src/net/delivery.ts";
+import { Gateway } from "../../src/net/gateway.ts";
+import { DEFAULT_LIMITS, type NetLimits } from "../../src/net/limits.ts";
 import { CloseCode, ErrorCode } from "../../src/protocol/codes.ts";
+import { FakeClock } from "../../src/rooms/clock.ts";
+import { type LobbyOutput, RoomDirectory } from "../../src/rooms/room_directory.ts";
+import type { OutboundEvent, RoomOutput } from "../../src/rooms/room_output.ts";
 import { NO_DELAYS } from "../../src/rooms/settings.ts";
-import { type Client, type Frame, makeGateway } from "./fakes.ts";
+import { type Client, FakeTransport, type Frame, makeGateway } from "./fakes.ts";
 
 type Harness = ReturnType<typeof makeGateway>;
 
@@ -359,4 +364,89 @@ Deno.test("a room's history is freed when the room closes", () => {
   assert.equal(harness.gateway.directory.size, 0);
   assert.deepEqual(history.stats(), { rooms: 0, events: 0, bytes: 0 });
   harness.gateway.shutdown();
+});
+
+/** Room output held back until released, as a room that stores each action before it goes out does. */
+class HeldOutput implements RoomOutput, LobbyOutput {
+  holding = false;
+  #inner: Delivery;
+  #held: (() => void)[] = [];
+  constructor(inner: Delivery) {
+    this.#inner = inner;
+  }
+  #pass(send: () => void): void {
+    if (this.holding) this.#held.push(send);
+    else send();
+  }
+  broadcast(roomId: string, events: readonly OutboundEvent[]): void {
+    this.#pass(() => this.#inner.broadcast(roomId, events));
+  }
+  toMember(roomId: string, name: string, events: readonly OutboundEvent[]): void {
+    this.#pass(() => this.#inner.toMember(roomId, name, events));
+  }
+  memberRemoved(roomId: string, name: string): void {
+    this.#pass(() => this.#inner.memberRemoved(roomId, name));
+  }
+  lobbyEvent(event: "room_created" | "room_updated" | "room_removed", data: unknown): void {
+    this.#inner.lobbyEvent(event, data);
+  }
+  roomClosed(roomId: string): void {
+    this.#inner.roomClosed(roomId);
+  }
+  release(): void {
+    this.holding = false;
+    for (const send of this.#held.splice(0)) send();
+  }
+}
+
+Deno.test("events still waiting for the store when a player resumes reach it live, after its replay, in order", () => {
+  const clock = new FakeClock();
+  let held: HeldOutput | null = null;
+  const gateway = new Gateway({
+    clock,
+    limits: { ...DEFAULT_LIMITS },
+    pubsub: null,
+    directory: (delivery) => {
+      held = new HeldOutput(delivery);
+      return new RoomDirectory({ clock, output: held, lobby: held, defaults: NO_DELAYS, seed: () => 42 });
+    },
+  });
+  const output = held as HeldOutput | null;
+  assert.ok(output);
+  const open = (token?: string, lastSeq?: string) => {
+    const transport = new FakeTransport();
+    const connection = gateway.open(transport, "r1", "10.0.0.1", { token, lastSeq });
+    assert.ok(connection);
+    return { transport, connection };
+  };
+  const ann = open();
+  gateway.message(ann.connection, JSON.stringify({ event: "join_room", data: { player_name: "Ann" } }));
+  const token = String(ann.transport.events("joined_room")[0]?.data?.session_token);
+  const bo = open();
+  gateway.message(bo.connection, JSON.stringify({ event: "join_room", data: { player_name: "Bo" } }));
+  const lastSeen = Math.max(...ann.transport.messages.map((m) => m.seq ?? 0));
+  gateway.closed(ann.connection);
+  gateway.message(bo.connection, JSON.stringify({ event: "chat", data: { message: "stored" } }));
+  output.holding = true;
+  gateway.message(bo.connection, JSON.stringify({ event: "chat", data: { message: "in flight" } }));
+  const room = gateway.directory.get("r1");
+  assert.ok(room);
+  assert.equal(room.seq, lastSeen + 3, "the room counts the chat still waiting to go out");
+
+  const back = open(token, String(lastSeen));
+  assert.deepEqual(back.transport.messages.map((m) => [m.event, m.seq]), [
+    ["connected", undefined],
+    ["player_disconnected", lastSeen + 1],
+    ["chat", lastSeen + 2],
+    ["resumed", undefined],
+  ]);
+  assert.deepEqual(back.transport.events("resumed")[0]?.data, { replayed: 2, recovered: true });
+
+  output.release();
+
+  assert.deepEqual(back.transport.messages.slice(4).map((m) => [m.event, m.seq]), [
+    ["chat", lastSeen + 3],
+    ["player_reconnected", lastSeen + 4],
+  ]);
+  gateway.shutdown();
 });
