@@ -131,12 +131,18 @@ export class SessionResume {
       this.counters.replayedEvents += replay.length;
     }
     const back = room.reconnect(member.name, { snapshot: replay === null });
+    if (!back.ok) {
+      // The room refused (a bug caught at its boundary): the seat stays with whoever held it before.
+      if (previous !== null && previous.isOpen) this.#options.registry.bindPlayer(previous, member.name);
+      else if (!wasSeated) this.#options.registry.unbindPlayer(connection);
+      return back.error;
+    }
     // Closed last: closing frees a place in the room, and a queued socket admitted into it could make the room
     // broadcast before this connection had its replay.
     if (previous !== null) {
       this.#options.drop(previous, CloseCode.SESSION_REPLACED, "session replaced by a newer connection");
     }
-    return back.ok ? undefined : back.error;
+    return undefined;
   }
 
   /**

@@ -450,3 +450,20 @@ Deno.test("events still waiting for the store when a player resumes reach it liv
   ]);
   gateway.shutdown();
 });
+
+Deno.test("a room that refuses the reconnect leaves the seat with the socket that held it", () => {
+  const harness = makeGateway();
+  const ann = join(harness, "r1", "Ann");
+  const tab2 = harness.connect("r1");
+  const plan = harness.gateway.sessions.prepare(connectionOf(tab2), ann.token, undefined);
+  assert.ok(!("code" in plan), JSON.stringify(plan));
+  plan.room.dispose(); // the room closes between the checks and the reconnect
+
+  const failure = harness.gateway.sessions.apply(connectionOf(tab2), plan, undefined);
+
+  assert.equal(failure?.code, ErrorCode.ROOM_NOT_FOUND);
+  assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(ann.client));
+  assert.equal(connectionOf(tab2).playerName, null);
+  assert.equal(ann.client.transport.closes.length, 0, "the older socket was not closed");
+  harness.gateway.shutdown();
+});
