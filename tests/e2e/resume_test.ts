@@ -89,16 +89,26 @@ for (const target of TARGETS) {
 
             const back = await clients.connect(`/ws/gap?token=${ann.token}&last_seq=${lastSeen}`);
             const resumed = await back.next("resumed");
-            assert.deepEqual(resumed.data, { replayed: 4, recovered: true });
+            // The bots may still have moved between Ann's prompt and her drop: whatever she missed, she gets.
+            assert.deepEqual(resumed.data, { replayed: missed.length, recovered: true });
             const replayed = broadcastsOf(back).filter((m) =>
               back.received.indexOf(m) < back.received.indexOf(resumed)
             );
             assert.deepEqual(replayed, missed, "the very envelopes Bo got, in order, once each");
-            assert.deepEqual(replayed.map((m) => m.event), ["player_disconnected", "chat", "chat", "chat"]);
+            assert.deepEqual(replayed.slice(-4).map((m) => m.event), [
+              "player_disconnected",
+              "chat",
+              "chat",
+              "chat",
+            ]);
             assert.equal(replayed[0]?.seq, lastSeen + 1);
 
             const reconnected = await back.next("player_reconnected");
-            assert.equal(reconnected.seq, lastSeen + 5, "the live stream goes on right after the replay");
+            assert.equal(
+              reconnected.seq,
+              lastSeen + missed.length + 1,
+              "the live stream goes on after the replay",
+            );
             await back.next("hand");
             await back.next("your_turn");
             assert.deepEqual(eventsUntil(back, "your_turn"), [
@@ -120,6 +130,7 @@ for (const target of TARGETS) {
             const lastSeen = lastSeqOf(ann.client);
             await ann.client.close();
             await chats(bo.client, 1_001);
+            const boLast = lastSeqOf(bo.client);
 
             const back = await clients.connect(`/ws/far?token=${ann.token}&last_seq=${lastSeen}`);
             const resumed = await back.next("resumed");
@@ -128,7 +139,8 @@ for (const target of TARGETS) {
             const state = await back.next("game_state");
             const room = state.data?.room as { seq: number };
             assert.equal(room.seq, reconnected.seq, "the snapshot is taken right after player_reconnected");
-            assert.equal(room.seq, lastSeen + 1_003);
+            assert.equal(room.seq, boLast + 1);
+            assert.ok(boLast - lastSeen > 1_000, "the gap is longer than the buffer");
             const you = state.data?.you as { player_name: string; seat: number };
             assert.deepEqual([you.player_name, you.seat], ["Ann", 0]);
             const hand = await back.next("hand");
@@ -148,6 +160,7 @@ for (const target of TARGETS) {
         await t.step("the resume message on a fresh socket replays the gap and echoes its id", async () => {
           const ann = await clients.join("by-message", "Ann");
           const bo = await clients.join("by-message", "Bo");
+          await ann.client.next("player_joined", (m) => m.data?.player_name === "Bo");
           const lastSeen = lastSeqOf(ann.client);
           await ann.client.close();
           await chats(bo.client, 2);
