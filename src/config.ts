@@ -94,6 +94,18 @@ const OPTIONS: readonly Option[] = [
     set: integer(1024, 1 << 30, (c, v) => c.limits.sendBufferBytes = v),
   },
   {
+    flag: "--resume-buffer-events",
+    env: "LIAPTUI_RESUME_BUFFER_EVENTS",
+    help: "room events kept per room for resume (default 1000; 0 = resume always resends the state)",
+    set: integer(0, 1_000_000, (c, v) => c.limits.resumeBufferEvents = v),
+  },
+  {
+    flag: "--resume-buffer-bytes",
+    env: "LIAPTUI_RESUME_BUFFER_BYTES",
+    help: "bytes of room events kept per room for resume (default 262144)",
+    set: integer(0, 1 << 30, (c, v) => c.limits.resumeBufferBytes = v),
+  },
+  {
     flag: "--max-rooms",
     env: "LIAPTUI_MAX_ROOMS",
     help: "open rooms at most (default 10000)",

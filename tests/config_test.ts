@@ -155,3 +155,10 @@ Deno.test("shortening only the idle timeout brings the heartbeat down to half of
   assert.equal(result.kind, "run");
   if (result.kind === "run") assert.equal(result.config.limits.heartbeatMs, 2000);
 });
+
+Deno.test("parseConfig() sets the resume buffer from flags and the environment, 0 turning it off", () => {
+  const config = run(["--resume-buffer-events", "0"], { LIAPTUI_RESUME_BUFFER_BYTES: "4096" });
+  assert.equal(config.limits.resumeBufferEvents, 0);
+  assert.equal(config.limits.resumeBufferBytes, 4096);
+  assert.equal(run([]).limits.resumeBufferEvents, 1_000);
+});

@@ -68,11 +68,12 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
     options.upgradeWebSocket((c) => {
       const channel = c.req.param("channel") ?? "lobby";
       const token = c.req.query("token") || undefined;
+      const lastSeq = c.req.query("last_seq");
       const address = options.remoteAddress(c);
       let connection: Connection | null = null;
       return {
         onOpen(_event, ws) {
-          connection = gateway.open(options.transportOf(ws), channel, address, { token });
+          connection = gateway.open(options.transportOf(ws), channel, address, { token, lastSeq });
         },
         onMessage(event, _ws) {
           if (connection !== null) gateway.message(connection, event.data);

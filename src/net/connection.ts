@@ -55,6 +55,8 @@ export class Connection {
   rateLimitedAt = Number.NEGATIVE_INFINITY;
   /** A `timeout_warning` went out and no frame came since. */
   warned = false;
+  /** When this connection last resumed a session (a replay can be large, so resumes are spaced out). */
+  resumedAt = Number.NEGATIVE_INFINITY;
   #transport: Transport;
   #sendBufferLimit: number;
   #compressMin: number;

@@ -1,8 +1,15 @@
-// Where sockets meet the server: admission (address and room caps, queue), every inbound frame's checks
-// (size, type, rate), routing, heartbeats and idle closes, and cleanup on close or error.
+// Where sockets meet the server: admission (address and room caps, queue), token resumes, every inbound
+// frame's checks (size, type, rate), routing, heartbeats and idle closes, and cleanup on close or error.
 
 import { CloseCode, ErrorCode } from "../protocol/codes.ts";
-import { lobbyEvents, type RequestId, roomEvents } from "../protocol/client_messages.ts";
+import {
+  type ClientMessage,
+  lobbyEvents,
+  parseLastSeqQuery,
+  type RequestId,
+  type RoomEvents,
+  roomEvents,
+} from "../protocol/client_messages.ts";
 import { isRoomId } from "../protocol/fields.ts";
 import { encodeError, encodeEvent } from "../protocol/server_messages.ts";
 import type { Clock, TimerId } from "../rooms/clock.ts";
@@ -11,6 +18,7 @@ import { Broadcaster } from "./broadcaster.ts";
 import { Connection } from "./connection.ts";
 import { ConnectionRegistry } from "./connection_registry.ts";
 import { Delivery } from "./delivery.ts";
+import { BoundedEventHistory, type EventHistory } from "./event_history.ts";
 import type { NetLimits } from "./limits.ts";
 import { utf8Length } from "./limits.ts";
 import { lobbyHandlers } from "./lobby_handlers.ts";
@@ -18,6 +26,7 @@ import { TokenBucket } from "./rate_limiter.ts";
 import { RoomQueue } from "./room_queue.ts";
 import { roomHandlers } from "./room_handlers.ts";
 import { type Failure, type Replies, Router } from "./router.ts";
+import { type ResumeCounters, SessionResume } from "./session_resume.ts";
 import { LOBBY_TOPIC, type PubSub, roomTopic, type Transport } from "./transport.ts";
 
 export interface GatewayOptions {
@@ -26,24 +35,35 @@ export interface GatewayOptions {
   pubsub: PubSub | null;
   /** Builds the room directory around the delivery the gateway owns. */
   directory: (delivery: Delivery) => RoomDirectory;
+  /** Where room broadcasts are kept for resume; by default in memory, bounded by `limits.resumeBuffer*`. */
+  history?: EventHistory;
 }
 
 /** The query a socket connected with. */
 export interface ConnectQuery {
   token?: string;
+  /** `?last_seq=` as it came; parsed and checked here, like a `resume` message's `last_seq`. */
+  lastSeq?: string;
 }
+
+/** A connection may resume once a second at most: each replay can be up to half a send buffer. */
+const RESUME_COOLDOWN_MS = 1_000;
 
 export class Gateway implements Replies {
   readonly registry = new ConnectionRegistry();
   readonly directory: RoomDirectory;
   readonly broadcaster: Broadcaster;
   readonly queue = new RoomQueue();
+  readonly history: EventHistory;
+  readonly sessions: SessionResume;
+  #delivery: Delivery;
   #clock: Clock;
   #limits: NetLimits;
   #lobbyRouter: Router<typeof lobbyEvents>;
   #roomRouter: Router<typeof roomEvents>;
   #heartbeat: TimerId | null = null;
-  #pendingTokens = new Map<string, string>();
+  /** What queued sockets connected with, used once they are admitted. */
+  #pendingQueries = new Map<string, ConnectQuery>();
   #nextId = 1;
   #closing = false;
 
@@ -51,14 +71,33 @@ export class Gateway implements Replies {
     this.#clock = options.clock;
     this.#limits = options.limits;
     this.broadcaster = new Broadcaster(this.registry, options.pubsub, options.limits.compressMinBytes);
-    const delivery = new Delivery(this.broadcaster, this.registry, options.clock);
-    this.directory = options.directory(delivery);
+    this.history = options.history ?? new BoundedEventHistory({
+      maxEvents: options.limits.resumeBufferEvents,
+      maxBytes: options.limits.resumeBufferBytes,
+    });
+    this.#delivery = new Delivery(this.broadcaster, this.registry, options.clock, this.history);
+    this.directory = options.directory(this.#delivery);
+    this.sessions = new SessionResume({
+      directory: this.directory,
+      registry: this.registry,
+      history: this.history,
+      clock: options.clock,
+      replies: this,
+      drop: (connection, code, reason) => this.drop(connection, code, reason),
+      maxReplayBytes: Math.min(options.limits.resumeBufferBytes, options.limits.sendBufferBytes / 2),
+      cooldownMs: RESUME_COOLDOWN_MS,
+    });
     this.#lobbyRouter = new Router(lobbyEvents, lobbyHandlers(this.directory), this);
     this.#roomRouter = new Router(
       roomEvents,
-      roomHandlers({ directory: this.directory, registry: this.registry }),
+      roomHandlers({ directory: this.directory, registry: this.registry, sessions: this.sessions }),
       this,
     );
+  }
+
+  /** How resumes ended since start (recovered, snapshots, refused, replayed events), for metrics. */
+  get resumeCounters(): Readonly<ResumeCounters> {
+    return this.sessions.counters;
   }
 
   /** Whether a path segment names a channel: `lobby` or a valid room id. */
@@ -96,15 +135,19 @@ export class Gateway implements Replies {
     });
     connection.onSlowConsumer((slow) => this.drop(slow, CloseCode.SLOW_CONSUMER, "slow consumer"));
     const isRoom = channel !== "lobby";
-    connection.queued = isRoom && this.registry.countInChannel(channel) >= this.#limits.maxConnectionsPerRoom;
+    // A member coming back with its token never waits behind visitors: members are few (four seats and the
+    // room's spectator cap), and a seat whose player is stuck in a queue would be played by a bot.
+    connection.queued = isRoom &&
+      this.registry.countInChannel(channel) >= this.#limits.maxConnectionsPerRoom &&
+      !this.sessions.isMemberToken(channel, query.token);
     this.registry.add(connection);
     if (connection.queued) {
-      if (query.token !== undefined) this.#pendingTokens.set(connection.id, query.token);
+      if (query.token !== undefined) this.#pendingQueries.set(connection.id, query);
       const position = this.queue.enqueue(connection);
       this.#send(connection, "queued", { position, room_id: channel });
       return connection;
     }
-    this.#welcome(connection, query.token);
+    this.#welcome(connection, query);
     return connection;
   }
 
@@ -173,7 +216,7 @@ export class Gateway implements Replies {
     const wasQueued = connection.queued;
     const playerName = connection.playerName;
     if (!this.registry.remove(connection, this.#clock.now())) return;
-    this.#pendingTokens.delete(connection.id);
+    this.#pendingQueries.delete(connection.id);
     // Shutting down: rooms are about to go too, so telling them (and so everyone else) would only be noise.
     if (this.#closing) return;
     if (wasQueued) {
@@ -247,8 +290,8 @@ export class Gateway implements Replies {
     this.reply(connection, event, data, undefined);
   }
 
-  /** First words to an admitted connection: the room list, or `connected` and a token reconnect. */
-  #welcome(connection: Connection, token: string | undefined): void {
+  /** First words to an admitted connection: the room list, or `connected` and a token resume. */
+  #welcome(connection: Connection, query: ConnectQuery): void {
     connection.transport.subscribe?.(
       connection.channel === "lobby" ? LOBBY_TOPIC : roomTopic(connection.channel),
     );
@@ -256,28 +299,29 @@ export class Gateway implements Replies {
       this.#send(connection, "room_list", { rooms: this.directory.publicSummaries() });
       return;
     }
-    const room = this.directory.get(connection.channel);
-    const member = token === undefined ? undefined : room?.memberByToken(token);
+    if (query.token === undefined) {
+      this.#connected(connection, null);
+      return;
+    }
+    // `?token=T&last_seq=N` is `resume {session_token: T, last_seq: N}` sent before anything else.
+    const lastSeq = parseLastSeqQuery(query.lastSeq);
+    const plan = lastSeq.ok ? this.sessions.prepare(connection, query.token, lastSeq.lastSeq) : lastSeq.error;
+    if ("code" in plan) {
+      this.#connected(connection, null);
+      this.error(connection, plan, undefined);
+      return;
+    }
+    this.#connected(connection, plan.member.name);
+    const failure = this.sessions.apply(connection, plan, undefined);
+    if (failure) this.error(connection, failure, undefined);
+  }
+
+  #connected(connection: Connection, playerName: string | null): void {
     this.#send(connection, "connected", {
       connection_id: connection.id,
       room_id: connection.channel,
-      player_name: member?.name ?? null,
+      player_name: playerName,
     });
-    if (token === undefined) return;
-    if (room === undefined || member === undefined) {
-      this.error(connection, {
-        code: ErrorCode.AUTHENTICATION_FAILED,
-        message: "Unknown or expired session token; you are connected as a visitor",
-      }, undefined);
-      return;
-    }
-    const previous = this.registry.bindPlayer(connection, member.name);
-    if (previous !== null) {
-      this.drop(previous, CloseCode.SESSION_REPLACED, "session replaced by a newer connection");
-    }
-    connection.counters.reconnects += 1;
-    // The room answers with `game_state` as it stands after the reconnect, then the hand and any prompt.
-    room.reconnect(member.name);
   }
 
   #whileQueued(connection: Connection, text: string, now: number): void {
@@ -288,6 +332,10 @@ export class Gateway implements Replies {
       this.#roomRouter.dispatch(connection, message, now);
       return;
     }
+    if (message.event === "resume") {
+      this.#resumeFromQueue(connection, message);
+      return;
+    }
     const position = this.queue.waiting(connection.channel).indexOf(connection) + 1;
     this.error(connection, {
       code: ErrorCode.ROOM_FULL,
@@ -296,16 +344,43 @@ export class Gateway implements Replies {
     }, message.id);
   }
 
+  /** A member's `resume` takes it out of the queue at once (see `open`); a bad one leaves it waiting. */
+  #resumeFromQueue(connection: Connection, message: ClientMessage<RoomEvents> & { event: "resume" }): void {
+    const plan = this.sessions.prepare(connection, message.data.session_token, message.data.last_seq);
+    if ("code" in plan) {
+      this.error(connection, plan, message.id);
+      return;
+    }
+    this.queue.remove(connection);
+    this.#pendingQueries.delete(connection.id);
+    this.registry.admit(connection);
+    this.#send(connection, "queue_processed", { room_id: connection.channel });
+    connection.transport.subscribe?.(roomTopic(connection.channel));
+    this.#connected(connection, plan.member.name);
+    const failure = this.sessions.apply(connection, plan, message.id);
+    if (failure) this.error(connection, failure, message.id);
+    this.#renumberQueue(connection.channel);
+  }
+
+  /**
+   * Fills free places from the queue once every delivery under way has gone out. A close inside a fan-out
+   * (a slow consumer) lands here; admitted at once, the newcomer would get broadcasts older than its
+   * `connected` (and, were it resuming, get them twice: in its replay and live).
+   */
   #admitNext(roomId: string): void {
+    this.#delivery.defer(() => this.#admitNow(roomId));
+  }
+
+  #admitNow(roomId: string): void {
     while (this.registry.countInChannel(roomId) < this.#limits.maxConnectionsPerRoom) {
       const next = this.queue.shift(roomId);
       if (next === undefined) break;
       if (!next.isOpen) continue;
       this.registry.admit(next);
       this.#send(next, "queue_processed", { room_id: roomId });
-      const token = this.#pendingTokens.get(next.id);
-      this.#pendingTokens.delete(next.id);
-      this.#welcome(next, token);
+      const query = this.#pendingQueries.get(next.id) ?? {};
+      this.#pendingQueries.delete(next.id);
+      this.#welcome(next, query);
     }
     this.#renumberQueue(roomId);
   }

@@ -18,6 +18,10 @@ export interface NetLimits {
   sendBufferBytes: number;
   /** Frames shorter than this are never compressed. */
   compressMinBytes: number;
+  /** Recent broadcasts kept per room for `resume`: at most this many events… */
+  resumeBufferEvents: number;
+  /** …and at most this many bytes of encoded frames. */
+  resumeBufferBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<NetLimits> = Object.freeze({
@@ -33,6 +37,10 @@ export const DEFAULT_LIMITS: Readonly<NetLimits> = Object.freeze({
   idleWarningMs: 15_000,
   sendBufferBytes: 1024 * 1024,
   compressMinBytes: 1024,
+  // A whole game to 50 points is about 1,100 events and 300 KB; a minute of play is well under 100 events.
+  // 256 KiB per room bounds the worst case to 256 MiB per 1,000 open rooms, and stays far below the 4008 line.
+  resumeBufferEvents: 1_000,
+  resumeBufferBytes: 256 * 1024,
 });
 
 /** UTF-8 length of a string, without encoding it when it is clearly short enough. */

@@ -8,6 +8,7 @@ import type { RoomDirectory } from "../rooms/room_directory.ts";
 import type { RoomResult } from "../rooms/room_errors.ts";
 import type { Seat } from "../game/state.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
+import type { SessionResume } from "./session_resume.ts";
 import {
   type Failure,
   type HandlerOutcome,
@@ -19,6 +20,7 @@ import {
 export interface RoomHandlerDeps {
   directory: RoomDirectory;
   registry: ConnectionRegistry;
+  sessions: SessionResume;
 }
 
 function failure<T>(result: RoomResult<T>): Failure | undefined {
@@ -28,7 +30,7 @@ function failure<T>(result: RoomResult<T>): Failure | undefined {
 const NOT_IN_ROOM: Failure = { code: ErrorCode.NOT_IN_ROOM, message: "Join the room first" };
 
 export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
-  const { directory, registry } = deps;
+  const { directory, registry, sessions } = deps;
   const roomOf = (context: MessageContext): Room | undefined => directory.get(context.connection.channel);
   const withRoom = (context: MessageContext, act: (room: Room, by: string | null) => HandlerOutcome) => {
     const room = roomOf(context);
@@ -79,6 +81,11 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
         "game_state",
         room?.stateFor(context.connection.playerName) ?? { room: null, you: null, game: null },
       );
+    },
+
+    resume(context, data) {
+      const plan = sessions.prepare(context.connection, data.session_token, data.last_seq);
+      return "code" in plan ? plan : sessions.apply(context.connection, plan, context.id);
     },
 
     ...keepAlive,

@@ -2,7 +2,7 @@
 
 import * as v from "valibot";
 import { ErrorCode } from "./codes.ts";
-import { ChatText, PlayerName, RoomName, SeatIndex, SettingsPatch } from "./fields.ts";
+import { ChatText, LastSeq, PlayerName, RoomName, SeatIndex, SessionToken, SettingsPatch } from "./fields.ts";
 
 /** Any object: `ping` and `pong` carry whatever the client likes, echoed back. */
 const AnyObject = v.record(v.string(), v.unknown());
@@ -17,6 +17,7 @@ export const roomEvents = {
   leave_room: Empty,
   chat: v.object({ message: ChatText }),
   get_state: Empty,
+  resume: v.object({ session_token: SessionToken, last_seq: v.optional(LastSeq) }),
   ping: AnyObject,
   pong: AnyObject,
   add_bot: v.object({ seat: v.optional(SeatIndex) }),
@@ -176,4 +177,25 @@ export function parseClientMessage<S extends EventSchemas>(schemas: S, text: str
   }
   const message = { event, data: parsed.output, id } as ClientMessage<S>;
   return { ok: true, message };
+}
+
+/**
+ * `?last_seq=` of a room URL, which `resume` takes as `data.last_seq`: absent or empty means none; anything
+ * but a whole number of at least 0 is INVALID_DATA, worded as the message schema words it.
+ */
+export function parseLastSeqQuery(
+  raw: string | undefined,
+): { ok: true; lastSeq: number | undefined } | { ok: false; error: ParseFailure } {
+  if (raw === undefined || raw === "") return { ok: true, lastSeq: undefined };
+  const parsed = v.safeParse(LastSeq, /^-?\d+(\.\d*)?$/.test(raw) ? Number(raw) : Number.NaN);
+  if (parsed.success) return { ok: true, lastSeq: parsed.output };
+  const issues = issuesOf(parsed.issues, "query.last_seq");
+  return {
+    ok: false,
+    error: {
+      code: ErrorCode.INVALID_DATA,
+      message: `Invalid last_seq in the URL: ${issues.map((i) => i.message).join("; ")}`,
+      details: { issues },
+    },
+  };
 }

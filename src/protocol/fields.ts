@@ -41,7 +41,19 @@ export const ChatText = v.pipe(
 
 export const SeatIndex = v.pipe(v.number("seat must be a number"), v.integer(), v.minValue(0), v.maxValue(3));
 
-export const SessionToken = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+export const SessionToken = v.pipe(
+  v.string("session_token must be a string"),
+  v.minLength(1, "session_token must not be empty"),
+  v.maxLength(128, "session_token is at most 128 characters"),
+);
+
+/** The last room `seq` a client applied: 0 when it has seen none. */
+export const LastSeq = v.pipe(
+  v.number("last_seq must be a number"),
+  v.integer("last_seq must be a whole number"),
+  v.minValue(0, "last_seq must not be negative"),
+  v.maxValue(Number.MAX_SAFE_INTEGER, "last_seq is too large"),
+);
 
 const delay = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SETTING_LIMITS.maxDelayMs));
 const timeout = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SETTING_LIMITS.maxTimeoutMs));

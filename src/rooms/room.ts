@@ -185,8 +185,12 @@ export class Room {
     });
   }
 
-  /** A member's connection is back (token reconnect): it takes its seat back at once. */
-  reconnect(name: string): RoomResult<Member> {
+  /**
+   * A member's connection is back (token reconnect): it takes its seat back at once. `snapshot: false` skips
+   * the private `game_state` for a client that was replayed every event it missed (the hand and any prompt
+   * still go out).
+   */
+  reconnect(name: string, options: { snapshot?: boolean } = {}): RoomResult<Member> {
     return this.#run(() => {
       const member = this.#members.get(name);
       if (member === undefined || member.isBot) {
@@ -205,7 +209,7 @@ export class Room {
         this.#broadcast("player_reconnected", { player_name: name, seat: member.seat });
       }
       if (tookBack && member.seat !== null) this.#game?.seatControlChanged(member.seat);
-      this.#sendPrivate(name, "game_state", this.stateFor(name));
+      if (options.snapshot !== false) this.#sendPrivate(name, "game_state", this.stateFor(name));
       this.#game?.sendPrivateState(member);
       this.#summaryChanged = true;
       return ok(member);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Broadcaster } from "../../src/net/broadcaster.ts";
 import { ConnectionRegistry } from "../../src/net/connection_registry.ts";
 import { Delivery } from "../../src/net/delivery.ts";
+import { BoundedEventHistory } from "../../src/net/event_history.ts";
 import type { PubSub } from "../../src/net/transport.ts";
 import { FakeClock } from "../../src/rooms/clock.ts";
 import type { OutboundEvent } from "../../src/rooms/room_output.ts";
@@ -233,4 +234,41 @@ Deno.test("a slow socket dropped in the middle of a fan-out does not reorder the
     seqs.forEach((seq, i) => assert.equal(seq, seqs[0]! + i, `in order: ${seqs.join(",")}`));
   }
   harness.gateway.shutdown();
+});
+
+Deno.test("broadcast() keeps each event in the history as the very string it sent, without encoding again", () => {
+  const clock = new FakeClock();
+  const registry = new ConnectionRegistry();
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1 << 20 });
+  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, history);
+  const { connection, transport } = makeConnection({ channel: "r1" });
+  registry.add(connection);
+
+  const encodes = countEncodes(() => delivery.broadcast("r1", THREE_EVENTS));
+
+  assert.equal(encodes, countEncodes(() => setup(1).delivery.broadcast("r1", THREE_EVENTS)));
+  const kept = history.since("r1", 6);
+  assert.deepEqual(kept?.map((e) => e.seq), [7, 8, 9]);
+  const sent = transport.sent[0] ?? "";
+  for (const event of kept ?? []) assert.ok(sent.includes(event.frame), `seq ${event.seq} went out as kept`);
+  delivery.toMember("r1", "P0", [{ event: "hand", data: { pieces: [] } }]);
+  assert.deepEqual(history.since("r1", 9), [], "private messages are not kept");
+  delivery.roomClosed("r1");
+  assert.equal(history.since("r1", 6), null, "a closed room's history is freed");
+});
+
+Deno.test("defer() inside a fan-out runs after the deliveries already asked for", () => {
+  const { delivery, registry, transports } = setup(2);
+  const order: string[] = [];
+  const slow = registry.player("r1", "P0");
+  assert.ok(slow);
+  // The first member's send triggers more output, as a slow consumer's drop does.
+  slow.onSlowConsumer(() => {
+    delivery.broadcast("r1", [{ event: "player_disconnected", data: {}, seq: 2 }]);
+    delivery.defer(() => order.push(`deferred after ${transports[1]!.sent.length} frames`));
+  });
+  transports[0]!.buffered = 10 << 20;
+  delivery.broadcast("r1", [{ event: "chat", data: {}, seq: 1 }]);
+  assert.deepEqual(order, ["deferred after 2 frames"]);
+  assert.deepEqual(transports[1]!.frames.map((f) => f.seq), [1, 2]);
 });

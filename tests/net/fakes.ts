@@ -54,6 +54,13 @@ export class FakeTransport implements Transport {
     return this.sent.map((text) => JSON.parse(text) as Frame);
   }
 
+  /** Every message in order, with `message_batch` frames unwrapped into the messages they carry. */
+  get messages(): Frame[] {
+    return this.frames.flatMap((frame) =>
+      frame.event === "message_batch" ? (frame.data?.messages as Frame[]) : [frame]
+    );
+  }
+
   /** Frames of one event, in order. */
   events(event: string): Frame[] {
     return this.frames.filter((frame) => frame.event === event);
@@ -137,7 +144,7 @@ export interface Harness {
   gateway: Gateway;
   limits: NetLimits;
   /** Opens a socket on a channel; the connection is null when the gateway turned it away. */
-  connect(channel: string, options?: { address?: string; token?: string }): Client;
+  connect(channel: string, options?: { address?: string; token?: string; lastSeq?: string }): Client;
 }
 
 /** One fake socket attached to the gateway. */
@@ -177,7 +184,7 @@ export function makeGateway(
     limits,
     connect(channel, connectOptions = {}) {
       const transport = new FakeTransport();
-      const query = connectOptions.token === undefined ? {} : { token: connectOptions.token };
+      const query = { token: connectOptions.token, lastSeq: connectOptions.lastSeq };
       const connection = gateway.open(transport, channel, connectOptions.address ?? "10.0.0.1", query);
       return {
         transport,

@@ -444,21 +444,39 @@ Deno.test("an unknown token gets AUTHENTICATION_FAILED and the connection stays 
   harness.gateway.shutdown();
 });
 
-Deno.test("a queued connection with a token is seated when it is admitted", () => {
+Deno.test("a member returning with its token to a full room skips the queue and takes its seat", () => {
   const harness = makeGateway({ maxConnectionsPerRoom: 2 });
   const { client: ann, token } = joined(harness, "r1", "Ann");
-  const other = harness.connect("r1");
-  ann.close();
-  // Ann's place went to nobody queued; fill the room again so her return waits.
   harness.connect("r1");
+  ann.close();
+  harness.connect("r1");
+  assert.equal(harness.gateway.registry.countInChannel("r1"), 2, "the room is at its cap");
+
   const back = harness.connect("r1", { token });
-  assert.equal(back.transport.last().event, "queued");
 
-  other.close();
-
-  assert.deepEqual(back.transport.frames.map((f) => f.event).slice(1, 3), ["queue_processed", "connected"]);
+  assert.deepEqual(back.transport.frames.map((f) => f.event).slice(0, 2), ["connected", "resumed"]);
   assert.equal(back.transport.events("connected")[0]?.data?.player_name, "Ann");
   assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(back));
+  assert.equal(harness.gateway.queue.size, 0);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a queued connection with an unknown token is told AUTHENTICATION_FAILED once it is admitted", () => {
+  const harness = makeGateway({ maxConnectionsPerRoom: 1 });
+  const ann = joined(harness, "r1", "Ann").client;
+  const stranger = harness.connect("r1", { token: "not-a-real-token" });
+  assert.deepEqual(stranger.transport.frames.map((f) => f.event), ["queued"]);
+
+  ann.close();
+
+  assert.deepEqual(stranger.transport.frames.map((f) => f.event), [
+    "queued",
+    "queue_processed",
+    "connected",
+    "error",
+  ]);
+  assert.deepEqual(stranger.transport.errorCodes, [ErrorCode.AUTHENTICATION_FAILED]);
+  assert.equal(connectionOf(stranger).playerName, null);
   harness.gateway.shutdown();
 });
 

@@ -1,7 +1,12 @@
 // parseClientMessage: text → JSON → envelope → schema, with the contract's error codes and issue paths.
 
 import assert from "node:assert/strict";
-import { lobbyEvents, parseClientMessage, roomEvents } from "../../src/protocol/client_messages.ts";
+import {
+  lobbyEvents,
+  parseClientMessage,
+  parseLastSeqQuery,
+  roomEvents,
+} from "../../src/protocol/client_messages.ts";
 import { ErrorCode } from "../../src/protocol/codes.ts";
 
 function failure(text: string, schemas: typeof roomEvents | typeof lobbyEvents = roomEvents) {
@@ -184,4 +189,34 @@ Deno.test("create_room rejects unknown settings keys at their path", () => {
 
 Deno.test("ping accepts any object and keeps its fields", () => {
   assert.deepEqual(success('{"event":"ping","data":{"t":1,"x":"y"}}').data, { t: 1, x: "y" });
+});
+
+Deno.test("resume takes a session token and an optional whole last_seq of at least 0", () => {
+  assert.deepEqual(success('{"event":"resume","data":{"session_token":"t","last_seq":0}}').data, {
+    session_token: "t",
+    last_seq: 0,
+  });
+  assert.deepEqual(success('{"event":"resume","data":{"session_token":"t"}}').data, { session_token: "t" });
+  for (const lastSeq of ["-1", "1.5", '"3"', "null"]) {
+    assert.deepEqual(
+      issuePaths(`{"event":"resume","data":{"session_token":"t","last_seq":${lastSeq}}}`),
+      ["data.last_seq"],
+      lastSeq,
+    );
+  }
+  assert.deepEqual(issuePaths('{"event":"resume","data":{"last_seq":1}}'), ["data.session_token"]);
+  assert.deepEqual(issuePaths('{"event":"resume","data":{"session_token":""}}'), ["data.session_token"]);
+});
+
+Deno.test("parseLastSeqQuery() reads ?last_seq= as resume's last_seq: absent, empty or a whole number", () => {
+  assert.deepEqual(parseLastSeqQuery(undefined), { ok: true, lastSeq: undefined });
+  assert.deepEqual(parseLastSeqQuery(""), { ok: true, lastSeq: undefined });
+  assert.deepEqual(parseLastSeqQuery("0"), { ok: true, lastSeq: 0 });
+  assert.deepEqual(parseLastSeqQuery("42"), { ok: true, lastSeq: 42 });
+  for (const raw of ["-1", "1.5", "abc", "1e3", " 4", "0x10", "99999999999999999999"]) {
+    const parsed = parseLastSeqQuery(raw);
+    assert.ok(!parsed.ok, raw);
+    assert.equal(parsed.error.code, ErrorCode.INVALID_DATA, raw);
+    assert.equal(parsed.error.details?.issues[0]?.path, "query.last_seq", raw);
+  }
 });

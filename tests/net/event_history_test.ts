@@ -1,0 +1,89 @@
+// BoundedEventHistory: what `since` can replay, the per-room bounds in events and bytes, and forgetting.
+
+import assert from "node:assert/strict";
+import { BoundedEventHistory, type RecordedEvent } from "../../src/net/event_history.ts";
+
+function events(from: number, to: number, size = 10): RecordedEvent[] {
+  const out: RecordedEvent[] = [];
+  for (let seq = from; seq <= to; seq++) out.push({ seq, frame: `${seq}`.padEnd(size, "x") });
+  return out;
+}
+
+const seqs = (list: readonly RecordedEvent[] | null) => list?.map((e) => e.seq) ?? null;
+
+Deno.test("since() answers every kept event after the given seq, in order", () => {
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1_000_000 });
+  history.record("r1", events(1, 3));
+  history.record("r1", events(4, 6));
+  assert.deepEqual(seqs(history.since("r1", 2)), [3, 4, 5, 6]);
+  assert.deepEqual(seqs(history.since("r1", 0)), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(seqs(history.since("r1", 6)), []);
+  assert.equal(history.since("r1", 2)?.[0]?.frame, events(3, 3)[0]?.frame, "the frame as recorded");
+});
+
+Deno.test("since() is null for a room it never saw and for a seq past its last event", () => {
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1_000_000 });
+  assert.equal(history.since("nowhere", 0), null);
+  history.record("r1", events(1, 3));
+  assert.equal(history.since("r1", 4), null);
+});
+
+Deno.test("the oldest events go once a room holds more than maxEvents, and since() then says null", () => {
+  const history = new BoundedEventHistory({ maxEvents: 3, maxBytes: 1_000_000 });
+  history.record("r1", events(1, 5));
+  assert.deepEqual(seqs(history.since("r1", 2)), [3, 4, 5]);
+  assert.equal(history.since("r1", 1), null, "seq 2 is gone, so a replay after 1 would have a hole");
+  assert.deepEqual(history.stats(), { rooms: 1, events: 3, bytes: 30 });
+});
+
+Deno.test("the oldest events go once a room's frames weigh more than maxBytes (UTF-8)", () => {
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 25 });
+  history.record("r1", events(1, 3));
+  assert.deepEqual(seqs(history.since("r1", 1)), [2, 3]);
+  assert.equal(history.stats().bytes, 20);
+  history.record("r1", [{ seq: 4, frame: "€".repeat(8) }]);
+  assert.deepEqual(seqs(history.since("r1", 3)), [4], "24 bytes of euro signs leave room for nothing else");
+  assert.equal(history.stats().bytes, 24);
+});
+
+Deno.test("a frame larger than maxBytes on its own is not kept", () => {
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 5 });
+  history.record("r1", events(1, 1, 10));
+  assert.equal(history.since("r1", 0), null);
+  assert.deepEqual(history.stats(), { rooms: 1, events: 0, bytes: 0 });
+});
+
+Deno.test("a seq that does not follow the last kept one starts the room's window over", () => {
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1_000_000 });
+  history.record("r1", events(1, 3));
+  history.record("r1", events(7, 8));
+  assert.equal(history.since("r1", 3), null, "4 to 6 were never seen");
+  assert.deepEqual(seqs(history.since("r1", 6)), [7, 8]);
+});
+
+Deno.test("rooms are kept apart and forget() frees one room's events only", () => {
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1_000_000 });
+  history.record("r1", events(1, 4));
+  history.record("r2", events(1, 2));
+  history.forget("r1");
+  assert.equal(history.since("r1", 0), null);
+  assert.deepEqual(seqs(history.since("r2", 0)), [1, 2]);
+  assert.deepEqual(history.stats(), { rooms: 1, events: 2, bytes: 20 });
+  history.forget("r2");
+  assert.deepEqual(history.stats(), { rooms: 0, events: 0, bytes: 0 });
+});
+
+Deno.test("a long-running room keeps a window of maxEvents however many events went by", () => {
+  const history = new BoundedEventHistory({ maxEvents: 50, maxBytes: 1_000_000 });
+  for (let seq = 1; seq <= 10_000; seq++) history.record("r1", [{ seq, frame: "x" }]);
+  assert.deepEqual(history.stats(), { rooms: 1, events: 50, bytes: 50 });
+  assert.deepEqual(seqs(history.since("r1", 9_950))?.length, 50);
+  assert.equal(history.since("r1", 9_949), null);
+});
+
+Deno.test("maxEvents 0 keeps nothing: every resume falls back to a snapshot", () => {
+  const history = new BoundedEventHistory({ maxEvents: 0, maxBytes: 1_000_000 });
+  history.record("r1", events(1, 3));
+  assert.equal(history.since("r1", 0), null);
+  assert.deepEqual(history.stats(), { rooms: 0, events: 0, bytes: 0 });
+});
