@@ -1,5 +1,6 @@
 // The composition root: reads config, builds registry, rooms and app, starts the runtime's server.
 
+import { readFileSync } from "node:fs";
 import { type Config, parseConfig, VERSION } from "./src/config.ts";
 import { createApp } from "./src/http/app.ts";
 import { Gateway } from "./src/net/gateway.ts";
@@ -52,10 +53,11 @@ function run(runtime: Runtime, config: Config): void {
 }
 
 const runtime = await loadRuntime();
-const parsed = parseConfig(runtime.args, runtime.env);
+const parsed = parseConfig(runtime.args, runtime.env, (path) => readFileSync(path, "utf8"));
 switch (parsed.kind) {
   case "help":
   case "version":
+  case "print":
     console.log(parsed.text);
     runtime.exit(0);
     break;
