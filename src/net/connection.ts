@@ -55,6 +55,8 @@ export class Connection {
   rateLimitedAt = Number.NEGATIVE_INFINITY;
   /** A `timeout_warning` went out and no frame came since. */
   warned = false;
+  /** The code the server closed this socket with, once it did. */
+  closeCode: number | null = null;
   #transport: Transport;
   #sendBufferLimit: number;
   #compressMin: number;
@@ -140,6 +142,7 @@ export class Connection {
 
   close(code: number, reason: string): void {
     if (!this.isOpen) return;
+    this.closeCode ??= code;
     try {
       this.#transport.close(code, reason);
     } catch (error) {

@@ -6,19 +6,35 @@ import type { LobbyOutput } from "../rooms/room_directory.ts";
 import type { OutboundEvent, RoomOutput } from "../rooms/room_output.ts";
 import type { Broadcaster } from "./broadcaster.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
+import { Metrics } from "./metrics.ts";
+
+export interface DeliveryHooks {
+  metrics?: Metrics;
+  /** A room closed: whatever was kept about it outside the registry can go. */
+  roomClosed?(roomId: string): void;
+}
 
 export class Delivery implements RoomOutput, LobbyOutput {
   #broadcaster: Broadcaster;
   #registry: ConnectionRegistry;
   #clock: Clock;
+  #metrics: Metrics;
+  #roomClosed: (roomId: string) => void;
   /** Deliveries asked for while another was going out; see `#deliver`. */
   #pending: (() => void)[] = [];
   #delivering = false;
 
-  constructor(broadcaster: Broadcaster, registry: ConnectionRegistry, clock: Clock) {
+  constructor(
+    broadcaster: Broadcaster,
+    registry: ConnectionRegistry,
+    clock: Clock,
+    hooks: DeliveryHooks = {},
+  ) {
     this.#broadcaster = broadcaster;
     this.#registry = registry;
     this.#clock = clock;
+    this.#metrics = hooks.metrics ?? new Metrics();
+    this.#roomClosed = hooks.roomClosed ?? (() => {});
   }
 
   /** All events of one room action go out as one frame: alone, or inside a `message_batch`. */
@@ -27,7 +43,12 @@ export class Delivery implements RoomOutput, LobbyOutput {
     const timestamp = this.#clock.now();
     const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
     const frame = combineFrames(frames, { roomId, timestamp });
-    this.#deliver(() => this.#broadcaster.toRoom(roomId, frame));
+    this.#countGames(events);
+    this.#deliver(() => {
+      const recipients = this.#broadcaster.toRoom(roomId, frame);
+      this.#metrics.fannedOut(recipients);
+      events.forEach((e, i) => this.#metrics.sent(e.event, frames[i]!.length, recipients));
+    });
   }
 
   toMember(roomId: string, memberName: string, events: readonly OutboundEvent[]): void {
@@ -35,7 +56,10 @@ export class Delivery implements RoomOutput, LobbyOutput {
     const timestamp = this.#clock.now();
     const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, timestamp }));
     const frame = combineFrames(frames, { roomId, timestamp });
-    this.#deliver(() => this.#broadcaster.toPlayer(roomId, memberName, frame));
+    this.#deliver(() => {
+      if (!this.#broadcaster.toPlayer(roomId, memberName, frame)) return;
+      events.forEach((e, i) => this.#metrics.sent(e.event, frames[i]!.length));
+    });
   }
 
   memberRemoved(roomId: string, memberName: string): void {
@@ -45,11 +69,30 @@ export class Delivery implements RoomOutput, LobbyOutput {
 
   lobbyEvent(event: string, data: unknown): void {
     const frame = encodeEvent(event, data, { roomId: "lobby", timestamp: this.#clock.now() });
-    this.#deliver(() => this.#broadcaster.toLobby(frame));
+    this.#deliver(() => {
+      const recipients = this.#broadcaster.toLobby(frame);
+      this.#metrics.fannedOut(recipients);
+      this.#metrics.sent(event, frame.length, recipients);
+    });
   }
 
   roomClosed(roomId: string): void {
     this.#registry.forgetStats(roomId);
+    this.#roomClosed(roomId);
+  }
+
+  /** A game starts with round 1's first deal and ends with GAME_OVER; redeals and later rounds are not games. */
+  #countGames(events: readonly OutboundEvent[]): void {
+    for (const { event, data } of events) {
+      if (event !== "phase_change") continue;
+      const { phase, round, redeal_multiplier } = data as {
+        phase?: string;
+        round?: number;
+        redeal_multiplier?: number;
+      };
+      if (phase === "PREPARATION" && round === 1 && redeal_multiplier === 1) this.#metrics.gamesStarted += 1;
+      else if (phase === "GAME_OVER") this.#metrics.gamesFinished += 1;
+    }
   }
 
   /**

@@ -77,6 +77,8 @@ export function bunRuntime(): Runtime {
       server = bun.serve({
         hostname: options.host,
         port: options.port,
+        ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
+        ...(options.maxBodyBytes ? { maxRequestBodySize: options.maxBodyBytes } : {}),
         fetch,
         websocket: {
           ...websocket,
