@@ -71,6 +71,15 @@ export function renderMetrics({ gateway, lag, version, runtime, uptimeSeconds }:
     .labeled("liaptui_connections_refused_total", "reason", metrics.connectionsRefused);
   out.metric("liaptui_queued_connections", "gauge", "Sockets waiting for a place in a full room.")
     .sample("liaptui_queued_connections", queue.size);
+  // Both must fall back to the number of live channels and rooms: anything more is state left behind.
+  out.metric("liaptui_channel_stats_entries", "gauge", "Channels whose connection statistics are kept.")
+    .sample("liaptui_channel_stats_entries", registry.trackedChannels);
+  out.metric(
+    "liaptui_room_owner_entries",
+    "gauge",
+    "Open rooms counted against the address that opened them.",
+  )
+    .sample("liaptui_room_owner_entries", gateway.quota.size);
 
   const byPhase = new Map<string, number>(PHASES.map((p) => [p, 0]));
   let bots = 0;

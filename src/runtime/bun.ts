@@ -78,7 +78,8 @@ export function bunRuntime(): Runtime {
         hostname: options.host,
         port: options.port,
         ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
-        ...(options.maxBodyBytes ? { maxRequestBodySize: options.maxBodyBytes } : {}),
+        // A backstop only: the app's own limit answers first, with a JSON 413 like every other refusal.
+        ...(options.maxBodyBytes ? { maxRequestBodySize: options.maxBodyBytes * 2 + 1024 } : {}),
         fetch,
         websocket: {
           ...websocket,
