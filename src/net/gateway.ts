@@ -74,11 +74,12 @@ export class Gateway implements Replies {
       roomClosed: (roomId) => this.quota.closed(roomId),
     });
     this.directory = options.directory(delivery);
-    this.#lobbyRouter = new Router(lobbyEvents, lobbyHandlers(this.directory, this.quota), this);
+    this.#lobbyRouter = new Router(lobbyEvents, lobbyHandlers(this.directory, this.quota), this, this.#log);
     this.#roomRouter = new Router(
       roomEvents,
       roomHandlers({ directory: this.directory, registry: this.registry, quota: this.quota }),
       this,
+      this.#log,
     );
   }
 
