@@ -87,7 +87,7 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       // A page from another site must not act with the visitor's session (cross-site WebSocket hijacking).
       if (!origins.allows(c.req.header("origin"), c.req.header("host"))) {
         gateway.metrics.connectionsRefused.inc("origin");
-        log.warn("upgrade refused: origin not allowed", { origin: c.req.header("origin") });
+        log.debug("upgrade refused: origin not allowed", { origin: c.req.header("origin") });
         return c.json({ error: "This origin may not open WebSockets here" }, 403);
       }
       await next();

@@ -114,7 +114,8 @@ export class Gateway implements Replies {
         CloseCode.TOO_MANY_CONNECTIONS,
         "too many connections from this address",
       );
-      this.#log.warn("connection refused: address limit", { address, channel });
+      // Debug only: a client hammering the cap must not be able to flood the log too.
+      this.#log.debug("connection refused: address limit", { address, channel });
       return null;
     }
     const connection = new Connection({
