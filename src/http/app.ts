@@ -108,7 +108,8 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
           if (connection !== null) gateway.closed(connection, event.code);
         },
         onError() {
-          if (connection !== null) gateway.closed(connection);
+          // An error ends the socket without a close frame: abnormal closure, as a client would see it.
+          if (connection !== null) gateway.closed(connection, 1006);
         },
       };
     }),
