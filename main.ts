@@ -48,6 +48,7 @@ function run(runtime: Runtime, config: Config): void {
       new RoomDirectory({ clock: realClock, output: delivery, lobby: delivery, maxRooms: config.maxRooms }),
   });
   let listening = false;
+  // /readyz: every check must pass. The store adds its own here, e.g. readiness.add("store", () => store.isOpen).
   readiness.add("accepting", () => listening && gateway.accepting);
   const app = createApp({
     gateway,
