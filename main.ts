@@ -1,8 +1,17 @@
-// The composition root: reads config, builds registry, rooms and app, starts the runtime's server.
+// The composition root: reads config, builds logger, metrics, registry, rooms and app, starts the runtime's
+// server, and registers what /readyz waits for.
 
+import { readFileSync } from "node:fs";
+import process from "node:process";
 import { type Config, parseConfig, VERSION } from "./src/config.ts";
 import { createApp } from "./src/http/app.ts";
+import { EventLoopLag } from "./src/http/event_loop_lag.ts";
+import { renderMetrics } from "./src/http/prometheus.ts";
+import { Readiness } from "./src/http/readiness.ts";
 import { Gateway } from "./src/net/gateway.ts";
+import { createLogger, type Logger } from "./src/net/logger.ts";
+import { Metrics } from "./src/net/metrics.ts";
+import { Operator } from "./src/net/operator.ts";
 import { realClock } from "./src/rooms/clock.ts";
 import { RoomDirectory } from "./src/rooms/room_directory.ts";
 import type { Runtime } from "./src/runtime/runtime.ts";
@@ -12,15 +21,35 @@ async function loadRuntime(): Promise<Runtime> {
   return (await import("./src/runtime/deno.ts")).denoRuntime();
 }
 
+function makeLogger(config: Config): Logger {
+  const format = config.log.format === "auto" ? (process.stdout.isTTY ? "text" : "json") : config.log.format;
+  return createLogger({
+    level: config.log.level,
+    format,
+    // Everything goes to stdout, one line each, so a supervisor (systemd, docker) keeps one ordered stream.
+    write: (line) => console.log(line),
+    now: realClock.now,
+  });
+}
+
 function run(runtime: Runtime, config: Config): void {
   const startedAt = realClock.now();
+  const log = makeLogger(config);
+  const metrics = new Metrics();
+  const readiness = new Readiness();
+  const lag = new EventLoopLag(realClock.now);
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
     pubsub: runtime.pubsub,
+    metrics,
+    log,
     directory: (delivery) =>
       new RoomDirectory({ clock: realClock, output: delivery, lobby: delivery, maxRooms: config.maxRooms }),
   });
+  let listening = false;
+  // /readyz: every check must pass. The store adds its own here, e.g. readiness.add("store", () => store.isOpen).
+  readiness.add("accepting", () => listening && gateway.accepting);
   const app = createApp({
     gateway,
     upgradeWebSocket: runtime.upgradeWebSocket,
@@ -29,33 +58,67 @@ function run(runtime: Runtime, config: Config): void {
     version: VERSION,
     startedAt,
     now: realClock.now,
+    allowedOrigins: config.allowedOrigins,
+    trustedProxies: config.trustedProxies,
+    limits: config.http,
+    log,
+    ops: {
+      readiness,
+      operator: new Operator(gateway, realClock, log),
+      adminToken: config.adminToken,
+      metricsText: () =>
+        renderMetrics({
+          gateway,
+          lag,
+          version: VERSION,
+          runtime: runtime.name,
+          uptimeSeconds: () => (realClock.now() - startedAt) / 1000,
+        }),
+    },
   });
-  const server = runtime.serve(app.fetch, { host: config.host, port: config.port, limits: config.limits });
+  const tls = config.tls === null
+    ? undefined
+    : { cert: readFileSync(config.tls.certFile, "utf8"), key: readFileSync(config.tls.keyFile, "utf8") };
+  const server = runtime.serve(app.fetch, {
+    host: config.host,
+    port: config.port,
+    limits: config.limits,
+    tls,
+    maxBodyBytes: config.http.maxBodyBytes,
+  });
   gateway.start();
+  lag.start();
+  listening = true;
   const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  console.log(`liaptui ${VERSION} listening on http://${shown}:${server.port} (${runtime.name})`);
+  const scheme = tls === undefined ? "http" : "https";
+  log.info(`liaptui ${VERSION} listening on ${scheme}://${shown}:${server.port} (${runtime.name})`, {
+    data_dir: config.dataDir,
+    admin: config.adminToken !== null,
+  });
 
   let stopping = false;
   runtime.onShutdownSignal((signal) => {
     if (stopping) return;
     stopping = true;
-    console.log(`liaptui: ${signal} received, closing connections`);
+    log.info(`liaptui: ${signal} received, closing connections`);
     gateway.shutdown();
+    lag.stop();
     // Exit even if the listener takes its time to drain.
     const deadline = setTimeout(() => runtime.exit(0), 3_000);
     server.stop().finally(() => {
       clearTimeout(deadline);
-      console.log("liaptui: stopped");
+      log.info("liaptui: stopped");
       runtime.exit(0);
     });
   });
 }
 
 const runtime = await loadRuntime();
-const parsed = parseConfig(runtime.args, runtime.env);
+const parsed = parseConfig(runtime.args, runtime.env, (path) => readFileSync(path, "utf8"));
 switch (parsed.kind) {
   case "help":
   case "version":
+  case "print":
     console.log(parsed.text);
     runtime.exit(0);
     break;

@@ -162,3 +162,253 @@ Deno.test("parseConfig() sets the resume buffer from flags and the environment, 
   assert.equal(config.limits.resumeBufferBytes, 4096);
   assert.equal(run([]).limits.resumeBufferEvents, 1_000);
 });
+
+// ---- config file, precedence, the new settings, --print-config -------------------------------------------
+
+function withFile(files: Record<string, string>) {
+  return (path: string): string => {
+    const text = files[path];
+    if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+    return text;
+  };
+}
+
+function parse(argv: string[], vars: Record<string, string> = {}, files: Record<string, string> = {}) {
+  return parseConfig(argv, envOf(vars), withFile(files));
+}
+
+function runWith(
+  argv: string[],
+  vars: Record<string, string> = {},
+  files: Record<string, string> = {},
+): Config {
+  const result = parse(argv, vars, files);
+  if (result.kind !== "run") throw new Error(`expected a config, got ${JSON.stringify(result)}`);
+  return result.config;
+}
+
+function refusal(
+  argv: string[],
+  vars: Record<string, string> = {},
+  files: Record<string, string> = {},
+): string {
+  const result = parse(argv, vars, files);
+  if (result.kind !== "error") throw new Error(`expected an error, got ${JSON.stringify(result)}`);
+  assert.ok(!result.message.includes("\n"), `one line: ${result.message}`);
+  return result.message;
+}
+
+const FILE = JSON.stringify({ port: 7001, rate: 7, "max-rooms": 70, "log-level": "warn" });
+
+Deno.test("a setting comes from the flag, else the environment, else the config file, else the default", () => {
+  const files = { "liaptui.json": FILE };
+  const all = runWith(
+    ["--config", "liaptui.json", "--port", "9001"],
+    { PORT: "8001", LIAPTUI_RATE: "8" },
+    files,
+  );
+  assert.equal(all.port, 9001, "flag beats env and file");
+  assert.equal(all.limits.ratePerSecond, 8, "env beats file");
+  assert.equal(all.maxRooms, 70, "file beats default");
+  assert.equal(all.log.level, "warn");
+  assert.equal(all.limits.rateBurst, DEFAULT_LIMITS.rateBurst, "default when nobody says");
+  assert.equal(all.dataDir, "./data");
+  const viaEnv = runWith([], { LIAPTUI_CONFIG: "liaptui.json", PORT: "8001" }, files);
+  assert.equal(viaEnv.port, 8001);
+  assert.equal(viaEnv.maxRooms, 70, "LIAPTUI_CONFIG names the file too");
+});
+
+Deno.test("the config file takes the flag names as keys, lists as arrays, and null as not set", () => {
+  const config = runWith(["--config", "c.json"], {}, {
+    "c.json": JSON.stringify({
+      "data-dir": "/var/lib/liaptui",
+      "allowed-origins": ["https://play.example.org"],
+      "trusted-proxies": ["127.0.0.1", "10.0.0.0/8", "::1"],
+      "admin-token": "0123456789abcdef0123",
+      "tls-cert": null,
+      "log-format": "json",
+    }),
+  });
+  assert.equal(config.dataDir, "/var/lib/liaptui");
+  assert.deepEqual(config.allowedOrigins, ["https://play.example.org"]);
+  assert.deepEqual(config.trustedProxies, ["127.0.0.1", "10.0.0.0/8", "::1"]);
+  assert.equal(config.adminToken, "0123456789abcdef0123");
+  assert.equal(config.tls, null);
+  assert.equal(config.log.format, "json");
+});
+
+Deno.test("lists from flags and the environment are comma-separated", () => {
+  const config = runWith(["--allowed-origins", "https://a.example, https://b.example:8443"], {
+    LIAPTUI_TRUSTED_PROXIES: "192.168.1.0/24,fd00::1",
+  });
+  assert.deepEqual(config.allowedOrigins, ["https://a.example", "https://b.example:8443"]);
+  assert.deepEqual(config.trustedProxies, ["192.168.1.0/24", "fd00::1"]);
+});
+
+Deno.test("the new settings have safe defaults: no TLS, no admin, no proxies, own origin only", () => {
+  const config = runWith([]);
+  assert.equal(config.tls, null);
+  assert.equal(config.adminToken, null);
+  assert.deepEqual(config.trustedProxies, []);
+  assert.deepEqual(config.allowedOrigins, []);
+  assert.deepEqual(config.log, { level: "info", format: "auto" });
+  assert.deepEqual(config.http, { maxBodyBytes: 65536, maxHeaderBytes: 16384 });
+  assert.equal(config.limits.maxRoomsPerAddress, config.limits.maxConnectionsPerAddress);
+  assert.equal(runWith(["--max-connections-per-address", "9"]).limits.maxRoomsPerAddress, 9);
+  assert.equal(runWith(["--max-rooms-per-address", "3"]).limits.maxRoomsPerAddress, 3);
+});
+
+Deno.test("TLS takes a certificate and a key together", () => {
+  assert.deepEqual(runWith(["--tls-cert", "c.pem", "--tls-key", "k.pem"]).tls, {
+    certFile: "c.pem",
+    keyFile: "k.pem",
+  });
+  assert.match(refusal(["--tls-cert", "c.pem"]), /^--tls-cert: TLS needs both/);
+  assert.match(refusal([], { LIAPTUI_TLS_KEY: "k.pem" }), /^LIAPTUI_TLS_KEY: TLS needs both/);
+});
+
+const invalid: {
+  name: string;
+  argv?: string[];
+  env?: Record<string, string>;
+  file?: unknown;
+  message: string;
+}[] = [
+  { name: "unknown flag", argv: ["--bogus"], message: "unknown option --bogus (try --help)" },
+  { name: "flag without value", argv: ["--port"], message: "--port needs a value (try --help)" },
+  { name: "value on a switch", argv: ["--print-config=yes"], message: "--print-config takes no value" },
+  {
+    name: "positional word",
+    argv: ["serve"],
+    message: 'unexpected argument "serve" (options start with --; try --help)',
+  },
+  { name: "port text", argv: ["--port", "http"], message: '--port: expected a whole number, got "http"' },
+  { name: "port range", argv: ["-p", "70000"], message: "--port: expected 0–65535, got 70000" },
+  { name: "env port", env: { PORT: "x" }, message: 'PORT: expected a whole number, got "x"' },
+  { name: "file port", file: { port: 70000 }, message: 'c.json key "port": expected 0–65535, got 70000' },
+  {
+    name: "file fraction",
+    file: { rate: 1.5 },
+    message: 'c.json key "rate": expected a whole number, got 1.5',
+  },
+  { name: "host", argv: ["--host", "a b"], message: '--host: not a host name or address: "a b"' },
+  { name: "file host type", file: { host: 5 }, message: 'c.json key "host": expected text, got 5' },
+  {
+    name: "log level",
+    argv: ["--log-level", "loud"],
+    message: '--log-level: expected one of debug, info, warn, error, got "loud"',
+  },
+  {
+    name: "log format",
+    env: { LIAPTUI_LOG_FORMAT: "xml" },
+    message: 'LIAPTUI_LOG_FORMAT: expected one of auto, json, text, got "xml"',
+  },
+  { name: "data dir", file: { "data-dir": "  " }, message: 'c.json key "data-dir": must not be empty' },
+  {
+    name: "origin with a path",
+    argv: ["--allowed-origins", "https://a.example/x"],
+    message: '--allowed-origins: not an origin (scheme://host[:port], no path) or *: "https://a.example/x"',
+  },
+  {
+    name: "origins not a list",
+    file: { "allowed-origins": 3 },
+    message: 'c.json key "allowed-origins": expected a comma-separated list or an array of text, got 3',
+  },
+  {
+    name: "proxy",
+    env: { LIAPTUI_TRUSTED_PROXIES: "10.0.0.0/33" },
+    message: 'LIAPTUI_TRUSTED_PROXIES: not an address or CIDR range: "10.0.0.0/33"',
+  },
+  {
+    name: "proxy name",
+    argv: ["--trusted-proxies", "proxy.local"],
+    message: '--trusted-proxies: not an IPv4 address, IPv4 CIDR range or IPv6 address: "proxy.local"',
+  },
+  {
+    name: "short admin token",
+    env: { LIAPTUI_ADMIN_TOKEN: "short" },
+    message: "LIAPTUI_ADMIN_TOKEN: must be at least 16 characters (a long random string)",
+  },
+  {
+    name: "admin token flag",
+    argv: ["--admin-token", "0123456789abcdef"],
+    message: "--admin-token is not taken on the command line, where other users could read it: set " +
+      "LIAPTUI_ADMIN_TOKEN",
+  },
+  {
+    name: "max rooms per address",
+    argv: ["--max-rooms-per-address=0"],
+    message: "--max-rooms-per-address: expected 1–1000000, got 0",
+  },
+  {
+    name: "body limit",
+    env: { LIAPTUI_MAX_BODY_BYTES: "10" },
+    message: "LIAPTUI_MAX_BODY_BYTES: expected 1024–67108864, got 10",
+  },
+  {
+    name: "header limit",
+    argv: ["--max-header-bytes", "1e6"],
+    message: '--max-header-bytes: expected a whole number, got "1e6"',
+  },
+  {
+    name: "unknown file key",
+    file: { colour: "red" },
+    message: 'c.json: unknown key "colour" (keys are the flag names)',
+  },
+  {
+    name: "config key in the file",
+    file: { config: "x.json" },
+    message: 'c.json: unknown key "config" (keys are the flag names)',
+  },
+  { name: "file not an object", file: [1], message: "c.json: expected a JSON object of settings" },
+];
+
+for (const { name, argv = [], env = {}, file, message } of invalid) {
+  Deno.test(`an invalid value (${name}) gets the one-line message naming its source`, () => {
+    const files: Record<string, string> = file === undefined ? {} : { "c.json": JSON.stringify(file) };
+    const args = file === undefined ? argv : ["--config", "c.json", ...argv];
+    const got = refusal(args, env, files);
+    assert.equal(got, message);
+  });
+}
+
+Deno.test("a quoted number in the config file is read like one on the command line", () => {
+  assert.equal(runWith(["--config", "c.json"], {}, { "c.json": '{"port": "80"}' }).port, 80);
+});
+
+Deno.test("a config file that cannot be read or parsed is named in a one-line error", () => {
+  assert.match(refusal(["--config", "missing.json"]), /^--config: cannot read missing\.json: ENOENT/);
+  assert.match(
+    refusal(["--config", "bad.json"], {}, { "bad.json": "{port: 1" }),
+    /^bad\.json: not valid JSON \(/,
+  );
+});
+
+Deno.test("--print-config prints the effective settings as a config file, secrets masked", () => {
+  const result = parse(
+    ["--config", "c.json", "--print-config", "--idle-timeout-ms", "4000"],
+    { LIAPTUI_ADMIN_TOKEN: "a-very-secret-admin-token" },
+    { "c.json": FILE },
+  );
+  assert.equal(result.kind, "print");
+  const text = result.kind === "print" ? result.text : "";
+  assert.ok(!text.includes("a-very-secret-admin-token"), "the token is masked");
+  const printed = JSON.parse(text) as Record<string, unknown>;
+  assert.equal(printed["admin-token"], "********");
+  assert.equal(printed["port"], 7001);
+  assert.equal(printed["rate"], 7);
+  assert.equal(printed["idle-timeout-ms"], 4000);
+  assert.equal(printed["heartbeat-ms"], 2000, "derived values are shown as they take effect");
+  assert.equal(printed["max-rooms-per-address"], 50);
+  assert.equal(printed["tls-cert"], null);
+  assert.equal(printed["data-dir"], "./data");
+  // What it prints is a config file that gives the same server back (the token aside).
+  const again = parse(["--config", "printed.json"], {}, {
+    "printed.json": JSON.stringify({ ...printed, "admin-token": null }),
+  });
+  assert.equal(again.kind, "run");
+  if (again.kind === "run") {
+    assert.equal(again.config.port, 7001);
+    assert.equal(again.config.limits.heartbeatMs, 2000);
+  }
+});

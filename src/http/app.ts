@@ -7,7 +7,12 @@ import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import page from "../web/index.html" with { type: "text" };
 import type { Connection } from "../net/connection.ts";
 import { Gateway } from "../net/gateway.ts";
+import { consoleLogger, type Logger } from "../net/logger.ts";
 import type { Transport } from "../net/transport.ts";
+import { ClientAddress } from "./client_address.ts";
+import { OriginCheck } from "./origin_check.ts";
+import { type OpsOptions, opsRoutes } from "./ops_routes.ts";
+import { headerLimit, requestBodyLimit, secureResponses } from "./security.ts";
 
 export interface AppOptions<Raw> {
   gateway: Gateway;
@@ -18,6 +23,14 @@ export interface AppOptions<Raw> {
   version: string;
   startedAt: number;
   now(): number;
+  /** Readiness, metrics and admin; without it those routes are absent (tests of the page and sockets). */
+  ops?: OpsOptions;
+  /** Which pages may open sockets (default: own origin and non-browser clients). */
+  allowedOrigins?: readonly string[];
+  /** Peers whose X-Forwarded-For / Forwarded is believed (default: none). */
+  trustedProxies?: readonly string[];
+  limits?: { maxBodyBytes: number; maxHeaderBytes: number };
+  log?: Logger;
 }
 
 /**
@@ -39,7 +52,14 @@ function securityHeaders(host: string | undefined): Record<string, string> {
 
 export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   const { gateway } = options;
+  const log = options.log ?? consoleLogger;
+  const origins = new OriginCheck(options.allowedOrigins ?? []);
+  const clientAddress = new ClientAddress(options.trustedProxies ?? []);
+  const limits = options.limits ?? { maxBodyBytes: 64 * 1024, maxHeaderBytes: 16 * 1024 };
   const app = new Hono();
+  app.use("*", headerLimit(limits.maxHeaderBytes));
+  app.use("*", requestBodyLimit(limits.maxBodyBytes));
+  app.use("*", secureResponses());
 
   const servePage = (c: Context) => c.html(page, 200, securityHeaders(c.req.header("host")));
   app.get("/", servePage);
@@ -53,6 +73,7 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       connections: gateway.registry.size,
       rooms: gateway.directory.size,
     }));
+  if (options.ops) app.route("/", opsRoutes(options.ops));
 
   app.get(
     "/ws/:channel",
@@ -63,13 +84,19 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         return c.json({ error: "This endpoint speaks WebSocket" }, 426, { upgrade: "websocket" });
       }
+      // A page from another site must not act with the visitor's session (cross-site WebSocket hijacking).
+      if (!origins.allows(c.req.header("origin"), c.req.header("host"))) {
+        gateway.metrics.connectionsRefused.inc("origin");
+        log.debug("upgrade refused: origin not allowed", { origin: c.req.header("origin") });
+        return c.json({ error: "This origin may not open WebSockets here" }, 403);
+      }
       await next();
     },
     options.upgradeWebSocket((c) => {
       const channel = c.req.param("channel") ?? "lobby";
       const token = c.req.query("token") || undefined;
       const lastSeq = c.req.query("last_seq");
-      const address = options.remoteAddress(c);
+      const address = clientAddress.resolve(options.remoteAddress(c), c.req.raw.headers);
       let connection: Connection | null = null;
       return {
         onOpen(_event, ws) {
@@ -78,11 +105,12 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
         onMessage(event, _ws) {
           if (connection !== null) gateway.message(connection, event.data);
         },
-        onClose() {
-          if (connection !== null) gateway.closed(connection);
+        onClose(event) {
+          if (connection !== null) gateway.closed(connection, event.code);
         },
         onError() {
-          if (connection !== null) gateway.closed(connection);
+          // An error ends the socket without a close frame: abnormal closure, as a client would see it.
+          if (connection !== null) gateway.closed(connection, 1006);
         },
       };
     }),
@@ -91,7 +119,8 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   app.notFound((c) => c.json({ error: "Not found" }, 404));
   app.onError((error, c) => {
     const ref = crypto.randomUUID().slice(0, 8);
-    console.error(`[http] ${c.req.method} ${c.req.path} failed ref=${ref}`, error);
+    // The stack goes to the log only; the client gets a reference to quote.
+    log.error("http handler failed", { method: c.req.method, path: c.req.path, ref }, error);
     return c.json({ error: "Internal server error", ref }, 500);
   });
   return app;

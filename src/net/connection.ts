@@ -57,6 +57,8 @@ export class Connection {
   warned = false;
   /** When this connection last resumed a session (a replay can be large, so resumes are spaced out). */
   resumedAt = Number.NEGATIVE_INFINITY;
+  /** The code the server closed this socket with, once it did. */
+  closeCode: number | null = null;
   #transport: Transport;
   #sendBufferLimit: number;
   #compressMin: number;
@@ -142,6 +144,7 @@ export class Connection {
 
   close(code: number, reason: string): void {
     if (!this.isOpen) return;
+    this.closeCode ??= code;
     try {
       this.#transport.close(code, reason);
     } catch (error) {

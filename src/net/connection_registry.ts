@@ -33,8 +33,20 @@ export class ConnectionRegistry {
   #byPlayer = new Map<string, Connection>();
   #perAddress = new Map<string, number>();
   #stats = new Map<string, StatsCell>();
+  /** Connections per channel, queued ones included: statistics may go only once this reaches zero. */
+  #perChannel = new Map<string, number>();
+  #keepStats: (channel: string) => boolean;
   /** Channels whose room is gone: their statistics go with their last connection. */
   #retired = new Set<string>();
+
+  /**
+   * `keepStats` says which channels keep their statistics once their last connection is gone (the lobby and
+   * live rooms). Any other channel's go with its last connection, so sockets to made-up room ids leave
+   * nothing behind.
+   */
+  constructor(keepStats: (channel: string) => boolean = () => true) {
+    this.#keepStats = keepStats;
+  }
 
   get size(): number {
     return this.#connections.size;
@@ -57,6 +69,7 @@ export class ConnectionRegistry {
     if (this.#connections.has(connection.id)) return;
     this.#connections.set(connection.id, connection);
     this.#perAddress.set(connection.address, this.countForAddress(connection.address) + 1);
+    this.#perChannel.set(connection.channel, (this.#perChannel.get(connection.channel) ?? 0) + 1);
     if (!connection.queued) this.#admit(connection);
   }
 
@@ -99,7 +112,14 @@ export class ConnectionRegistry {
       cell.active = members.size;
       if (members.size === 0) this.#byChannel.delete(connection.channel);
     }
-    if (this.#retired.has(connection.channel)) this.forgetStats(connection.channel);
+    const inChannel = (this.#perChannel.get(connection.channel) ?? 1) - 1;
+    if (inChannel > 0) this.#perChannel.set(connection.channel, inChannel);
+    else {
+      this.#perChannel.delete(connection.channel);
+      if (this.#retired.delete(connection.channel) || !this.#keepStats(connection.channel)) {
+        this.#stats.delete(connection.channel);
+      }
+    }
     return true;
   }
 
@@ -158,16 +178,17 @@ export class ConnectionRegistry {
 
   /**
    * Drops the statistics of a channel that is gone for good (a closed room) once no connection is left in
-   * it, so a server that hosts many rooms over its life does not keep a record of each one.
+   * it, so a server that hosts many rooms over its life does not keep a record of each one. A channel still
+   * holding connections loses them when its last one goes.
    */
   forgetStats(channel: string): void {
-    const waiting = [...this.#connections.values()].some((c) => c.channel === channel);
-    if (waiting) {
-      this.#retired.add(channel);
-      return;
-    }
-    this.#retired.delete(channel);
-    this.#stats.delete(channel);
+    if (this.#perChannel.has(channel)) this.#retired.add(channel);
+    else this.#stats.delete(channel);
+  }
+
+  /** Channels that currently hold at least one connection, queued ones included. */
+  channels(): IterableIterator<string> {
+    return this.#perChannel.keys();
   }
 
   /** Channels with statistics kept: open rooms, the lobby, and closed rooms still holding a connection. */

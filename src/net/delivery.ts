@@ -8,12 +8,23 @@ import type { OutboundEvent, RoomOutput } from "../rooms/room_output.ts";
 import type { Broadcaster } from "./broadcaster.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import type { EventHistory, RecordedEvent } from "./event_history.ts";
+import { Metrics } from "./metrics.ts";
+
+export interface DeliveryHooks {
+  /** Where room broadcasts are kept for resume; none keeps nothing. */
+  history?: EventHistory;
+  metrics?: Metrics;
+  /** A room closed: whatever was kept about it outside the registry can go. */
+  roomClosed?(roomId: string): void;
+}
 
 export class Delivery implements RoomOutput, LobbyOutput {
   #broadcaster: Broadcaster;
   #registry: ConnectionRegistry;
   #clock: Clock;
   #history: EventHistory | null;
+  #metrics: Metrics;
+  #roomClosed: (roomId: string) => void;
   /** Deliveries asked for while another was going out; see `#deliver`. */
   #pending: (() => void)[] = [];
   #delivering = false;
@@ -22,12 +33,14 @@ export class Delivery implements RoomOutput, LobbyOutput {
     broadcaster: Broadcaster,
     registry: ConnectionRegistry,
     clock: Clock,
-    history: EventHistory | null = null,
+    hooks: DeliveryHooks = {},
   ) {
     this.#broadcaster = broadcaster;
     this.#registry = registry;
     this.#clock = clock;
-    this.#history = history;
+    this.#history = hooks.history ?? null;
+    this.#metrics = hooks.metrics ?? new Metrics();
+    this.#roomClosed = hooks.roomClosed ?? (() => {});
   }
 
   /** All events of one room action go out as one frame: alone, or inside a `message_batch`. */
@@ -44,7 +57,12 @@ export class Delivery implements RoomOutput, LobbyOutput {
       });
       this.#history.record(roomId, recorded);
     }
-    this.#deliver(() => this.#broadcaster.toRoom(roomId, frame));
+    this.#countGames(events);
+    this.#deliver(() => {
+      const recipients = this.#broadcaster.toRoom(roomId, frame);
+      this.#metrics.fannedOut(recipients);
+      events.forEach((e, i) => this.#metrics.sent(e.event, frames[i]!.length, recipients));
+    });
   }
 
   toMember(roomId: string, memberName: string, events: readonly OutboundEvent[]): void {
@@ -52,7 +70,10 @@ export class Delivery implements RoomOutput, LobbyOutput {
     const timestamp = this.#clock.now();
     const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, timestamp }));
     const frame = combineFrames(frames, { roomId, timestamp });
-    this.#deliver(() => this.#broadcaster.toPlayer(roomId, memberName, frame));
+    this.#deliver(() => {
+      if (!this.#broadcaster.toPlayer(roomId, memberName, frame)) return;
+      events.forEach((e, i) => this.#metrics.sent(e.event, frames[i]!.length));
+    });
   }
 
   memberRemoved(roomId: string, memberName: string): void {
@@ -62,12 +83,17 @@ export class Delivery implements RoomOutput, LobbyOutput {
 
   lobbyEvent(event: string, data: unknown): void {
     const frame = encodeEvent(event, data, { roomId: "lobby", timestamp: this.#clock.now() });
-    this.#deliver(() => this.#broadcaster.toLobby(frame));
+    this.#deliver(() => {
+      const recipients = this.#broadcaster.toLobby(frame);
+      this.#metrics.fannedOut(recipients);
+      this.#metrics.sent(event, frame.length, recipients);
+    });
   }
 
   roomClosed(roomId: string): void {
     this.#registry.forgetStats(roomId);
     this.#history?.forget(roomId);
+    this.#roomClosed(roomId);
   }
 
   /**
@@ -77,6 +103,20 @@ export class Delivery implements RoomOutput, LobbyOutput {
    */
   defer(task: () => void): void {
     this.#deliver(task);
+  }
+
+  /** A game starts with round 1's first deal and ends with GAME_OVER; redeals and later rounds are not games. */
+  #countGames(events: readonly OutboundEvent[]): void {
+    for (const { event, data } of events) {
+      if (event !== "phase_change") continue;
+      const { phase, round, redeal_multiplier } = data as {
+        phase?: string;
+        round?: number;
+        redeal_multiplier?: number;
+      };
+      if (phase === "PREPARATION" && round === 1 && redeal_multiplier === 1) this.#metrics.gamesStarted += 1;
+      else if (phase === "GAME_OVER") this.#metrics.gamesFinished += 1;
+    }
   }
 
   /**

@@ -22,12 +22,18 @@ import { BoundedEventHistory, type EventHistory } from "./event_history.ts";
 import type { NetLimits } from "./limits.ts";
 import { utf8Length } from "./limits.ts";
 import { lobbyHandlers } from "./lobby_handlers.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import { Metrics } from "./metrics.ts";
 import { TokenBucket } from "./rate_limiter.ts";
 import { RoomQueue } from "./room_queue.ts";
+import { RoomQuota } from "./room_quota.ts";
 import { roomHandlers } from "./room_handlers.ts";
 import { type Failure, type Replies, Router } from "./router.ts";
 import { type ResumeCounters, SessionResume } from "./session_resume.ts";
 import { LOBBY_TOPIC, type PubSub, roomTopic, type Transport } from "./transport.ts";
+
+/** The metrics label of frames refused before they were parsed, or that did not parse. */
+const INVALID = "invalid";
 
 export interface GatewayOptions {
   clock: Clock;
@@ -37,6 +43,8 @@ export interface GatewayOptions {
   directory: (delivery: Delivery) => RoomDirectory;
   /** Where room broadcasts are kept for resume; by default in memory, bounded by `limits.resumeBuffer*`. */
   history?: EventHistory;
+  metrics?: Metrics;
+  log?: Logger;
 }
 
 /** The query a socket connected with. */
@@ -50,13 +58,20 @@ export interface ConnectQuery {
 const RESUME_COOLDOWN_MS = 1_000;
 
 export class Gateway implements Replies {
-  readonly registry = new ConnectionRegistry();
+  // Statistics outlive their last connection only for the lobby and open rooms, so sockets to made-up room
+  // ids leave nothing behind.
+  readonly registry = new ConnectionRegistry((channel) =>
+    channel === "lobby" || this.directory?.get(channel) !== undefined
+  );
   readonly directory: RoomDirectory;
   readonly broadcaster: Broadcaster;
   readonly queue = new RoomQueue();
   readonly history: EventHistory;
   readonly sessions: SessionResume;
+  readonly metrics: Metrics;
+  readonly quota: RoomQuota;
   #delivery: Delivery;
+  #log: Logger;
   #clock: Clock;
   #limits: NetLimits;
   #lobbyRouter: Router<typeof lobbyEvents>;
@@ -70,12 +85,19 @@ export class Gateway implements Replies {
   constructor(options: GatewayOptions) {
     this.#clock = options.clock;
     this.#limits = options.limits;
+    this.metrics = options.metrics ?? new Metrics();
+    this.#log = options.log ?? consoleLogger;
+    this.quota = new RoomQuota(options.limits.maxRoomsPerAddress);
     this.broadcaster = new Broadcaster(this.registry, options.pubsub, options.limits.compressMinBytes);
     this.history = options.history ?? new BoundedEventHistory({
       maxEvents: options.limits.resumeBufferEvents,
       maxBytes: options.limits.resumeBufferBytes,
     });
-    this.#delivery = new Delivery(this.broadcaster, this.registry, options.clock, this.history);
+    this.#delivery = new Delivery(this.broadcaster, this.registry, options.clock, {
+      history: this.history,
+      metrics: this.metrics,
+      roomClosed: (roomId) => this.quota.closed(roomId),
+    });
     this.directory = options.directory(this.#delivery);
     this.sessions = new SessionResume({
       directory: this.directory,
@@ -87,11 +109,17 @@ export class Gateway implements Replies {
       maxReplayBytes: Math.min(options.limits.resumeBufferBytes, options.limits.sendBufferBytes / 2),
       cooldownMs: RESUME_COOLDOWN_MS,
     });
-    this.#lobbyRouter = new Router(lobbyEvents, lobbyHandlers(this.directory), this);
+    this.#lobbyRouter = new Router(lobbyEvents, lobbyHandlers(this.directory, this.quota), this, this.#log);
     this.#roomRouter = new Router(
       roomEvents,
-      roomHandlers({ directory: this.directory, registry: this.registry, sessions: this.sessions }),
+      roomHandlers({
+        directory: this.directory,
+        registry: this.registry,
+        sessions: this.sessions,
+        quota: this.quota,
+      }),
       this,
+      this.#log,
     );
   }
 
@@ -105,6 +133,11 @@ export class Gateway implements Replies {
     return channel === "lobby" || isRoomId(channel);
   }
 
+  /** Whether new sockets are let in (false once shutdown began). */
+  get accepting(): boolean {
+    return !this.#closing;
+  }
+
   /** Starts the heartbeat sweep: pings, idle warnings and closes, send-buffer checks. */
   start(): void {
     if (this.#heartbeat !== null) return;
@@ -116,11 +149,18 @@ export class Gateway implements Replies {
   open(transport: Transport, channel: string, address: string, query: ConnectQuery = {}): Connection | null {
     const now = this.#clock.now();
     if (this.#closing) {
-      transport.close(CloseCode.GOING_AWAY, "server shutting down");
+      this.#refuse(transport, "shutting_down", CloseCode.GOING_AWAY, "server shutting down");
       return null;
     }
     if (this.registry.countForAddress(address) >= this.#limits.maxConnectionsPerAddress) {
-      transport.close(CloseCode.TOO_MANY_CONNECTIONS, "too many connections from this address");
+      this.#refuse(
+        transport,
+        "address_limit",
+        CloseCode.TOO_MANY_CONNECTIONS,
+        "too many connections from this address",
+      );
+      // Debug only: a client hammering the cap must not be able to flood the log too.
+      this.#log.debug("connection refused: address limit", { address, channel });
       return null;
     }
     const connection = new Connection({
@@ -133,14 +173,25 @@ export class Gateway implements Replies {
       compressMin: this.#limits.compressMinBytes,
       bucket: new TokenBucket(this.#limits.ratePerSecond, this.#limits.rateBurst, now),
     });
-    connection.onSlowConsumer((slow) => this.drop(slow, CloseCode.SLOW_CONSUMER, "slow consumer"));
+    connection.onSlowConsumer((slow) => {
+      this.metrics.slowConsumerCloses += 1;
+      this.#log.warn("slow consumer closed", {
+        connection: slow.id,
+        room: slow.channel,
+        address: slow.address,
+      });
+      this.drop(slow, CloseCode.SLOW_CONSUMER, "slow consumer");
+    });
     const isRoom = channel !== "lobby";
+    this.metrics.opened(isRoom ? "room" : "lobby");
+    this.#log.debug("connection opened", { connection: connection.id, room: channel, address });
     // A member coming back with its token never waits behind visitors: members are few (four seats and the
     // room's spectator cap), and a seat whose player is stuck in a queue would be played by a bot.
     connection.queued = isRoom &&
       this.registry.countInChannel(channel) >= this.#limits.maxConnectionsPerRoom &&
       !this.sessions.isMemberToken(channel, query.token);
     this.registry.add(connection);
+    this.metrics.peakConnections = Math.max(this.metrics.peakConnections, this.registry.size);
     if (connection.queued) {
       if (query.token !== undefined) this.#pendingQueries.set(connection.id, query);
       const position = this.queue.enqueue(connection);
@@ -161,13 +212,23 @@ export class Gateway implements Replies {
       ? data.size
       : data.byteLength;
     connection.countIn(size, now);
+    this.metrics.received(this.#handle(connection, data, size, now), size);
+  }
+
+  /** Checks and routes one frame; returns the event it carried, or `invalid` if it never got that far. */
+  #handle(
+    connection: Connection,
+    data: string | ArrayBufferLike | ArrayBufferView | Blob,
+    size: number,
+    now: number,
+  ): string {
     if (size > this.#limits.hardFrameBytes) {
       this.drop(connection, CloseCode.MESSAGE_TOO_BIG, "frame too large");
-      return;
+      return INVALID;
     }
     if (!connection.bucket.take(now)) {
       this.#refuseOverRate(connection, now);
-      return;
+      return INVALID;
     }
     // Strikes are forgiven only once the client slowed down enough for its bucket to fill up again, so a
     // client that keeps sending at twice the rate is still closed, however many of its frames get through.
@@ -178,25 +239,31 @@ export class Gateway implements Replies {
         message: `Messages are limited to ${this.#limits.maxFrameBytes} bytes`,
         details: { limit: this.#limits.maxFrameBytes, size },
       }, undefined);
-      return;
+      return INVALID;
     }
     if (typeof data !== "string") {
       this.error(connection, {
         code: ErrorCode.INVALID_DATA,
         message: "Binary frames are not supported: send JSON text",
       }, undefined);
-      return;
+      return INVALID;
     }
-    if (connection.queued) {
-      this.#whileQueued(connection, data, now);
-      return;
+    if (connection.queued) return this.#whileQueued(connection, data, now);
+    if (connection.channel === "lobby") {
+      const message = this.#lobbyRouter.parse(connection, data);
+      if (message === null) return INVALID;
+      this.#lobbyRouter.dispatch(connection, message, now);
+      return message.event;
     }
-    if (connection.channel === "lobby") this.#lobbyRouter.route(connection, data, now);
-    else this.#roomRouter.route(connection, data, now);
+    const message = this.#roomRouter.parse(connection, data);
+    if (message === null) return INVALID;
+    this.#roomRouter.dispatch(connection, message, now);
+    return message.event;
   }
 
   /** A frame over the rate: dropped, answered with RATE_LIMITED at most once a second, closed on abuse. */
   #refuseOverRate(connection: Connection, now: number): void {
+    this.metrics.rateLimited += 1;
     connection.strikes += 1;
     if (connection.strikes >= this.#limits.abuseStrikes) {
       this.drop(connection, CloseCode.POLICY_VIOLATION, "rate limit exceeded");
@@ -212,11 +279,20 @@ export class Gateway implements Replies {
   }
 
   /** The runtime says the socket closed (or errored). Idempotent: close and error may both arrive. */
-  closed(connection: Connection): void {
+  closed(connection: Connection, code?: number): void {
     const wasQueued = connection.queued;
     const playerName = connection.playerName;
     if (!this.registry.remove(connection, this.#clock.now())) return;
     this.#pendingQueries.delete(connection.id);
+    // The server's own close code when it closed the socket; else what the runtime saw (1005: none given).
+    const closeCode = connection.closeCode ?? code ?? 1005;
+    this.metrics.closed(closeCode);
+    this.metrics.closedDurationMs += this.#clock.now() - connection.connectedAt;
+    this.#log.debug("connection closed", {
+      connection: connection.id,
+      room: connection.channel,
+      code: closeCode,
+    });
     // Shutting down: rooms are about to go too, so telling them (and so everyone else) would only be noise.
     if (this.#closing) return;
     if (wasQueued) {
@@ -275,19 +351,26 @@ export class Gateway implements Replies {
   // ---- Replies (used by the routers) ---------------------------------------------------------------------
 
   reply(connection: Connection, event: string, data: unknown, id: RequestId | undefined): void {
-    connection.send(
-      encodeEvent(event, data, { roomId: connection.channel, id, timestamp: this.#clock.now() }),
-    );
+    const frame = encodeEvent(event, data, { roomId: connection.channel, id, timestamp: this.#clock.now() });
+    if (connection.send(frame)) this.metrics.sent(event, frame.length);
   }
 
   error(connection: Connection, failure: Failure, id: RequestId | undefined): void {
-    connection.send(encodeError(failure, { id, timestamp: this.#clock.now() }));
+    this.metrics.errors.inc(failure.code);
+    const frame = encodeError(failure, { id, timestamp: this.#clock.now() });
+    if (connection.send(frame)) this.metrics.sent("error", frame.length);
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
 
   #send(connection: Connection, event: string, data: unknown): void {
     this.reply(connection, event, data, undefined);
+  }
+
+  #refuse(transport: Transport, reason: string, code: number, text: string): void {
+    this.metrics.connectionsRefused.inc(reason);
+    this.metrics.closed(code);
+    transport.close(code, text);
   }
 
   /** First words to an admitted connection: the room list, or `connected` and a token resume. */
@@ -324,17 +407,17 @@ export class Gateway implements Replies {
     });
   }
 
-  #whileQueued(connection: Connection, text: string, now: number): void {
+  #whileQueued(connection: Connection, text: string, now: number): string {
     // Only keep-alives are served in the waiting line; everything else waits for a place.
     const message = this.#roomRouter.parse(connection, text);
-    if (message === null) return;
+    if (message === null) return INVALID;
     if (message.event === "ping" || message.event === "pong") {
       this.#roomRouter.dispatch(connection, message, now);
-      return;
+      return message.event;
     }
     if (message.event === "resume") {
       this.#resumeFromQueue(connection, message);
-      return;
+      return message.event;
     }
     const position = this.queue.waiting(connection.channel).indexOf(connection) + 1;
     this.error(connection, {
@@ -342,6 +425,7 @@ export class Gateway implements Replies {
       message: `The room is full; you are number ${position} in the queue`,
       details: { position },
     }, message.id);
+    return message.event;
   }
 
   /** A member's `resume` takes it out of the queue at once (see `open`); a bad one leaves it waiting. */

@@ -11,6 +11,8 @@ export interface NetLimits {
   abuseStrikes: number;
   maxConnectionsPerRoom: number;
   maxConnectionsPerAddress: number;
+  /** Open rooms that sockets from one address may have created (by `create_room` or a first `join_room`). */
+  maxRoomsPerAddress: number;
   heartbeatMs: number;
   idleTimeoutMs: number;
   /** How long before the idle close the `timeout_warning` goes out. */
@@ -32,6 +34,7 @@ export const DEFAULT_LIMITS: Readonly<NetLimits> = Object.freeze({
   abuseStrikes: 100,
   maxConnectionsPerRoom: 100,
   maxConnectionsPerAddress: 50,
+  maxRoomsPerAddress: 50,
   heartbeatMs: 30_000,
   idleTimeoutMs: 60_000,
   idleWarningMs: 15_000,

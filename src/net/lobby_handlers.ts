@@ -1,19 +1,19 @@
 // The lobby channel's handler table: list rooms, create one, keep the socket alive.
 
-import { ErrorCode } from "../protocol/codes.ts";
 import type { LobbyEvents } from "../protocol/client_messages.ts";
 import type { RoomDirectory } from "../rooms/room_directory.ts";
+import type { RoomQuota } from "./room_quota.ts";
 import { type HandlerTable, keepAlive } from "./router.ts";
 
-export function lobbyHandlers(directory: RoomDirectory): HandlerTable<LobbyEvents> {
+export function lobbyHandlers(directory: RoomDirectory, quota: RoomQuota): HandlerTable<LobbyEvents> {
   return {
     create_room(context, data) {
-      if (directory.full) {
-        return { code: ErrorCode.ROOM_FULL, message: "The server has no room for more tables" };
-      }
+      const refused = quota.refusal(directory, context.connection.address);
+      if (refused !== undefined) return refused;
       const settings = { ...data.settings };
       if (data.is_public !== undefined) settings.is_public = data.is_public;
       const room = directory.create(data.room_name, settings);
+      quota.opened(room.id, context.connection.address);
       // The creator holds seat 0 as host until they connect with the token, or their grace runs out.
       const joined = room.join(data.player_name, "player", false);
       if (!joined.ok) {

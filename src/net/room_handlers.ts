@@ -8,6 +8,7 @@ import type { RoomDirectory } from "../rooms/room_directory.ts";
 import type { RoomResult } from "../rooms/room_errors.ts";
 import type { Seat } from "../game/state.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
+import type { RoomQuota } from "./room_quota.ts";
 import type { SessionResume } from "./session_resume.ts";
 import {
   type Failure,
@@ -21,6 +22,7 @@ export interface RoomHandlerDeps {
   directory: RoomDirectory;
   registry: ConnectionRegistry;
   sessions: SessionResume;
+  quota: RoomQuota;
 }
 
 function failure<T>(result: RoomResult<T>): Failure | undefined {
@@ -30,7 +32,7 @@ function failure<T>(result: RoomResult<T>): Failure | undefined {
 const NOT_IN_ROOM: Failure = { code: ErrorCode.NOT_IN_ROOM, message: "Join the room first" };
 
 export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
-  const { directory, registry, sessions } = deps;
+  const { directory, registry, sessions, quota } = deps;
   const roomOf = (context: MessageContext): Room | undefined => directory.get(context.connection.channel);
   const withRoom = (context: MessageContext, act: (room: Room, by: string | null) => HandlerOutcome) => {
     const room = roomOf(context);
@@ -45,10 +47,10 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
       }
       let room = roomOf(context);
       if (room === undefined) {
-        if (directory.full) {
-          return { code: ErrorCode.ROOM_FULL, message: "The server has no room for more tables" };
-        }
+        const refused = quota.refusal(directory, connection.address);
+        if (refused !== undefined) return refused;
         room = directory.create(connection.channel, {}, connection.channel);
+        quota.opened(room.id, connection.address);
       }
       const joined = room.join(data.player_name, data.as);
       if (!joined.ok) {

@@ -10,6 +10,7 @@ import {
   type RequestId,
 } from "../protocol/client_messages.ts";
 import type { Connection } from "./connection.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
 
 /** What a handler may do: answer the sender, or report an expected failure by returning it. */
 export interface MessageContext {
@@ -41,11 +42,13 @@ export class Router<S extends EventSchemas> {
   #schemas: S;
   #handlers: HandlerTable<S>;
   #replies: Replies;
+  #log: Logger;
 
-  constructor(schemas: S, handlers: HandlerTable<S>, replies: Replies) {
+  constructor(schemas: S, handlers: HandlerTable<S>, replies: Replies, log: Logger = consoleLogger) {
     this.#schemas = schemas;
     this.#handlers = handlers;
     this.#replies = replies;
+    this.#log = log;
   }
 
   route(connection: Connection, text: string, now: number): void {
@@ -77,9 +80,9 @@ export class Router<S extends EventSchemas> {
       outcome = handler(context, data);
     } catch (error) {
       const correlationId = crypto.randomUUID().slice(0, 8);
-      console.error(
-        `[net] handler bug ref=${correlationId} event=${event} channel=${connection.channel} ` +
-          `connection=${connection.id}`,
+      this.#log.error(
+        "handler bug",
+        { ref: correlationId, event, room: connection.channel, connection: connection.id },
         error,
       );
       outcome = {

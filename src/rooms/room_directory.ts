@@ -42,6 +42,11 @@ export class RoomDirectory {
     return this.#rooms.get(id);
   }
 
+  /** Every open room, oldest first. */
+  all(): IterableIterator<Room> {
+    return this.#rooms.values();
+  }
+
   get full(): boolean {
     return this.#rooms.size >= (this.#options.maxRooms ?? Infinity);
   }

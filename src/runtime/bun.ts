@@ -77,6 +77,11 @@ export function bunRuntime(): Runtime {
       server = bun.serve({
         hostname: options.host,
         port: options.port,
+        // Never Bun's development error page: it would show stack traces to clients.
+        development: false,
+        ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
+        // A backstop only: the app's own limit answers first, with a JSON 413 like every other refusal.
+        ...(options.maxBodyBytes ? { maxRequestBodySize: options.maxBodyBytes * 2 + 1024 } : {}),
         fetch,
         websocket: {
           ...websocket,

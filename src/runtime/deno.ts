@@ -50,10 +50,11 @@ export function denoRuntime(): Runtime {
     },
     serve(fetch, options: ListenOptions): RunningServer {
       idleTimeoutSeconds = Math.ceil(options.limits.idleTimeoutMs / 1000) + 30;
-      const server = Deno.serve(
-        { hostname: options.host, port: options.port, onListen: () => {} },
-        (request, info) => fetch(request, info),
-      );
+      const listen = { hostname: options.host, port: options.port, onListen: () => {} };
+      const handler = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => fetch(request, info);
+      const server = options.tls
+        ? Deno.serve({ ...listen, cert: options.tls.cert, key: options.tls.key }, handler)
+        : Deno.serve(listen, handler);
       return {
         hostname: server.addr.hostname,
         port: server.addr.port,

@@ -9,6 +9,10 @@ export interface ListenOptions {
   host: string;
   port: number;
   limits: NetLimits;
+  /** PEM text of the certificate chain and key: the server speaks https/wss itself. */
+  tls?: { cert: string; key: string };
+  /** Bodies larger than this are refused by the runtime before the app sees them. */
+  maxBodyBytes?: number;
 }
 
 export interface RunningServer {

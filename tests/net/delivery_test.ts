@@ -240,7 +240,7 @@ Deno.test("broadcast() keeps each event in the history as the very string it sen
   const clock = new FakeClock();
   const registry = new ConnectionRegistry();
   const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1 << 20 });
-  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, history);
+  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, { history });
   const { connection, transport } = makeConnection({ channel: "r1" });
   registry.add(connection);
 
