@@ -75,21 +75,27 @@ Deno.test("play() rejects pieces not held, named twice, none, or the wrong count
     "INVALID_PLAY",
   );
 
-  const respond = atTurn(6, 1);
+  // A response to a lead of two or more pieces in a round's first turn (full hands), so that both too many and
+  // too few pieces can be tried.
+  const respond = playUntil(
+    options(64),
+    (s) =>
+      s.phase === "TURN" && s.turn?.number === 1 && s.turn.plays.length === 1 && (s.turn.required ?? 0) >= 2,
+  );
+  if (!respond) throw new Error("seed 64 never reaches a first-turn response of two or more pieces");
   const r = waitingFor(respond);
   if (r.kind !== "play") throw new Error("expected play");
-  const required = viewFor(respond, r.seat).turn?.required_piece_count ?? 1;
+  const required = viewFor(respond, r.seat).turn?.required_piece_count ?? 0;
+  assert.ok(required >= 2, `required ${required}`);
   const ids = (viewFor(respond, r.seat).hand ?? []).map((p) => p.id);
   assert.equal(
     errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required + 1) }),
     "INVALID_PLAY",
   );
-  if (required > 1) {
-    assert.equal(
-      errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required - 1) }),
-      "INVALID_PLAY",
-    );
-  }
+  assert.equal(
+    errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required - 1) }),
+    "INVALID_PLAY",
+  );
   assert.equal(errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required) }), null);
 });
 
