@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import type { Room } from "../../src/rooms/room.ts";
 import { FAST, fixture, type RecordingOutput, settle } from "./room_fixture.ts";
 import type { FakeClock } from "../../src/rooms/clock.ts";
+import { assertContiguous as assertSeqs } from "../support/seq.ts";
 
 type Fixture = ReturnType<typeof fixture>;
 
@@ -41,9 +42,9 @@ function seatedTable(f: Fixture, humans: readonly string[], settings = FAST): Ro
   return table;
 }
 
+/** Room broadcasts are numbered 1, 2, 3, … without gaps. */
 function assertContiguous(output: RecordingOutput): void {
-  const seqs = output.delivered.filter((d) => d.to === "room").map((d) => d.seq);
-  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), "room broadcasts are numbered 1, 2, 3, … without gaps");
+  assertSeqs(output.delivered.filter((d) => d.to === "room").map((d) => d.seq ?? -1), "the room", 1);
 }
 
 Deno.test("one human and three bots play a whole game to GAME_OVER with contiguous seq", () => {
