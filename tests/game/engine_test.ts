@@ -180,3 +180,29 @@ Deno.test("a round cap ends the game after that round even below the target", ()
   assert.equal(state.phase, "GAME_OVER");
   assert.equal(viewFor(state, "spectator").round, 2);
 });
+
+Deno.test("declarations and plays go round the table in seat order from the starter, as the events announce", () => {
+  const clockwise = (first: number) => [0, 1, 2, 3].map((i) => (first + i) % 4);
+  let starter = -1;
+  let next = 0;
+  let declarations = 0;
+  let plays = 0;
+  playBotGame(options(71, { maxRounds: 3 }), undefined, ({ events }) => {
+    for (const e of events) {
+      if (e.type === "phase_change" && (e.phase === "DECLARATION" || e.phase === "TURN")) {
+        starter = e.starter_seat as number;
+        next = 0;
+        const order = e.phase === "TURN" ? e.turn_order_seats : e.declaration_order_seats;
+        assert.deepEqual(order, clockwise(starter), `${e.phase} order announced from seat ${starter}`);
+      }
+      if (e.type === "player_declared" || e.type === "player_played") {
+        assert.equal(e.seat, clockwise(starter)[next], `${e.type} #${next} after starter ${starter}`);
+        next++;
+        if (e.type === "player_declared") declarations++;
+        else plays++;
+      }
+    }
+  });
+  assert.equal(declarations, 12, "four declarations in each of three rounds");
+  assert.ok(plays >= 3 * 8, `${plays} plays checked`);
+});
