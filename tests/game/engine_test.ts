@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { apply, createGame, waitingFor } from "../../src/game/engine.ts";
 import { legalPlays } from "../../src/game/legal_moves.ts";
 import type { Action, GameState, Seat } from "../../src/game/state.ts";
+import { replay } from "../../src/game/replay.ts";
 import { viewFor } from "../../src/game/view.ts";
 import { deepFreeze, mustApply, options, playBotGame, playUntil } from "./helpers.ts";
 
@@ -205,4 +206,19 @@ Deno.test("declarations and plays go round the table in seat order from the star
   });
   assert.equal(declarations, 12, "four declarations in each of three rounds");
   assert.ok(plays >= 3 * 8, `${plays} plays checked`);
+});
+
+Deno.test("a redeal decision that is not true or false is INVALID_ACTION", () => {
+  const state = playUntil(options(1), (s) => waitingFor(s).kind === "redeal");
+  if (!state) throw new Error("seed 1 never asks for a redeal");
+  const w = waitingFor(state);
+  if (w.kind !== "redeal") throw new Error("expected a redeal question");
+  const action = { type: "redeal_decision", seat: w.seats[0], accept: "yes" } as unknown as Action;
+  assert.equal(errorCode(state, action), "INVALID_ACTION");
+});
+
+Deno.test("replay() of a log the engine would not accept throws, naming the action that diverged", () => {
+  const { actions } = playBotGame(options(81, { maxRounds: 1 }));
+  const tampered = [...actions.slice(0, 3), { type: "declare", seat: 0, value: 9 } as Action];
+  assert.throws(() => replay(options(81, { maxRounds: 1 }), tampered), /Replay diverged at action 3: /);
 });
