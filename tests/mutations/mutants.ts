@@ -29,8 +29,8 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ENGINE_TESTS,
   },
   {
-    name: "zero-hit-bonus",
-    breaks: "declaring 0 and capturing nothing scores +3",
+    name: "zero-miss-penalty",
+    breaks: "declaring 0 and capturing A piles scores -A",
     file: "src/game/scoring.ts",
     find: "if (declared === 0) return actual === 0 ? ZERO_HIT_BONUS : -actual;",
     replace: "if (declared === 0) return actual === 0 ? ZERO_HIT_BONUS : 0;",
