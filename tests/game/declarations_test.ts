@@ -136,3 +136,28 @@ Deno.test("a seat that declared 0 in two rounds running may not declare 0 in the
   assert.ok(zeros >= 2, "seat 2 declared 0 at least twice");
   assert.ok(refusedThird, "the streak rule was exercised");
 });
+
+Deno.test("a non-zero declaration resets the zero streak: 0, 0, then non-zero, then 0 is allowed again", () => {
+  // Seat 2 follows the plan round by round (when the plan says "any", its smallest non-zero legal value).
+  const plan = ["zero", "zero", "any", "zero"] as const;
+  const streaks: number[] = [];
+  let state = createGame(options(12, { maxRounds: 6 }));
+  const rng = createRng(12);
+  for (let action = nextBotAction(state, [], rng); action; action = nextBotAction(state, [], rng)) {
+    const w = waitingFor(state);
+    const step = plan[streaks.length];
+    if (w.kind === "declare" && w.seat === 2 && step !== undefined) {
+      const allowed = legalDeclarations(state, 2);
+      const value = step === "zero" ? 0 : allowed.find((v) => v > 0);
+      assert.ok(
+        value !== undefined && allowed.includes(value),
+        `round ${streaks.length + 1}: ${value} is legal`,
+      );
+      state = mustApply(state, { type: "declare", seat: 2, value }).state;
+      streaks.push(viewFor(state, 2).players[2]?.zero_streak ?? -1);
+      continue;
+    }
+    state = mustApply(state, action).state;
+  }
+  assert.deepEqual(streaks, [1, 2, 0, 1], "the streak after each of seat 2's declarations");
+});

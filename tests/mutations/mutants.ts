@@ -37,6 +37,22 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ENGINE_TESTS,
   },
   {
+    name: "redeal-multiplier",
+    breaks: "an accepted redeal raises the multiplier by one",
+    file: "src/game/phase_preparation.ts",
+    find: "multiplier: decided.multiplier + 1,",
+    replace: "multiplier: decided.multiplier + 2,",
+    tests: ENGINE_TESTS,
+  },
+  {
+    name: "weak-hand",
+    breaks: "a hand is weak when no piece is worth more than 9 points",
+    file: "src/game/pieces.ts",
+    find: "return hand.every((p) => p.points <= WEAK_HAND_MAX_POINTS);",
+    replace: "return hand.every((p) => p.points < WEAK_HAND_MAX_POINTS);",
+    tests: ENGINE_TESTS,
+  },
+  {
     name: "turn-tie",
     breaks: "an equal play does not beat the earlier one: the first played wins a tie",
     file: "src/game/play_types.ts",

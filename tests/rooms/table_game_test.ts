@@ -93,6 +93,24 @@ Deno.test("four humans play a whole game; each receives only their own hand", ()
   for (const d of f.output.delivered.filter((x) => x.to === "room")) {
     assert.ok(!("hand" in d.data), `broadcast ${d.event} carries no hand`);
   }
+  // And each hand is that member's own: every piece a seat plays was in the hand its member was dealt.
+  const dealt = new Map<string, Set<number>>();
+  let playsChecked = 0;
+  for (const d of f.output.delivered) {
+    const pieces = d.event === "hand" ? (d.data.pieces as { id: number }[]) : null;
+    if (pieces !== null && pieces.length === 8) dealt.set(d.to, new Set(pieces.map((p) => p.id)));
+    if (d.to === "room" && d.event === "player_played") {
+      const name = names.find((n) => table.member(n)?.seat === d.data.seat)!;
+      for (const { id } of d.data.pieces as { id: number }[]) {
+        assert.ok(
+          dealt.get(name)?.has(id),
+          `${name} (seat ${d.data.seat}) played ${id}, not in the hand sent`,
+        );
+      }
+      playsChecked++;
+    }
+  }
+  assert.ok(playsChecked >= 3 * 4 * 2, `${playsChecked} plays checked against the hands sent`);
   assertContiguous(f.output);
   f.directory.dispose();
 });
