@@ -59,15 +59,25 @@ function occurrences(text: string, snippet: string): number {
   return count;
 }
 
+/** A mutant that makes the tests hang (an endless loop) is caught too: the run is killed after this long. */
+const RUN_LIMIT_MS = 15 * 60_000;
+
 /** Runs tests in the scratch copy; type checking is off so only behaviour can fail them. */
 async function runTests(cwd: string, tests: readonly string[]): Promise<{ passed: boolean; tail: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "--allow-all", "--no-check", "--fail-fast", ...tests],
     cwd,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  let hung = false;
+  const limit = setTimeout(() => {
+    hung = true;
+    child.kill("SIGKILL");
+  }, RUN_LIMIT_MS);
+  const output = await child.output().finally(() => clearTimeout(limit));
+  if (hung) return { passed: false, tail: `the tests hung for ${RUN_LIMIT_MS / 60_000} min` };
   const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
   const failed = text.split("\n").find((line) => /\.\.\. FAILED/.test(line)) ?? "";
   return { passed: output.success, tail: failed.replace(/\s*\.\.\. FAILED.*$/, "").trim() };
