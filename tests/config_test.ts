@@ -89,8 +89,7 @@ Deno.test("parseConfig() keeps the idle warning inside a short idle timeout", ()
 Deno.test("parseConfig() answers --help and -h with the usage text", () => {
   for (const flag of ["--help", "-h"]) {
     const result = parseConfig(["--port", "1", flag], envOf());
-    assert.equal(result.kind, "help");
-    if (result.kind !== "help") continue;
+    if (result.kind !== "help") throw new Error(`${flag} gave ${result.kind}`);
     assert.match(result.text, /Usage: liaptui/);
     for (const option of ["--port", "--host", "--rate", "--max-rooms", "PORT", "LIAPTUI_RATE"]) {
       assert.ok(result.text.includes(option), `help mentions ${option}`);
@@ -145,15 +144,15 @@ Deno.test("the idle warning is a quarter of the idle timeout whatever order env 
     (name) => name === "LIAPTUI_IDLE_TIMEOUT_MS" ? "2000" : undefined,
   );
   for (const result of [fromFlag, fromEnv]) {
-    assert.equal(result.kind, "run");
-    if (result.kind === "run") assert.equal(result.config.limits.idleWarningMs, 500);
+    if (result.kind !== "run") throw new Error(`expected a run config, got ${result.kind}`);
+    assert.equal(result.config.limits.idleWarningMs, 500);
   }
 });
 
 Deno.test("shortening only the idle timeout brings the heartbeat down to half of it", () => {
   const result = parseConfig(["--idle-timeout-ms", "4000"], () => undefined);
-  assert.equal(result.kind, "run");
-  if (result.kind === "run") assert.equal(result.config.limits.heartbeatMs, 2000);
+  if (result.kind !== "run") throw new Error(`expected a run config, got ${result.kind}`);
+  assert.equal(result.config.limits.heartbeatMs, 2000);
 });
 
 Deno.test("parseConfig() sets the resume buffer from flags and the environment, 0 turning it off", () => {

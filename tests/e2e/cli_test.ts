@@ -2,7 +2,7 @@
 // flags and values — and the binary running alone from an empty folder.
 
 import assert from "node:assert/strict";
-import { BINARY, binaryExists, REPO_ROOT, serverCommand, type Target } from "../support/server_process.ts";
+import { BINARY, ignoreTarget, REPO_ROOT, serverCommand, type Target } from "../support/server_process.ts";
 
 const TARGETS: readonly Target[] = ["source", "binary"];
 
@@ -43,7 +43,7 @@ for (const target of TARGETS) {
   Deno.test({
     name:
       `[${target}] --help and --version print and exit 0; unknown flags and bad values exit non-zero in one line`,
-    ignore: target === "binary" && !binaryExists(),
+    ignore: ignoreTarget(target),
     async fn() {
       const help = await run(target, ["--help"]);
       assert.equal(help.code, 0);
@@ -68,7 +68,7 @@ for (const target of TARGETS) {
 
 Deno.test({
   name: "[binary] the binary copied alone into an empty folder serves the lobby page and /healthz",
-  ignore: !binaryExists(),
+  ignore: ignoreTarget("binary"),
   async fn() {
     const folder = await Deno.makeTempDir({ prefix: "liaptui-alone-" });
     let child: Deno.ChildProcess | null = null;

@@ -1,8 +1,8 @@
 // End-to-end: graceful shutdown. A signal with clients connected closes every socket with 1001 and the process
-// exits 0 within a few seconds, against the server from source and the compiled binary.
+// exits 0 after draining (not by its 3 s fallback), against the server from source and the compiled binary.
 
 import assert from "node:assert/strict";
-import { binaryExists, startServer, type Target } from "../support/server_process.ts";
+import { ignoreTarget, startServer, type Target } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
 
 const TARGETS: readonly Target[] = ["source", "binary"];
@@ -10,9 +10,8 @@ const TARGETS: readonly Target[] = ["source", "binary"];
 for (const target of TARGETS) {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.test({
-      name:
-        `[${target}] ${signal} closes every client with 1001 and the process exits 0 within a few seconds`,
-      ignore: target === "binary" && !binaryExists(),
+      name: `[${target}] ${signal} closes every client with 1001 and the process drains and exits 0`,
+      ignore: ignoreTarget(target),
       async fn() {
         // One place per room, so the third room client waits in the queue when the signal arrives.
         const server = await startServer(target, ["--max-connections-per-room", "2"]);
@@ -33,11 +32,11 @@ for (const target of TARGETS) {
           const waiting = await connect("/ws/closing");
           await waiting.next("queued");
 
-          const started = performance.now();
           const exitCode = await server.stop(signal);
-          const tookMs = performance.now() - started;
           assert.equal(exitCode, 0);
-          assert.ok(tookMs < 3_500, `exited after ${Math.round(tookMs)} ms`);
+          // "stopped" is printed only when the listener finished draining: the 3 s fallback exit (also code 0)
+          // does not print it, so this tells a clean shutdown from a hung one without timing it.
+          assert.match(server.output(), /liaptui: stopped/, "the listener drained before the exit");
           for (const client of clients) {
             const closed = await client.closed;
             assert.equal(closed.code, 1001, "every socket hears that the server is going away");

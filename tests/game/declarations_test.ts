@@ -38,22 +38,54 @@ function atDeclaration(seed: number, declared: number): GameState {
   return state;
 }
 
-Deno.test("declare() rejects the last declarer's value that makes the total 8 with INVALID_DECLARATION", () => {
-  const state = atDeclaration(3, 3);
-  const w = waitingFor(state);
-  assert.equal(w.kind, "declare");
-  if (w.kind !== "declare") return;
-  const total = viewFor(state, w.seat).declaration_total;
-  const forbidden = 8 - total;
-  if (forbidden >= 0 && forbidden <= 8) {
-    const result = apply(state, { type: "declare", seat: w.seat, value: forbidden });
-    assert.equal(result.ok, false);
-    if (!result.ok) assert.equal(result.error.code, "INVALID_DECLARATION");
-    assert.equal(legalDeclarations(state, w.seat).includes(forbidden), false);
+/** Round 1 with its first declarations chosen, so the next declarer's situation is known in advance. */
+function afterDeclaring(seed: number, values: readonly number[]): GameState {
+  let state = atDeclaration(seed, 0);
+  for (const value of values) {
+    const w = waitingFor(state);
+    if (w.kind !== "declare") throw new Error(`expected a declaration, got ${w.kind}`);
+    state = mustApply(state, { type: "declare", seat: w.seat, value }).state;
   }
-  const allowed = legalDeclarations(viewFor(state, w.seat), w.seat);
-  assert.deepEqual(allowed, legalDeclarations(state, w.seat));
-  for (const value of allowed) assert.equal(apply(state, { type: "declare", seat: w.seat, value }).ok, true);
+  return state;
+}
+
+const LAST_DECLARER_CASES: { firstThree: [number, number, number]; forbidden: number }[] = [
+  { firstThree: [1, 2, 1], forbidden: 4 },
+  { firstThree: [3, 3, 2], forbidden: 0 },
+  { firstThree: [0, 0, 0], forbidden: 8 },
+];
+
+for (const { firstThree, forbidden } of LAST_DECLARER_CASES) {
+  Deno.test(
+    `declare() rejects the last declarer's ${forbidden} after ${
+      firstThree.join("+")
+    }, which makes the total 8, with INVALID_DECLARATION`,
+    () => {
+      const state = afterDeclaring(3, firstThree);
+      const w = waitingFor(state);
+      if (w.kind !== "declare") throw new Error(`expected the last declaration, got ${w.kind}`);
+      assert.equal(viewFor(state, w.seat).declaration_total, 8 - forbidden);
+
+      const refused = apply(state, { type: "declare", seat: w.seat, value: forbidden });
+      assert.equal(refused.ok ? null : refused.error.code, "INVALID_DECLARATION");
+      assert.equal(legalDeclarations(state, w.seat).includes(forbidden), false);
+
+      // Every other value is legal and accepted, and the seat's view lists the same ones.
+      const allowed = legalDeclarations(viewFor(state, w.seat), w.seat);
+      assert.deepEqual(allowed, [0, 1, 2, 3, 4, 5, 6, 7, 8].filter((v) => v !== forbidden));
+      assert.deepEqual(allowed, legalDeclarations(state, w.seat));
+      for (const value of allowed) {
+        assert.equal(apply(state, { type: "declare", seat: w.seat, value }).ok, true);
+      }
+    },
+  );
+}
+
+Deno.test("declare() lets the third declarer make the total 8: only the last declarer is bound", () => {
+  const next = afterDeclaring(3, [3, 3]);
+  const third = waitingFor(next);
+  if (third.kind !== "declare") throw new Error("expected the third declaration");
+  assert.equal(apply(next, { type: "declare", seat: third.seat, value: 2 }).ok, true);
 });
 
 Deno.test("declare() rejects out-of-range and fractional values with INVALID_DECLARATION", () => {
@@ -72,11 +104,10 @@ Deno.test("declare() from the wrong seat is NOT_YOUR_TURN and names whose turn i
   if (w.kind !== "declare") throw new Error("expected a declaration");
   const other = ((w.seat + 1) % 4) as 0 | 1 | 2 | 3;
   const result = apply(state, { type: "declare", seat: other, value: 1 });
-  assert.equal(result.ok, false);
-  if (!result.ok) {
-    assert.equal(result.error.code, "NOT_YOUR_TURN");
-    assert.match(result.error.message, new RegExp(viewFor(state, w.seat).players[w.seat]?.name ?? "?"));
-  }
+  if (result.ok) throw new Error("a declaration from the wrong seat was accepted");
+  assert.equal(result.error.code, "NOT_YOUR_TURN");
+  const due = viewFor(state, w.seat).players[w.seat]?.name;
+  assert.ok(due !== undefined && result.error.message.includes(due), result.error.message);
 });
 
 Deno.test("a seat that declared 0 in two rounds running may not declare 0 in the third, across rounds", () => {
@@ -91,8 +122,7 @@ Deno.test("a seat that declared 0 in two rounds running may not declare 0 in the
       const streak = viewFor(state, 2).players[2]?.zero_streak ?? 0;
       const zero = apply(state, { type: "declare", seat: 2, value: 0 });
       if (streak >= 2) {
-        assert.equal(zero.ok, false, "a third zero must be refused");
-        if (!zero.ok) assert.equal(zero.error.code, "INVALID_DECLARATION");
+        assert.equal(zero.ok ? null : zero.error.code, "INVALID_DECLARATION", "a third zero must be refused");
         assert.equal(legalDeclarations(state, 2).includes(0), false);
         refusedThird = true;
       } else if (zero.ok) {
@@ -105,4 +135,29 @@ Deno.test("a seat that declared 0 in two rounds running may not declare 0 in the
   }
   assert.ok(zeros >= 2, "seat 2 declared 0 at least twice");
   assert.ok(refusedThird, "the streak rule was exercised");
+});
+
+Deno.test("a non-zero declaration resets the zero streak: 0, 0, then non-zero, then 0 is allowed again", () => {
+  // Seat 2 follows the plan round by round (when the plan says "any", its smallest non-zero legal value).
+  const plan = ["zero", "zero", "any", "zero"] as const;
+  const streaks: number[] = [];
+  let state = createGame(options(12, { maxRounds: 6 }));
+  const rng = createRng(12);
+  for (let action = nextBotAction(state, [], rng); action; action = nextBotAction(state, [], rng)) {
+    const w = waitingFor(state);
+    const step = plan[streaks.length];
+    if (w.kind === "declare" && w.seat === 2 && step !== undefined) {
+      const allowed = legalDeclarations(state, 2);
+      const value = step === "zero" ? 0 : allowed.find((v) => v > 0);
+      assert.ok(
+        value !== undefined && allowed.includes(value),
+        `round ${streaks.length + 1}: ${value} is legal`,
+      );
+      state = mustApply(state, { type: "declare", seat: 2, value }).state;
+      streaks.push(viewFor(state, 2).players[2]?.zero_streak ?? -1);
+      continue;
+    }
+    state = mustApply(state, action).state;
+  }
+  assert.deepEqual(streaks, [1, 2, 0, 1], "the streak after each of seat 2's declarations");
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { apply, createGame, waitingFor } from "../../src/game/engine.ts";
 import { legalPlays } from "../../src/game/legal_moves.ts";
 import type { Action, GameState, Seat } from "../../src/game/state.ts";
+import { replay } from "../../src/game/replay.ts";
 import { viewFor } from "../../src/game/view.ts";
 import { deepFreeze, mustApply, options, playBotGame, playUntil } from "./helpers.ts";
 
@@ -75,21 +76,27 @@ Deno.test("play() rejects pieces not held, named twice, none, or the wrong count
     "INVALID_PLAY",
   );
 
-  const respond = atTurn(6, 1);
+  // A response to a lead of two or more pieces in a round's first turn (full hands), so that both too many and
+  // too few pieces can be tried.
+  const respond = playUntil(
+    options(64),
+    (s) =>
+      s.phase === "TURN" && s.turn?.number === 1 && s.turn.plays.length === 1 && (s.turn.required ?? 0) >= 2,
+  );
+  if (!respond) throw new Error("seed 64 never reaches a first-turn response of two or more pieces");
   const r = waitingFor(respond);
   if (r.kind !== "play") throw new Error("expected play");
-  const required = viewFor(respond, r.seat).turn?.required_piece_count ?? 1;
+  const required = viewFor(respond, r.seat).turn?.required_piece_count ?? 0;
+  assert.ok(required >= 2, `required ${required}`);
   const ids = (viewFor(respond, r.seat).hand ?? []).map((p) => p.id);
   assert.equal(
     errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required + 1) }),
     "INVALID_PLAY",
   );
-  if (required > 1) {
-    assert.equal(
-      errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required - 1) }),
-      "INVALID_PLAY",
-    );
-  }
+  assert.equal(
+    errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required - 1) }),
+    "INVALID_PLAY",
+  );
   assert.equal(errorCode(respond, { type: "play", seat: r.seat, pieceIds: ids.slice(0, required) }), null);
 });
 
@@ -173,4 +180,45 @@ Deno.test("a round cap ends the game after that round even below the target", ()
   const { state } = playBotGame(options(52, { maxRounds: 2, targetScore: 1000 }));
   assert.equal(state.phase, "GAME_OVER");
   assert.equal(viewFor(state, "spectator").round, 2);
+});
+
+Deno.test("declarations and plays go round the table in seat order from the starter, as the events announce", () => {
+  const clockwise = (first: number) => [0, 1, 2, 3].map((i) => (first + i) % 4);
+  let starter = -1;
+  let next = 0;
+  let declarations = 0;
+  let plays = 0;
+  playBotGame(options(71, { maxRounds: 3 }), undefined, ({ events }) => {
+    for (const e of events) {
+      if (e.type === "phase_change" && (e.phase === "DECLARATION" || e.phase === "TURN")) {
+        starter = e.starter_seat as number;
+        next = 0;
+        const order = e.phase === "TURN" ? e.turn_order_seats : e.declaration_order_seats;
+        assert.deepEqual(order, clockwise(starter), `${e.phase} order announced from seat ${starter}`);
+      }
+      if (e.type === "player_declared" || e.type === "player_played") {
+        assert.equal(e.seat, clockwise(starter)[next], `${e.type} #${next} after starter ${starter}`);
+        next++;
+        if (e.type === "player_declared") declarations++;
+        else plays++;
+      }
+    }
+  });
+  assert.equal(declarations, 12, "four declarations in each of three rounds");
+  assert.ok(plays >= 3 * 8, `${plays} plays checked`);
+});
+
+Deno.test("a redeal decision that is not true or false is INVALID_ACTION", () => {
+  const state = playUntil(options(1), (s) => waitingFor(s).kind === "redeal");
+  if (!state) throw new Error("seed 1 never asks for a redeal");
+  const w = waitingFor(state);
+  if (w.kind !== "redeal") throw new Error("expected a redeal question");
+  const action = { type: "redeal_decision", seat: w.seats[0], accept: "yes" } as unknown as Action;
+  assert.equal(errorCode(state, action), "INVALID_ACTION");
+});
+
+Deno.test("replay() of a log the engine would not accept throws, naming the action that diverged", () => {
+  const { actions } = playBotGame(options(81, { maxRounds: 1 }));
+  const tampered = [...actions.slice(0, 3), { type: "declare", seat: 0, value: 9 } as Action];
+  assert.throws(() => replay(options(81, { maxRounds: 1 }), tampered), /Replay diverged at action 3: /);
 });

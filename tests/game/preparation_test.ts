@@ -41,13 +41,20 @@ function generalRedHolder(state: GameState): Seat {
 }
 
 Deno.test("after a deal every weak hand, and only those, is asked to decide", () => {
+  const cases = { none: 0, some: 0 };
   for (let seed = 0; seed < 200; seed++) {
     const state = mustApply(createGame(options(seed)), { type: "start" }).state;
     const weak = ([0, 1, 2, 3] as const).filter((s) => isWeakHand(ownHand(state, s)));
     const w = waitingFor(state);
-    if (weak.length === 0) assert.deepEqual(w, { kind: "advance", after: "deal" });
-    else assert.deepEqual(w, { kind: "redeal", seats: weak });
+    if (weak.length === 0) {
+      assert.deepEqual(w, { kind: "advance", after: "deal" });
+      cases.none++;
+    } else {
+      assert.deepEqual(w, { kind: "redeal", seats: weak });
+      cases.some++;
+    }
   }
+  assert.ok(cases.none > 0 && cases.some > 0, `deals without and with weak hands: ${JSON.stringify(cases)}`);
 });
 
 Deno.test("a second redeal decision from the same seat is rejected and a non-weak seat cannot decide", () => {
@@ -60,10 +67,9 @@ Deno.test("a second redeal decision from the same seat is rejected and a non-wea
   const twice = apply(once.state, { type: "redeal_decision", seat: first, accept: true });
   assert.equal(twice.ok ? null : twice.error.code, "INVALID_ACTION");
   const strong = ([0, 1, 2, 3] as const).find((s) => !w.seats.includes(s));
-  if (strong !== undefined) {
-    const result = apply(state, { type: "redeal_decision", seat: strong, accept: true });
-    assert.equal(result.ok ? null : result.error.code, "NOT_YOUR_TURN");
-  }
+  if (strong === undefined) throw new Error("every seat is weak in this deal");
+  const result = apply(state, { type: "redeal_decision", seat: strong, accept: true });
+  assert.equal(result.ok ? null : result.error.code, "NOT_YOUR_TURN");
 });
 
 Deno.test("decisions are simultaneous: any undecided weak seat may decide first, in any order", () => {

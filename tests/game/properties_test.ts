@@ -65,6 +65,10 @@ function checkViews(state: GameState, events: readonly GameEvent[]): void {
 interface Tally {
   rounds: number;
   turns: number;
+  /** Injected timeouts, SCORING end-rule checks and SCORING exits checked: proof those branches ran. */
+  timeouts: number;
+  endRuleChecks: number;
+  scoringExits: number;
 }
 
 function runGame(seed: number, checkViewsToo: boolean, tally: Tally): void {
@@ -77,7 +81,10 @@ function runGame(seed: number, checkViewsToo: boolean, tally: Tally): void {
   const totals = [0, 0, 0, 0];
   for (let action = nextBotAction(state, bots, rng); action; action = nextBotAction(state, bots, rng)) {
     const seat = actingSeat(state);
-    if (seat !== null && timeoutRate > 0 && random(chaos) < timeoutRate) action = { type: "timeout", seat };
+    if (seat !== null && timeoutRate > 0 && random(chaos) < timeoutRate) {
+      action = { type: "timeout", seat };
+      tally.timeouts++;
+    }
     const result = apply(state, action);
     if (!result.ok) throw new Error(`seed ${seed}: ${result.error.code} ${result.error.message}`);
     const before = state;
@@ -118,9 +125,11 @@ function runGame(seed: number, checkViewsToo: boolean, tally: Tally): void {
         reached || capped,
         `seed ${seed}: game over exactly when the rules say`,
       );
+      tally.endRuleChecks++;
     }
     if (before.phase === "SCORING") {
       assert.equal(state.phase === "GAME_OVER", before.result !== null);
+      tally.scoringExits++;
     }
   }
   assert.equal(state.phase, "GAME_OVER");
@@ -129,7 +138,7 @@ function runGame(seed: number, checkViewsToo: boolean, tally: Tally): void {
 }
 
 Deno.test(`over ${GAMES} seeded bot games: 8 piles a round, equal hands, the score formula, the end rule and exact replay`, () => {
-  const tally: Tally = { rounds: 0, turns: 0 };
+  const tally: Tally = { rounds: 0, turns: 0, timeouts: 0, endRuleChecks: 0, scoringExits: 0 };
   const started = performance.now();
   for (let seed = 0; seed < GAMES; seed++) runGame(seed, seed < VIEW_CHECKED_GAMES, tally);
   const ms = Math.round(performance.now() - started);
@@ -137,6 +146,9 @@ Deno.test(`over ${GAMES} seeded bot games: 8 piles a round, equal hands, the sco
     `${GAMES} games, ${tally.rounds} rounds, ${tally.turns} turns in ${ms} ms (views checked in ${VIEW_CHECKED_GAMES})`,
   );
   assert.ok(tally.rounds >= GAMES);
+  assert.equal(tally.endRuleChecks, tally.rounds, "the end rule was checked at every SCORING");
+  assert.equal(tally.scoringExits, tally.rounds, "every SCORING was left once, to a new round or GAME_OVER");
+  assert.ok(tally.timeouts > 100, `${tally.timeouts} injected timeouts`);
 });
 
 Deno.test("the same seed and actions give the same game, and a different seed a different deal", () => {
@@ -146,6 +158,6 @@ Deno.test("the same seed and actions give the same game, and a different seed a 
   const dealA2 = apply(a, { type: "start" });
   const dealB = apply(b, { type: "start" });
   assert.deepEqual(dealA, dealA2);
-  assert.ok(dealA.ok && dealB.ok);
-  if (dealA.ok && dealB.ok) assert.notDeepEqual(viewFor(dealA.state, 0).hand, viewFor(dealB.state, 0).hand);
+  if (!dealA.ok || !dealB.ok) throw new Error("start was refused");
+  assert.notDeepEqual(viewFor(dealA.state, 0).hand, viewFor(dealB.state, 0).hand);
 });

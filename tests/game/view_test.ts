@@ -54,8 +54,11 @@ Deno.test("views are JSON-safe and show the turn in progress, declarations and w
 Deno.test("the round starter is hidden during PREPARATION and announced in DECLARATION", () => {
   const preparing = playUntil(options(62), (s) => s.phase === "PREPARATION");
   const declaring = playUntil(options(62), (s) => s.phase === "DECLARATION");
-  assert.equal(preparing && viewFor(preparing, 0).starter_seat, null);
-  assert.notEqual(declaring && viewFor(declaring, 0).starter_seat, null);
+  if (!preparing || !declaring) throw new Error("game ended before DECLARATION");
+  assert.equal(viewFor(preparing, 0).starter_seat, null);
+  const announced = viewFor(declaring, 0).starter_seat;
+  assert.ok(announced !== null && [0, 1, 2, 3].includes(announced), `starter_seat is ${announced}`);
+  assert.deepEqual(waitingFor(declaring), { kind: "declare", seat: announced });
 });
 
 Deno.test("legal moves computed from a seat's view equal those from the full state, and from others' views are empty", () => {
@@ -79,7 +82,7 @@ Deno.test("a responder's legal plays are every subset of exactly the required co
     options(64),
     (s) => s.phase === "TURN" && s.turn?.plays.length === 1 && (s.turn.required ?? 0) >= 2,
   );
-  if (!state) return;
+  if (!state) throw new Error("seed 64 never reaches a response of two or more pieces");
   const w = waitingFor(state);
   if (w.kind !== "play") throw new Error("expected play");
   const n = state.hands[w.seat].length;
@@ -93,24 +96,32 @@ Deno.test("a responder's legal plays are every subset of exactly the required co
 Deno.test("bots of both difficulties choose only from what their view allows, and never illegally", () => {
   for (const difficulty of ["easy", "normal"] as BotDifficulty[]) {
     const rng = createRng(7);
+    let declarations = 0;
+    let plays = 0;
     playBotGame(
       options(65, { maxRounds: 3 }),
       [difficulty, difficulty, difficulty, difficulty],
       ({ before, action }) => {
         if (action.type === "declare") {
           assert.ok(legalDeclarations(before, action.seat).includes(action.value));
+          declarations++;
         }
         if (action.type === "play") {
           const key = action.pieceIds.slice().sort((a, b) => a - b).join(",");
           assert.ok(
             legalPlays(before, action.seat).some((p) => p.slice().sort((a, b) => a - b).join(",") === key),
           );
+          plays++;
         }
       },
     );
     // A bot handed a spectator view, or a seat with nothing to do, is a caller bug and says so.
+    assert.ok(
+      declarations >= 12 && plays >= 24,
+      `${difficulty}: ${declarations} declarations, ${plays} plays`,
+    );
     const state = playUntil(options(66), (s) => s.phase === "DECLARATION");
-    if (!state) continue;
+    if (!state) throw new Error("seed 66 never reaches DECLARATION");
     assert.throws(() => chooseBotAction(viewFor(state, "spectator"), difficulty, rng));
   }
 });

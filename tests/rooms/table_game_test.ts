@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import type { Room } from "../../src/rooms/room.ts";
 import { FAST, fixture, type RecordingOutput, settle } from "./room_fixture.ts";
 import type { FakeClock } from "../../src/rooms/clock.ts";
+import { assertContiguous as assertSeqs } from "../support/seq.ts";
 
 type Fixture = ReturnType<typeof fixture>;
 
@@ -41,9 +42,9 @@ function seatedTable(f: Fixture, humans: readonly string[], settings = FAST): Ro
   return table;
 }
 
+/** Room broadcasts are numbered 1, 2, 3, … without gaps. */
 function assertContiguous(output: RecordingOutput): void {
-  const seqs = output.delivered.filter((d) => d.to === "room").map((d) => d.seq);
-  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), "room broadcasts are numbered 1, 2, 3, … without gaps");
+  assertSeqs(output.delivered.filter((d) => d.to === "room").map((d) => d.seq ?? -1), "the room", 1);
 }
 
 Deno.test("one human and three bots play a whole game to GAME_OVER with contiguous seq", () => {
@@ -92,34 +93,65 @@ Deno.test("four humans play a whole game; each receives only their own hand", ()
   for (const d of f.output.delivered.filter((x) => x.to === "room")) {
     assert.ok(!("hand" in d.data), `broadcast ${d.event} carries no hand`);
   }
+  // And each hand is that member's own: every piece a seat plays was in the hand its member was dealt.
+  const dealt = new Map<string, Set<number>>();
+  let playsChecked = 0;
+  for (const d of f.output.delivered) {
+    const pieces = d.event === "hand" ? (d.data.pieces as { id: number }[]) : null;
+    if (pieces !== null && pieces.length === 8) dealt.set(d.to, new Set(pieces.map((p) => p.id)));
+    if (d.to === "room" && d.event === "player_played") {
+      const name = names.find((n) => table.member(n)?.seat === d.data.seat)!;
+      for (const { id } of d.data.pieces as { id: number }[]) {
+        assert.ok(
+          dealt.get(name)?.has(id),
+          `${name} (seat ${d.data.seat}) played ${id}, not in the hand sent`,
+        );
+      }
+      playsChecked++;
+    }
+  }
+  assert.ok(playsChecked >= 3 * 4 * 2, `${playsChecked} plays checked against the hands sent`);
   assertContiguous(f.output);
   f.directory.dispose();
 });
 
+/** Declines every redeal prompt until some human is asked for something else; returns that prompt. */
+function pastRedeals(f: Fixture, table: Room, humans: readonly string[]) {
+  const answered = new Map<string, number>();
+  const lastPrompt = () => f.output.delivered.findLast((d) => d.event === "your_turn");
+  for (let i = 0; i < 100 && String(lastPrompt()?.data.action ?? "redeal") === "redeal"; i++) {
+    settle(f.clock);
+    if (lastPrompt()?.data.action !== "redeal") break;
+    for (const name of humans) answer(table, f.output, name, answered);
+  }
+  const prompt = lastPrompt();
+  if (prompt === undefined || prompt.data.action === "redeal") throw new Error("still redealing");
+  return prompt;
+}
+
 Deno.test("moves out of turn, by spectators and with bad pieces are refused and change nothing", () => {
   const f = fixture(3);
-  const table = seatedTable(f, ["Ann", "Bo", "Cy", "Di"]);
+  const names = ["Ann", "Bo", "Cy", "Di"];
+  const table = seatedTable(f, names);
   table.join("Sam", "spectator");
   table.startGame("Ann", false);
-  settle(f.clock);
-  const prompt = f.output.delivered.findLast((d) => d.event === "your_turn")!;
+  const prompt = pastRedeals(f, table, names);
+  assert.equal(prompt.data.action, "declare", "the first prompt after any redeal is a declaration");
   const mover = prompt.to;
-  const idle = ["Ann", "Bo", "Cy", "Di"].find((n) => n !== mover && !(prompt.data.action === "redeal"))!;
+  const idle = names.find((n) => n !== mover)!;
   const seqBefore = table.seq;
   const outOfTurn = table.gameAction(idle, (game, seat) => game.declare(seat, 1));
-  assert.ok(!outOfTurn.ok);
-  assert.ok(["NOT_YOUR_TURN", "INVALID_PHASE"].includes(outOfTurn.error.code));
+  assert.equal(outOfTurn.ok ? null : outOfTurn.error.code, "NOT_YOUR_TURN");
   const spectator = table.gameAction("Sam", (game, seat) => game.declare(seat, 1));
   assert.equal(spectator.ok ? null : spectator.error.code, "INVALID_ACTION");
   const stranger = table.gameAction("Nobody", (game, seat) => game.declare(seat, 1));
   assert.equal(stranger.ok ? null : stranger.error.code, "NOT_IN_ROOM");
-  if (prompt.data.action === "declare") {
-    const bad = table.gameAction(mover, (game, seat) => game.declare(seat, 9));
-    assert.equal(bad.ok ? null : bad.error.code, "INVALID_DECLARATION");
-    const play = table.gameAction(mover, (game, seat) => game.play(seat, [0]));
-    assert.equal(play.ok ? null : play.error.code, "INVALID_PHASE");
-  }
+  const bad = table.gameAction(mover, (game, seat) => game.declare(seat, 9));
+  assert.equal(bad.ok ? null : bad.error.code, "INVALID_DECLARATION");
+  const play = table.gameAction(mover, (game, seat) => game.play(seat, [0]));
+  assert.equal(play.ok ? null : play.error.code, "INVALID_PHASE");
   assert.equal(table.seq, seqBefore, "no refused action produced a broadcast");
+  assert.equal(f.output.privateTo(mover, "your_turn").at(-1), prompt, "the mover was not asked again");
   f.directory.dispose();
 });
 
@@ -227,7 +259,9 @@ Deno.test("a human whose play was made at the deadline gets their hand as it is 
   for (let i = 0; i < 200 && !f.output.events("player_played").some((e) => e.data.seat === 0); i++) {
     f.clock.advance(1_000);
   }
-  const played = f.output.events("player_played").find((e) => e.data.seat === 0)!;
+  const played = f.output.events("player_played").find((e) => e.data.seat === 0);
+  if (played === undefined) throw new Error("no play was ever made for Ann's seat");
+  assert.ok(f.output.events("bot_took_over").some((e) => e.data.seat === 0), "it was made at her deadline");
   const ids = (played.data.pieces as { id: number }[]).map((p) => p.id);
   const hand = (f.output.last("Ann", "hand")!.data.pieces as { id: number }[]).map((p) => p.id);
   assert.ok(ids.every((id) => !hand.includes(id)), "the pieces played for Ann left her hand");
@@ -239,16 +273,8 @@ Deno.test("another seat going to a bot does not restart the deadline of the play
   const names = ["Ann", "Bo"];
   const table = seatedTable(f, names, { ...FAST, turn_timeout_ms: 10_000, redeal_timeout_ms: 10_000 });
   table.startGame("Ann", true);
-  const answered = new Map<string, number>();
-  const lastPrompt = () => f.output.delivered.findLast((d) => d.event === "your_turn");
-  // Answer redeal prompts until the game waits for one human's declaration or play.
-  for (let i = 0; i < 100 && !["declare", "play"].includes(String(lastPrompt()?.data.action)); i++) {
-    settle(f.clock);
-    if (lastPrompt()?.data.action === "redeal") {
-      for (const name of names) answer(table, f.output, name, answered);
-    }
-  }
-  const waiting = lastPrompt()!.to;
+  const prompt = pastRedeals(f, table, names);
+  const waiting = prompt.to;
   const other = names.find((n) => n !== waiting)!;
   const prompts = f.output.privateTo(waiting, "your_turn").length;
   f.clock.advance(6_000);

@@ -1,6 +1,8 @@
 // Runs the real server as a subprocess — from source under Deno, or the compiled binary — for end-to-end
 // tests and benchmarks, and stops it cleanly. Owns no assertions.
 
+import { requireOnCi } from "./ci.ts";
+
 const READY = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
 export const REPO_ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname);
 export const BINARY = `${REPO_ROOT}dist/liaptui`;
@@ -27,6 +29,14 @@ export function binaryExists(): boolean {
   } catch {
     return false; // Not built: the binary suite is reported as ignored, and the test task builds it first.
   }
+}
+
+/**
+ * The `ignore` flag for a test against `target`: the binary suite is skipped when `dist/liaptui` is not built,
+ * except on CI, where a missing binary fails the run instead of leaving the suite silently ignored.
+ */
+export function ignoreTarget(target: Target): boolean {
+  return target === "binary" && requireOnCi(binaryExists(), `${BINARY} is not built (deno task compile)`);
 }
 
 /** The command line that runs the server: `main.ts` under this Deno, or the compiled binary. */
