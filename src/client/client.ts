@@ -364,12 +364,12 @@ export class Client<C extends Channel> {
     // answers, so the wait is bounded.
     this.#closeTimer = this.#timers.setTimeout(() => {
       this.#closeTimer = null;
-      if (this.#socket === socket) this.#closedSocket(socket, code, reason);
+      if (this.#socket === socket) this.#closedSocket(code, reason);
     }, CLOSE_HANDSHAKE_MS);
     try {
       socket.close(code, reason);
     } catch {
-      this.#closedSocket(socket, code, reason); // An invalid code or a socket already gone: stop now.
+      this.#closedSocket(code, reason); // An invalid code or a socket already gone: stop now.
     }
     return this.closed;
   }
@@ -389,17 +389,18 @@ export class Client<C extends Channel> {
       return;
     }
     this.#socket = socket;
-    socket.onopen = () => {
+    // Events of a socket the client has let go of (closed, dropped, redirected) are ignored, not detached:
+    // the guard is simpler than bookkeeping, and a closed socket fires nothing for long.
+    socket.addEventListener("open", () => {
       if (this.#socket === socket) this.#onOpen(socket);
-    };
-    socket.onmessage = (event) => {
+    });
+    socket.addEventListener("message", (event) => {
       if (this.#socket === socket && typeof event.data === "string") this.#frame(socket, event.data);
-    };
-    socket.onclose = (event) => {
-      if (this.#socket === socket) this.#closedSocket(socket, event.code, event.reason);
-    };
+    });
+    socket.addEventListener("close", (event) => {
+      if (this.#socket === socket) this.#closedSocket(event.code, event.reason);
+    });
     // Every failure is followed by a close event, which is where it is handled.
-    socket.onerror = () => {};
   }
 
   /** The URL of the next attempt: the redirect target or the channel, with the session to resume. */
@@ -425,12 +426,7 @@ export class Client<C extends Channel> {
     if (this.#liveness !== false) this.#armLiveness(socket, this.#liveness.idleMs);
   }
 
-  #closedSocket(socket: WebSocketLike, code: number, reason: string): void {
-    socket.onopen =
-      socket.onmessage =
-      socket.onclose =
-      socket.onerror =
-        null;
+  #closedSocket(code: number, reason: string): void {
     this.#socket = null;
     this.#clearLiveness();
     const lived = this.#openedAt === null ? 0 : this.#timers.now() - this.#openedAt;
@@ -464,7 +460,7 @@ export class Client<C extends Channel> {
     } catch {
       // Already closing or closed: the handlers are detached next, so nothing more can arrive from it.
     }
-    this.#closedSocket(socket, code, reason);
+    this.#closedSocket(code, reason);
   }
 
   #stop(code: number, reason: string, cause: StopCause): void {

@@ -1,12 +1,14 @@
 // What the client needs from a WebSocket and from timers, so tests can inject fakes. No runtime globals here.
 
-/** The part of the standard WebSocket the client uses (browser, Deno and Bun all provide it). */
+/**
+ * The part of the standard WebSocket the client uses (browser, Deno and Bun all provide it). Listeners are
+ * declared as methods so the host's own WebSocket, whose events are richer, fits without a cast.
+ */
 export interface WebSocketLike {
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  addEventListener(type: "open" | "error", listener: (event: unknown) => void): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "close", listener: (event: { code: number; reason: string }) => void): void;
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
@@ -40,6 +42,5 @@ export function hostWebSocket(): WebSocketConstructor {
   if (typeof constructor !== "function") {
     throw new Error("No global WebSocket here: pass options.WebSocket to the client");
   }
-  // The standard WebSocket has every member of WebSocketLike; its handler types are merely wider.
-  return constructor as WebSocketConstructor;
+  return constructor as WebSocketConstructor; // Checked above to be a constructor; WebSocketLike is its shape.
 }

@@ -4,16 +4,24 @@ import type { WebSocketConstructor, WebSocketLike } from "../../src/client/socke
 
 export class FakeSocket implements WebSocketLike {
   readyState = 0;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number; reason: string }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
+  #listeners = new Map<string, ((event: never) => void)[]>();
   /** Frames the client sent, decoded. */
   readonly sent: { event: string; data?: Record<string, unknown>; id?: string | number }[] = [];
   /** `close()` calls the client made. */
   readonly closeCalls: { code?: number; reason?: string }[] = [];
 
   constructor(readonly url: string) {}
+
+  addEventListener(type: "open" | "error", listener: (event: unknown) => void): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "close", listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(type: string, listener: (event: never) => void): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  }
+
+  #fire(type: string, event: unknown): void {
+    for (const listener of this.#listeners.get(type) ?? []) (listener as (event: unknown) => void)(event);
+  }
 
   send(data: string | Uint8Array): void {
     if (this.readyState !== 1) throw new Error("send on a socket that is not open");
@@ -29,18 +37,18 @@ export class FakeSocket implements WebSocketLike {
 
   open(): void {
     this.readyState = 1;
-    this.onopen?.({});
+    this.#fire("open", {});
   }
 
   /** Delivers one frame; an object is encoded as JSON. */
   receive(frame: unknown): void {
-    this.onmessage?.({ data: typeof frame === "string" ? frame : JSON.stringify(frame) });
+    this.#fire("message", { data: typeof frame === "string" ? frame : JSON.stringify(frame) });
   }
 
   /** The socket closes (the server closed it, the network dropped, or the close handshake finished). */
   serverClose(code: number, reason = ""): void {
     this.readyState = 3;
-    this.onclose?.({ code, reason });
+    this.#fire("close", { code, reason });
   }
 
   /** The URL's query parameters, for checking what a reconnect carries. */
