@@ -124,6 +124,8 @@ export class Client<C extends Channel> {
   #resyncOnGap: boolean;
   #idPrefix: string;
 
+  /** The URL exactly as given, used as is for the first connection (tests send odd queries on purpose). */
+  #firstUrl: string | null;
   #socket: WebSocketLike | null = null;
   #status: ClientStatus = { state: "idle" };
   #seq = new SeqTracker();
@@ -163,7 +165,10 @@ export class Client<C extends Channel> {
     const parsed = new URL(url);
     if (parsed.protocol === "http:") parsed.protocol = "ws:";
     if (parsed.protocol === "https:") parsed.protocol = "wss:";
+    this.#firstUrl = parsed.href;
     const token = parsed.searchParams.get("token");
+    const lastSeq = Number(parsed.searchParams.get("last_seq") ?? NaN);
+    if (token !== null && Number.isSafeInteger(lastSeq) && lastSeq >= 0) this.#seq.snapshot(lastSeq);
     parsed.searchParams.delete("token");
     parsed.searchParams.delete("last_seq");
     this.url = parsed.href;
@@ -405,6 +410,14 @@ export class Client<C extends Channel> {
 
   /** The URL of the next attempt: the redirect target or the channel, with the session to resume. */
   #connectUrl(): string {
+    if (this.#firstUrl !== null) {
+      const first = new URL(this.#firstUrl);
+      this.#firstUrl = null;
+      if (this.#token !== null && !first.searchParams.has("token")) {
+        first.searchParams.set("token", this.#token);
+      }
+      return first.href;
+    }
     const target = new URL(this.#redirectUrl ?? this.url);
     if (this.#token === null) {
       // Nothing to resume: whatever arrives next is a new stream (the room may even have been recreated).

@@ -357,15 +357,19 @@ Deno.test("left_room forgets the token, so a reconnect does not take the seat ba
   assert.equal(net.last().params.get("token"), null);
 });
 
-Deno.test("a token in the URL is adopted and kept in the store", () => {
+Deno.test("a token and last_seq in the URL are adopted, the token kept in the store", () => {
   const tokens = memoryTokenStore();
   const { client, net } = setup({ tokens }, `${ROOM_URL}?token=URLTOKEN&last_seq=3`);
   assert.equal(client.url, ROOM_URL);
   assert.equal(client.token, "URLTOKEN");
   assert.equal(tokens.get("friday"), "URLTOKEN");
   client.connect();
-  assert.equal(net.last().params.get("token"), "URLTOKEN");
-  assert.equal(net.last().params.get("last_seq"), null);
+  assert.equal(client.lastSeq, 3);
+  assert.equal(
+    net.last().url,
+    `${ROOM_URL}?token=URLTOKEN&last_seq=3`,
+    "the first connection uses the URL as given",
+  );
 });
 
 Deno.test("the lobby keeps a created room's token in the shared store, where that room's client finds it", async () => {
