@@ -15,17 +15,28 @@ export class Listeners<A extends unknown[]> {
     return () => void this.#set.delete(entry);
   }
 
+  /** Calls every listener registered when the emit starts; ones added meanwhile wait for the next emit. */
   emit(...args: A): void {
+    if (this.#set.size === 0) return;
+    if (this.#set.size === 1) {
+      // The common case (one handler per event) without copying the set for every message.
+      const [only] = this.#set;
+      return this.#call(only!, args);
+    }
     for (const listener of [...this.#set]) {
-      try {
-        listener(...args);
-      } catch (error) {
-        // A bug in the user's handler must not leave the connection half-updated; rethrown outside this call
-        // stack it still reaches the runtime's error reporting (console, test failure) instead of vanishing.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
+      if (this.#set.has(listener)) this.#call(listener, args);
+    }
+  }
+
+  #call(listener: (...args: A) => void, args: A): void {
+    try {
+      listener(...args);
+    } catch (error) {
+      // A bug in the user's handler must not leave the connection half-updated; rethrown outside this call
+      // stack it still reaches the runtime's error reporting (console, test failure) instead of vanishing.
+      queueMicrotask(() => {
+        throw error;
+      });
     }
   }
 
