@@ -10,7 +10,7 @@ import {
 } from "../tests/support/server_process.ts";
 import type { ChannelMessage, RoomChannel } from "../src/client/channel.ts";
 import { Client } from "../src/client/client.ts";
-import type { YourTurnData } from "../src/protocol/server_events.ts";
+import type { YourTurn } from "../src/protocol/server_events.ts";
 import { NO_DELAYS } from "../src/rooms/settings.ts";
 
 interface Options {
@@ -193,7 +193,7 @@ class BenchClient {
     }
   }
 
-  #answer(prompt: YourTurnData): void {
+  #answer(prompt: YourTurn): void {
     if (prompt.seat !== this.seat) this.#stats.promptMismatches += 1;
     this.#sentAt = performance.now();
     this.#stats.moves += 1;

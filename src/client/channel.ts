@@ -3,13 +3,51 @@
 
 import type { ClientEventData, LobbyEvents, RequestId, RoomEvents } from "../protocol/client_messages.ts";
 import type {
+  CommonServerEvents,
   ErrorEnvelope,
-  LobbyReplies,
   LobbyServerEvents,
-  RoomReplies,
   RoomServerEvents,
-  ServerEnvelope,
 } from "../protocol/server_events.ts";
+
+/** One event as it arrives: `seq` only on room broadcasts, `id` only on direct replies. */
+export interface Envelope<E extends string = string, D = unknown> {
+  event: E;
+  data: D;
+  room_id?: string;
+  seq?: number;
+  id?: RequestId;
+  timestamp: number;
+}
+
+/**
+ * `redirect` (multi-node, `../shared/spec/multi-node.md`): this node does not own the room; reconnect to `url`
+ * (absolute) or `path` (same origin, e.g. `/n/{node}/ws/{room}`) and resume there. The server closes after it.
+ */
+export interface RedirectData {
+  url?: string;
+  path?: string;
+}
+
+/** Events of both channels that the client handles itself as well as delivering them. */
+interface ClientHandledEvents {
+  redirect: RedirectData;
+}
+
+/** The direct reply each room request gets (the other requests are answered by broadcasts or an error). */
+export interface RoomReplies {
+  join_room: "joined_room";
+  leave_room: "left_room";
+  get_state: "game_state";
+  play: "play_accepted";
+  ping: "pong";
+}
+
+/** The direct reply each lobby request gets. */
+export interface LobbyReplies {
+  create_room: "room_created";
+  refresh_rooms: "room_list";
+  ping: "pong";
+}
 
 /** One channel's types: `events` arrive, `requests` are sent, `replies` names each request's direct reply. */
 export interface Channel {
@@ -20,14 +58,14 @@ export interface Channel {
 
 /** `/ws/{room_id}`. `resume` is in the contract; a server without it answers `UNKNOWN_EVENT`. */
 export interface RoomChannel extends Channel {
-  events: RoomServerEvents;
+  events: RoomServerEvents & CommonServerEvents & ClientHandledEvents;
   requests: ClientEventData<RoomEvents> & { resume: { session_token: string; last_seq: number } };
   replies: RoomReplies;
 }
 
 /** `/ws/lobby`. */
 export interface LobbyChannel extends Channel {
-  events: LobbyServerEvents;
+  events: LobbyServerEvents & CommonServerEvents & ClientHandledEvents;
   requests: ClientEventData<LobbyEvents>;
   replies: LobbyReplies;
 }
@@ -42,7 +80,7 @@ export type EventData<C extends Channel, K extends EventName<C>> = K extends "er
 
 /** The whole envelope of `K`. */
 export type EventMessage<C extends Channel, K extends EventName<C>> = K extends "error" ? ErrorEnvelope
-  : K extends keyof C["events"] ? ServerEnvelope<K, C["events"][K]>
+  : K extends keyof C["events"] ? Envelope<K, C["events"][K]>
   : never;
 
 /** Any envelope channel `C` delivers, discriminated by `event`. */
@@ -66,5 +104,5 @@ export type ReplyingRequest<C extends Channel> = keyof C["replies"] & RequestNam
 
 /** The envelope that answers request `K`. */
 export type ReplyOf<C extends Channel, K extends ReplyingRequest<C>> = C["replies"][K] extends
-  keyof C["events"] & string ? ServerEnvelope<C["replies"][K], C["events"][C["replies"][K]]>
+  keyof C["events"] & string ? Envelope<C["replies"][K], C["events"][C["replies"][K]]>
   : never;

@@ -2,15 +2,17 @@
 // jitter, resumes with `last_seq`, drops replayed duplicates and follows redirects. Reads no host global at import.
 
 import type { RequestId } from "../protocol/client_messages.ts";
-import type { ErrorEnvelope, RedirectData, ServerEnvelope } from "../protocol/server_events.ts";
+import type { ErrorEnvelope } from "../protocol/server_events.ts";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 import type {
   Channel,
   ChannelMessage,
+  Envelope,
   EventData,
   EventMessage,
   EventName,
   LobbyChannel,
+  RedirectData,
   ReplyingRequest,
   ReplyOf,
   RequestArgs,
@@ -84,7 +86,7 @@ export interface SeqGap {
   received: number;
 }
 
-type Incoming = ServerEnvelope | ErrorEnvelope;
+type Incoming = Envelope | ErrorEnvelope;
 
 interface Pending {
   resolve: (message: Incoming) => void;
