@@ -528,3 +528,28 @@ Deno.test("without a host WebSocket the client says so when made, and works with
     if (saved !== undefined) Object.defineProperty(globalThis, "WebSocket", saved);
   }
 });
+
+/**
+ * Compile-time checks, enforced by `deno check` (never called): requests and events are typed per channel,
+ * and a mistake below that stopped being one would fail the check on its unused `@ts-expect-error`.
+ */
+export function typedByChannel(room: Client<RoomChannel>, lobby: Client<LobbyChannel>): void {
+  room.send("play", { piece_ids: [1] });
+  room.send("start_game");
+  // @ts-expect-error: join_room needs a player_name
+  room.send("join_room", {});
+  // @ts-expect-error: start_game has no direct reply, so request() refuses it
+  room.request("start_game");
+  // @ts-expect-error: create_room is a lobby request
+  room.request("create_room", { room_name: "x", player_name: "y" });
+  lobby.request("create_room", { room_name: "x", player_name: "y" }).then((reply) => {
+    const token: string | undefined = reply.data.session_token;
+    return token;
+  });
+  room.on("your_turn", (turn) => {
+    // @ts-expect-error: a declare prompt's options are numbers, not id lists
+    if (turn.action === "declare") turn.options[0]!.length;
+  });
+  // @ts-expect-error: not an event of a room channel
+  room.on("room_list", () => {});
+}
