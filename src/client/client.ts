@@ -405,7 +405,9 @@ export class Client<C extends Channel> {
       if (this.#socket === socket && typeof event.data === "string") this.#frame(socket, event.data);
     });
     socket.addEventListener("close", (event) => {
-      if (this.#socket === socket) this.#closedSocket(event.code, event.reason);
+      // Deno reports a refused connection as code 0; browsers say 1006. One name for one situation.
+      const code = event.code >= 1000 ? event.code : ABNORMAL;
+      if (this.#socket === socket) this.#closedSocket(code, event.reason);
     });
     // Every failure is followed by a close event, which is where it is handled.
   }
@@ -486,9 +488,8 @@ export class Client<C extends Channel> {
     if (this.#closeTimer !== null) this.#timers.clearTimeout(this.#closeTimer);
     this.#closeTimer = null;
     this.#failPending("DISCONNECTED", `client closed (${cause})`);
-    this.#settleOpened?.reject(
-      new Error(`cannot connect to ${this.url}: ${cause} (${code} ${reason})`.trim()),
-    );
+    const why = reason === "" ? `${code}` : `${code} ${reason}`;
+    this.#settleOpened?.reject(new Error(`cannot connect to ${this.url}: ${cause} (${why})`));
     this.#settleOpened = null;
     this.#setStatus({ state: "closed", code, reason, cause });
     this.#resolveClosed({ code, reason, cause });

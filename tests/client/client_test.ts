@@ -207,6 +207,14 @@ Deno.test("1001, 1006, 1011 and 4008 are reconnected; 4001 stops as session_repl
   }
 });
 
+Deno.test("a refused connection reported with code 0 (as Deno does) is reported as 1006 and retried", () => {
+  const { net, client, statuses } = setup();
+  client.connect();
+  net.last().serverClose(0);
+  const status = statuses.at(-1)!;
+  assert.ok(status.state === "reconnecting" && status.code === 1006, JSON.stringify(status));
+});
+
 Deno.test("shouldReconnect can allow a code the default refuses", async () => {
   const { net, clock } = await joined({ shouldReconnect: () => true });
   net.last().serverClose(4029);
