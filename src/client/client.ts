@@ -2,12 +2,10 @@
 // jitter, resumes with `last_seq`, drops replayed duplicates and follows redirects. Reads no host global at import.
 
 import type { RequestId } from "../protocol/client_messages.ts";
-import type { ErrorEnvelope } from "../protocol/server_events.ts";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 import type {
   Channel,
   ChannelMessage,
-  Envelope,
   EventData,
   EventMessage,
   EventName,
@@ -21,8 +19,10 @@ import type {
   SendArgs,
 } from "./channel.ts";
 import { type ClientStatus, RequestError, shouldReconnect, type StopCause } from "./client_status.ts";
+import { type Incoming, isError, unwrap } from "./envelopes.ts";
 import { Listeners } from "./listeners.ts";
-import { SeqTracker } from "./seq_tracker.ts";
+import { DEFAULT_LIVENESS, Liveness, type LivenessOptions } from "./liveness.ts";
+import { Session } from "./session.ts";
 import {
   type ClientTimers,
   hostTimers,
@@ -33,12 +33,7 @@ import {
 } from "./socket_port.ts";
 import { memoryTokenStore, type TokenStore } from "./token_store.ts";
 
-export interface LivenessOptions {
-  /** After this much silence from the server, send a `ping`. */
-  idleMs: number;
-  /** If nothing at all arrives this long after that ping, the connection is dead: drop it and reconnect. */
-  timeoutMs: number;
-}
+export type { LivenessOptions } from "./liveness.ts";
 
 export interface ClientOptions {
   /** Reconnect when the socket closes (default true). Off, the client stops at the first close. */
@@ -86,8 +81,6 @@ export interface SeqGap {
   received: number;
 }
 
-type Incoming = Envelope | ErrorEnvelope;
-
 interface Pending {
   resolve: (message: Incoming) => void;
   reject: (error: RequestError) => void;
@@ -103,8 +96,6 @@ const CLIENT_DROP_CODE = 4000;
 /** What the client reports for a connection it dropped because the server went silent. */
 const ABNORMAL = 1006;
 
-const DEFAULT_LIVENESS: Readonly<LivenessOptions> = Object.freeze({ idleMs: 25_000, timeoutMs: 10_000 });
-
 export class Client<C extends Channel> {
   /** The channel URL without session query parameters. */
   readonly url: string;
@@ -114,7 +105,6 @@ export class Client<C extends Channel> {
   #WebSocket: WebSocketConstructor;
   #timers: ClientTimers;
   #random: () => number;
-  #tokens: TokenStore;
   #backoff: BackoffOptions;
   #reconnect: boolean;
   #maxAttempts: number;
@@ -122,7 +112,7 @@ export class Client<C extends Channel> {
   #shouldReconnect: (code: number) => boolean;
   #requestTimeoutMs: number;
   #answerPings: boolean;
-  #liveness: LivenessOptions | false;
+  #livenessOptions: LivenessOptions | false;
   #resyncOnGap: boolean;
   #idPrefix: string;
 
@@ -130,26 +120,19 @@ export class Client<C extends Channel> {
   #firstUrl: string | null;
   #socket: WebSocketLike | null = null;
   #status: ClientStatus = { state: "idle" };
-  #seq = new SeqTracker();
-  #token: string | null;
+  #session: Session;
   #attempt = 0;
   #retryTimer: unknown = null;
   #openedAt: number | null = null;
   #stopping = false;
   #stopped = false;
   #closeTimer: unknown = null;
-  /** Between a reconnect with a token and the `resumed`/`game_state` that settles it: gaps are expected. */
-  #syncing = false;
   #redirectUrl: string | null = null;
   #redirecting = false;
   #redirects = 0;
   #nextId = 0;
-  #duplicates = 0;
   #pending = new Map<RequestId, Pending>();
-  #frames = 0;
-  #livenessTimer: unknown = null;
-  #framesAtCheck = 0;
-  #framesAtPing: number | null = null;
+  #liveness: Liveness | null = null;
   #opened: Promise<void> | null = null;
   #settleOpened: { resolve: () => void; reject: (error: Error) => void } | null = null;
   #resolveClosed: (closed: ClientClosed) => void = () => {};
@@ -170,7 +153,6 @@ export class Client<C extends Channel> {
     this.#firstUrl = parsed.href;
     const token = parsed.searchParams.get("token");
     const lastSeq = Number(parsed.searchParams.get("last_seq") ?? NaN);
-    if (token !== null && Number.isSafeInteger(lastSeq) && lastSeq >= 0) this.#seq.snapshot(lastSeq);
     parsed.searchParams.delete("token");
     parsed.searchParams.delete("last_seq");
     this.url = parsed.href;
@@ -180,7 +162,6 @@ export class Client<C extends Channel> {
     this.#WebSocket = options.WebSocket ?? hostWebSocket();
     this.#timers = options.timers ?? hostTimers();
     this.#random = options.random ?? Math.random;
-    this.#tokens = options.tokens ?? memoryTokenStore();
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#reconnect = options.reconnect ?? true;
     this.#maxAttempts = options.maxAttempts ?? Infinity;
@@ -188,12 +169,12 @@ export class Client<C extends Channel> {
     this.#shouldReconnect = options.shouldReconnect ?? shouldReconnect;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#answerPings = options.answerPings ?? true;
-    this.#liveness = options.liveness === undefined ? DEFAULT_LIVENESS : options.liveness;
+    this.#livenessOptions = options.liveness === undefined ? DEFAULT_LIVENESS : options.liveness;
     this.#resyncOnGap = options.resyncOnGap ?? true;
     this.#idPrefix = options.idPrefix ?? "c-";
 
-    if (token !== null && this.roomId !== null) this.#tokens.set(this.roomId, token);
-    this.#token = token ?? (this.roomId === null ? null : this.#tokens.get(this.roomId));
+    const seen = Number.isSafeInteger(lastSeq) && lastSeq >= 0 ? lastSeq : null;
+    this.#session = new Session(this.roomId, options.tokens ?? memoryTokenStore(), token, seen);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
@@ -203,17 +184,17 @@ export class Client<C extends Channel> {
 
   /** The session token this client reconnects with, if it holds a seat. */
   get token(): string | null {
-    return this.#token;
+    return this.#session.token;
   }
 
   /** The last room broadcast `seq` delivered (what a reconnect resumes after), or null. */
   get lastSeq(): number | null {
-    return this.#seq.last;
+    return this.#session.lastSeq;
   }
 
   /** Replayed broadcasts dropped because their `seq` was already delivered. */
   get duplicates(): number {
-    return this.#duplicates;
+    return this.#session.duplicates;
   }
 
   /** Starts connecting; resolves when the first socket opens, rejects if the client stops before that. */
@@ -412,40 +393,40 @@ export class Client<C extends Channel> {
     // Every failure is followed by a close event, which is where it is handled.
   }
 
-  /** The URL of the next attempt: the redirect target or the channel, with the session to resume. */
+  /** The URL of the next attempt: as given the first time, then the redirect target or the channel, resuming. */
   #connectUrl(): string {
-    if (this.#firstUrl !== null) {
-      const first = new URL(this.#firstUrl);
-      this.#firstUrl = null;
-      if (this.#token !== null && !first.searchParams.has("token")) {
-        first.searchParams.set("token", this.#token);
-      }
-      return first.href;
-    }
-    const target = new URL(this.#redirectUrl ?? this.url);
-    if (this.#token === null) {
-      // Nothing to resume: whatever arrives next is a new stream (the room may even have been recreated).
-      this.#seq.reset();
-      return target.href;
-    }
-    target.searchParams.set("token", this.#token);
-    if (this.#seq.last !== null) target.searchParams.set("last_seq", String(this.#seq.last));
-    return target.href;
+    const first = this.#firstUrl;
+    if (first === null) return this.#session.resumeUrl(this.#redirectUrl ?? this.url);
+    this.#firstUrl = null;
+    const token = this.#session.token;
+    const url = new URL(first);
+    if (token !== null && !url.searchParams.has("token")) url.searchParams.set("token", token);
+    return url.href;
   }
 
   #onOpen(socket: WebSocketLike): void {
     this.#openedAt = this.#timers.now();
-    this.#framesAtCheck = this.#frames;
-    this.#syncing = this.#token !== null;
+    this.#session.opened();
     this.#setStatus({ state: "open" });
     this.#settleOpened?.resolve();
     this.#settleOpened = null;
-    if (this.#liveness !== false) this.#armLiveness(socket, this.#liveness.idleMs);
+    this.#stopLiveness();
+    if (this.#livenessOptions !== false) {
+      this.#liveness = new Liveness(
+        this.#livenessOptions,
+        this.#timers,
+        () => this.#write('{"event":"ping","data":{}}'),
+        () => {
+          if (this.#socket === socket) this.#drop(socket, ABNORMAL, "no answer from the server");
+        },
+      );
+      this.#liveness.start();
+    }
   }
 
   #closedSocket(code: number, reason: string): void {
     this.#socket = null;
-    this.#clearLiveness();
+    this.#stopLiveness();
     const lived = this.#openedAt === null ? 0 : this.#timers.now() - this.#openedAt;
     this.#openedAt = null;
     this.#failPending("DISCONNECTED", `connection closed (${code})`);
@@ -475,7 +456,7 @@ export class Client<C extends Channel> {
     try {
       socket.close(CLIENT_DROP_CODE, reason);
     } catch {
-      // Already closing or closed: the handlers are detached next, so nothing more can arrive from it.
+      // Already closing or closed: the client lets go of it next, and ignores anything it still fires.
     }
     this.#closedSocket(code, reason);
   }
@@ -484,7 +465,7 @@ export class Client<C extends Channel> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#clearRetry();
-    this.#clearLiveness();
+    this.#stopLiveness();
     if (this.#closeTimer !== null) this.#timers.clearTimeout(this.#closeTimer);
     this.#closeTimer = null;
     this.#failPending("DISCONNECTED", `client closed (${cause})`);
@@ -524,43 +505,15 @@ export class Client<C extends Channel> {
     }
   }
 
-  // ---- liveness ------------------------------------------------------------------------------------------------
-
-  #armLiveness(socket: WebSocketLike, ms: number): void {
-    this.#livenessTimer = this.#timers.setTimeout(() => this.#checkLiveness(socket), ms);
-  }
-
-  /** Runs on a timer, not per frame: a frame only bumps a counter, so busy connections cost nothing extra. */
-  #checkLiveness(socket: WebSocketLike): void {
-    this.#livenessTimer = null;
-    if (this.#socket !== socket || this.#liveness === false) return;
-    const { idleMs, timeoutMs } = this.#liveness;
-    if (this.#framesAtPing !== null) {
-      const answered = this.#frames > this.#framesAtPing;
-      this.#framesAtPing = null;
-      if (!answered) return this.#drop(socket, ABNORMAL, "no answer from the server");
-      this.#framesAtCheck = this.#frames;
-      return this.#armLiveness(socket, idleMs);
-    }
-    if (this.#frames !== this.#framesAtCheck) {
-      this.#framesAtCheck = this.#frames;
-      return this.#armLiveness(socket, idleMs);
-    }
-    this.#framesAtPing = this.#frames;
-    this.#write(JSON.stringify({ event: "ping", data: {} }));
-    this.#armLiveness(socket, timeoutMs);
-  }
-
-  #clearLiveness(): void {
-    if (this.#livenessTimer !== null) this.#timers.clearTimeout(this.#livenessTimer);
-    this.#livenessTimer = null;
-    this.#framesAtPing = null;
+  #stopLiveness(): void {
+    this.#liveness?.stop();
+    this.#liveness = null;
   }
 
   // ---- inbound -------------------------------------------------------------------------------------------------
 
   #frame(socket: WebSocketLike, frame: string): void {
-    this.#frames += 1;
+    this.#liveness?.frame();
     const messages = unwrap(frame);
     this.#onFrame.emit(frame, messages);
     for (const message of messages) {
@@ -572,60 +525,25 @@ export class Client<C extends Channel> {
   #handle(socket: WebSocketLike, message: Incoming): void {
     if (message.event === "ping" && this.#answerPings) this.#write('{"event":"pong","data":{}}');
     if (!isError(message) && typeof message.seq === "number") {
-      const verdict = this.#seq.accept(message.seq);
-      if (verdict.kind === "duplicate") {
-        this.#duplicates += 1;
-        return;
-      }
+      const verdict = this.#session.accept(message.seq);
+      if (verdict.kind === "duplicate") return;
       if (verdict.kind === "gap") {
         this.#onGap.emit({ expected: verdict.expected, received: verdict.received });
-        if (this.#resyncOnGap && !this.#syncing && this.roomId !== null) this.#resync();
+        if (this.#resyncOnGap && !this.#session.catchingUp && this.roomId !== null) this.#resync();
       }
     }
+    this.#session.learn(message);
     this.#track(socket, message);
     this.#settle(message);
     this.#onMessage.emit(message as ChannelMessage<C>);
     this.#onEvent.get(message.event)?.emit(isError(message) ? message.error : message.data, message);
   }
 
-  /** What the client itself learns from a message: tokens, the seq baseline, redirects. */
+  /** What the connection itself takes from a message: the welcome ends a redirect chain; a redirect moves it. */
   #track(socket: WebSocketLike, message: Incoming): void {
-    if (isError(message)) {
-      if (message.error.code === "AUTHENTICATION_FAILED") {
-        // The seat is gone (room closed, or the server forgot it): what comes next is a visitor's new stream.
-        this.#forgetToken();
-        this.#seq.reset();
-        this.#syncing = false;
-      }
-      return;
-    }
-    const data = message.data as Record<string, unknown> | null;
-    switch (message.event) {
-      case "connected":
-      case "room_list":
-        this.#redirects = 0;
-        return;
-      case "joined_room":
-      case "room_created":
-        if (typeof data?.session_token === "string" && typeof data.room_id === "string") {
-          this.#keepToken(data.room_id, data.session_token);
-        }
-        return;
-      case "left_room":
-        this.#forgetToken();
-        return;
-      case "game_state": {
-        const room = data?.room as { seq?: unknown } | null | undefined;
-        if (typeof room?.seq === "number") this.#seq.snapshot(room.seq);
-        this.#syncing = false;
-        return;
-      }
-      case "resumed":
-        this.#syncing = false;
-        return;
-      case "redirect":
-        this.#followRedirect(socket, data as RedirectData);
-        return;
+    if (message.event === "connected" || message.event === "room_list") this.#redirects = 0;
+    if (message.event === "redirect" && !isError(message)) {
+      this.#followRedirect(socket, message.data as RedirectData);
     }
   }
 
@@ -642,18 +560,8 @@ export class Client<C extends Channel> {
   }
 
   #resync(): void {
-    this.#syncing = true;
+    this.#session.catchingUp = true;
     this.#write(JSON.stringify({ event: "get_state", data: {}, id: this.nextId() }));
-  }
-
-  #keepToken(roomId: string, token: string): void {
-    this.#tokens.set(roomId, token);
-    if (roomId === this.roomId) this.#token = token;
-  }
-
-  #forgetToken(): void {
-    if (this.roomId !== null) this.#tokens.delete(this.roomId);
-    this.#token = null;
   }
 
   #followRedirect(socket: WebSocketLike, data: RedirectData): void {
@@ -672,29 +580,6 @@ export class Client<C extends Channel> {
     this.#redirects += 1;
     this.#drop(socket, 1000, "redirected");
   }
-}
-
-/** The envelopes of one frame, a `message_batch` unwrapped; anything that is not an envelope is skipped. */
-function unwrap(frame: string): Incoming[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(frame);
-  } catch {
-    return []; // The server only sends JSON; a broken frame carries nothing a client could act on.
-  }
-  if (!isEnvelope(parsed)) return [];
-  if (parsed.event !== "message_batch") return [parsed];
-  const inner = (parsed.data as { messages?: unknown } | undefined)?.messages;
-  return Array.isArray(inner) ? inner.filter(isEnvelope) : [];
-}
-
-function isError(message: Incoming): message is ErrorEnvelope {
-  return message.event === "error";
-}
-
-function isEnvelope(value: unknown): value is Incoming {
-  return typeof value === "object" && value !== null &&
-    typeof (value as { event?: unknown }).event === "string";
 }
 
 /** `ws(s)://host/ws/{channel}` from a page origin (`http(s)://host`) or a server base URL. */
