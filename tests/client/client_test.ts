@@ -356,6 +356,24 @@ Deno.test("AUTHENTICATION_FAILED forgets the token in the client and the store; 
   assert.deepEqual(chats, ["new room"]);
 });
 
+Deno.test("a visitor who stays while the room closes and reopens gets the new room's stream from seq 1", () => {
+  const { net, client } = setup();
+  client.connect();
+  net.last().open();
+  const chats: string[] = [];
+  const gaps: unknown[] = [];
+  client.on("chat", (data) => chats.push(data.message));
+  client.onGap((gap) => gaps.push(gap));
+  net.last().receive(ev("chat", { player_name: "Ann", message: "old room" }, { seq: 40 }));
+  net.last().receive(ev("player_joined", { player_name: "Bo", seat: 0, as: "player" }, { seq: 1 }));
+  net.last().receive(ev("chat", { player_name: "Bo", message: "new room" }, { seq: 2 }));
+  net.last().receive(ev("chat", { player_name: "Bo", message: "new room" }, { seq: 2 }));
+  assert.deepEqual(chats, ["old room", "new room"]);
+  assert.equal(client.lastSeq, 2);
+  assert.equal(client.duplicates, 1);
+  assert.deepEqual(gaps, []);
+});
+
 Deno.test("left_room forgets the token, so a reconnect does not take the seat back", async () => {
   const { net, client, clock } = await joined();
   net.last().receive(ev("left_room", {}));
