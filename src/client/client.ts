@@ -338,6 +338,16 @@ export class Client<C extends Channel> {
     return iterator;
   }
 
+  /**
+   * Skips the rest of a backoff wait and reconnects now; does nothing unless the client is waiting to
+   * reconnect. For hints the client cannot see itself, such as the browser's `online` event.
+   */
+  reconnectNow(): void {
+    if (this.#retryTimer === null || this.#stopped || this.#stopping) return;
+    this.#clearRetry();
+    this.#open();
+  }
+
   /** Stops for good: no more reconnects; the socket closes with `code`. Pending requests fail. */
   close(code = 1000, reason = ""): Promise<ClientClosed> {
     if (this.#stopped || this.#stopping) return this.closed;

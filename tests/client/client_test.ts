@@ -315,6 +315,19 @@ Deno.test("send() writes the typed message only while open and reports whether i
   ]);
 });
 
+Deno.test("reconnectNow() cuts a backoff wait short, and does nothing while connected", async () => {
+  const { net, client, clock } = await joined({ backoff: { initialMs: 10_000, maxMs: 10_000 } });
+  client.reconnectNow();
+  assert.equal(net.sockets.length, 1, "open: nothing to do");
+  net.last().serverClose(1006);
+  assert.equal(client.status.state, "reconnecting");
+  client.reconnectNow();
+  assert.equal(net.sockets.length, 2);
+  assert.equal(net.last().params.get("token"), "T1");
+  clock.advance(60_000);
+  assert.equal(net.sockets.length, 2, "the cancelled wait opens nothing later");
+});
+
 Deno.test("maxAttempts gives up after that many failed reconnects in a row", async () => {
   const { net, client, clock } = setup({ maxAttempts: 2 });
   const connecting = client.connect();
