@@ -33,6 +33,7 @@ import {
 } from "./socket_port.ts";
 import { memoryTokenStore, type TokenStore } from "./token_store.ts";
 
+export type { RequestOptions } from "./channel.ts";
 export type { LivenessOptions } from "./liveness.ts";
 
 export interface ClientOptions {
@@ -62,10 +63,6 @@ export interface ClientOptions {
   random?: () => number;
   /** Prefix of generated request ids. */
   idPrefix?: string;
-}
-
-export interface RequestOptions {
-  timeoutMs?: number;
 }
 
 /** How the client ended: the last close code and reason, and why it did not reconnect. */
