@@ -375,6 +375,7 @@ export class Client<C extends Channel> {
     this.#retryTimer = null;
     const url = this.#connectUrl();
     this.#setStatus({ state: "connecting", attempt: this.#attempt });
+    if (this.#stopped) return; // A status handler called close().
     let socket: WebSocketLike;
     try {
       socket = new this.#WebSocket(url);
@@ -454,8 +455,9 @@ export class Client<C extends Channel> {
       delayMs = backoffDelay(this.#attempt, this.#backoff, this.#random);
       this.#attempt += 1;
     }
-    this.#setStatus({ state: "reconnecting", attempt: this.#attempt, delayMs, code, reason });
+    // Armed before the status goes out, so a `close()` from a status handler finds it and cancels it.
     this.#retryTimer = this.#timers.setTimeout(() => this.#open(), delayMs);
+    this.#setStatus({ state: "reconnecting", attempt: this.#attempt, delayMs, code, reason });
   }
 
   /** Drops a socket the client no longer wants (silent server, redirect), as if it had closed with `code`. */

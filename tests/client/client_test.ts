@@ -232,6 +232,20 @@ Deno.test("close() during a backoff wait stops for good: no socket is opened lat
   assert.equal(clock.pending, 0, "no timer left behind");
 });
 
+Deno.test("close() called from a status handler stops for good, whichever state announced it", async () => {
+  for (const state of ["connecting", "reconnecting"] as const) {
+    const { net, client, clock } = await joined();
+    client.onStatus((status) => {
+      if (status.state === state) client.close();
+    });
+    net.last().serverClose(1006);
+    clock.advance(600_000);
+    assert.equal((await client.closed).cause, "closed", state);
+    assert.equal(net.sockets.length, 1, `no socket opened after close() (${state})`);
+    assert.equal(clock.pending, 0, `no timer left behind (${state})`);
+  }
+});
+
 Deno.test("close() on an open socket closes it with the code, fails pending requests and never reconnects", async () => {
   const { net, client, clock } = await joined();
   const socket = net.last();
