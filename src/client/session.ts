@@ -60,6 +60,10 @@ export class Session {
 
   /** Judges a broadcast's `seq`; a duplicate is counted and must not be delivered. */
   accept(seq: number): SeqVerdict {
+    // A visitor (no token) stays on the channel when the room closes; if someone opens it again, its new
+    // stream starts at 1. Without a token nothing is ever replayed, so seq 1 there means a new room. With a
+    // token it is a replay: the room cannot close while its member is connected.
+    if (seq === 1 && this.#token === null && this.#seq.last !== null) this.#seq.reset();
     const verdict = this.#seq.accept(seq);
     if (verdict.kind === "duplicate") this.#duplicates += 1;
     return verdict;
