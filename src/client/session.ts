@@ -92,6 +92,13 @@ export class Session {
       case "left_room":
         this.#forget();
         return;
+      case "room_closed":
+        // The server gave up on the room (its log cannot be replayed): the seat and its stream are gone, and a
+        // room opened later under the same id starts again at seq 1.
+        this.#forget();
+        this.#seq.reset();
+        this.catchingUp = false;
+        return;
       case "game_state": {
         // A snapshot covers every broadcast up to its room's seq: the stream continues from there.
         const room = data?.room as { seq?: unknown } | null | undefined;
