@@ -40,8 +40,11 @@ export class Session {
     return this.#duplicates;
   }
 
-  /** `url` with what it takes to resume: `?token=` and, if anything was delivered, `&last_seq=`. */
-  resumeUrl(url: string): string {
+  /**
+   * A reconnect is about to go to `url`: returns it with what it takes to resume (`?token=` and, if anything
+   * was delivered, `&last_seq=`). Without a token there is nothing to resume, and the stream is forgotten.
+   */
+  prepareReconnect(url: string): string {
     const target = new URL(url);
     if (this.#token === null) {
       // Nothing to resume: whatever arrives next is a new stream (the room may even have been recreated).
