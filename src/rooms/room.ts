@@ -611,6 +611,7 @@ export class Room {
         // Nobody heard of this command or of any accepted after it: drop them all, back to what is stored.
         const dropped = this.#inflight;
         this.#inflight = [];
+        this.#generation += 1;
         this.#rollBack(ref);
         for (const item of dropped) item.settle(false);
       },
@@ -635,7 +636,6 @@ export class Room {
 
   /** Rebuilds from every command accepted so far (stored or in flight). False when the room had to close. */
   #rollBack(ref: string): boolean {
-    this.#generation += 1;
     try {
       this.#rebuild([...this.#entries, ...this.#inflight.map((i) => i.entry)]);
       return true;
