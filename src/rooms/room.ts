@@ -601,8 +601,8 @@ export class Room {
         // Appends answer in the order they were made, so this is the oldest in flight.
         this.#inflight.shift();
         this.#entries.push(entry);
-        this.#deliver(output);
         settle(true);
+        this.#guard("delivering", () => this.#deliver(output));
       },
       (error) => {
         if (generation !== this.#generation) return;
@@ -747,8 +747,21 @@ export class Room {
   #timer(make: () => RoomCommand): () => void {
     return () => {
       if (this.#disposed) return;
-      this.#run(make());
+      this.#guard("timer", () => this.#run(make()));
     };
+  }
+
+  /**
+   * The last line for code no caller waits on (timer fires, store answers): a throw here is logged with a
+   * correlation id instead of ending the process with every room in it. Commands themselves never get this
+   * far: `#run` already rolls them back.
+   */
+  #guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      console.error(`[rooms] room ${this.id}: ${what} failed ref=${correlationId()}`, error);
+    }
   }
 
   #broadcast(event: string, data: unknown): void {
