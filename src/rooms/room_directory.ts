@@ -94,18 +94,19 @@ export class RoomDirectory {
     const report: RestoreReport = { rooms: 0, entries: 0, failed: [] };
     if (journals === undefined) return report;
     for (const record of await journals.store.log.unfinished()) {
-      const roomId = record.meta.roomId;
-      const grant = await journals.acquire(roomId);
+      const logId = record.meta.roomId;
+      const opening = record.meta.data as unknown as RoomOpening;
+      const roomId = opening.roomId ?? logId;
+      const grant = await journals.acquire(logId);
       const entries: TimedCommand[] = [];
       for (let after = 0;;) {
-        const page = await journals.store.log.read(roomId, after, READ_PAGE);
+        const page = await journals.store.log.read(logId, after, READ_PAGE);
         for (const entry of page) {
           entries.push({ at: entry.at, command: entry.data as unknown as RoomCommand });
         }
         if (page.length < READ_PAGE) break;
         after = page.at(-1)!.seq;
       }
-      const opening = record.meta.data as unknown as RoomOpening;
       const room = this.#build(
         roomId,
         opening.name,
@@ -122,6 +123,8 @@ export class RoomDirectory {
         await journals.store.log.finish(grant);
         continue;
       }
+      // Two open logs for one id (a crash between closing a room and opening it again): the newer one wins.
+      if (this.#rooms.has(roomId)) this.close(roomId);
       this.#rooms.set(roomId, room);
       report.rooms += 1;
       report.entries += entries.length;

@@ -7,6 +7,11 @@ import type { TimedCommand } from "./room_command.ts";
 /** What the room layer needs from storage; a room without one (unit tests) keeps everything in memory. */
 export interface RoomJournal {
   /**
+   * The room's id in the store: its public id plus what tells this opening of it from earlier ones, since a
+   * room id (a name in `/ws/{room_id}`) is reused after its room closed, and a closed log takes no entries.
+   */
+  readonly logId: string;
+  /**
    * Stores the room's `seq`-th command durably. Resolves once stored; rejects when it was not (the store
    * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored in call order.
    */
@@ -19,6 +24,8 @@ export interface RoomJournal {
 
 /** Opening data of a room in the store (RoomMeta.data). */
 export interface RoomOpening {
+  /** The public room id (absent in logs written before ids were kept here: then the log id is it). */
+  roomId?: string;
   name: string;
   settings: Json;
 }
@@ -36,16 +43,18 @@ export class StoreJournals {
   /** A journal for a new room: the room is created in the store on the first append. */
   forNew(roomId: string, createdAt: number, opening: RoomOpening): RoomJournal {
     const log = this.store.log;
+    const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
+    const logId = `${roomId}_${createdAt.toString(36)}${suffix}`;
     const ready = (async () => {
-      await log.create({ roomId, createdAt, data: { ...opening } });
-      return await this.#acquire(roomId);
+      await log.create({ roomId: logId, createdAt, data: { ...opening, roomId } });
+      return await this.#acquire(logId);
     })();
-    return new StoreJournal(this.store, ready);
+    return new StoreJournal(this.store, logId, ready);
   }
 
   /** A journal for a room rebuilt from the store, continuing under `grant`. */
   forRestored(grant: Grant): RoomJournal {
-    return new StoreJournal(this.store, Promise.resolve(grant));
+    return new StoreJournal(this.store, grant.roomId, Promise.resolve(grant));
   }
 
   async acquire(roomId: string): Promise<Grant> {
@@ -60,12 +69,14 @@ export class StoreJournals {
 }
 
 class StoreJournal implements RoomJournal {
+  readonly logId: string;
   #store: Store;
   #log: RoomLog;
   #grant: Promise<Grant>;
   #last: Promise<unknown> = Promise.resolve();
 
-  constructor(store: Store, grant: Promise<Grant>) {
+  constructor(store: Store, logId: string, grant: Promise<Grant>) {
+    this.logId = logId;
     this.#store = store;
     this.#log = store.log;
     this.#grant = grant;

@@ -255,3 +255,64 @@ Deno.test("a bot whose move and fallback both throw: the game is aborted with a 
   );
   f.directory.dispose();
 });
+
+Deno.test("a room id can be used again after its room closed: the new room gets a log of its own", async () => {
+  const store = memoryStore();
+  const f = build(store);
+  const first = f.directory.create("friday", FAST, "friday");
+  first.join("Ann", "player");
+  await first.stored();
+  first.leave("Ann");
+  await first.stored();
+  assert.equal(f.directory.get("friday"), undefined, "closed when its last human left");
+  await tick();
+  const again = f.directory.create("friday", FAST, "friday");
+  assert.ok(again.join("Bo", "player").ok);
+  assert.equal(await again.stored(), null, "stored, not refused by the closed log");
+  assert.equal((await store.log.unfinished()).length, 1);
+  f.directory.dispose();
+});
+
+Deno.test("timers come back from the log: a deadline that passed while down fires at once, one still running later", async () => {
+  for (const downMs of [60_000, 4_000]) {
+    const store = memoryStore();
+    const a = build(store);
+    const table = a.directory.create(
+      "t",
+      { ...FAST, turn_timeout_ms: 10_000, reconnect_grace_ms: 600_000 },
+      "t",
+    );
+    for (const name of NAMES) table.join(name, "player");
+    table.startGame("Ann", false);
+    const never = new Map(NAMES.map((n) => [n, Number.MAX_SAFE_INTEGER]));
+    await play(
+      a,
+      table,
+      () => a.output.delivered.some((d) => d.event === "your_turn" && NAMES.includes(d.to)),
+      never,
+    );
+    await tick();
+    assert.equal(a.output.events("bot_took_over").length, 0);
+    a.directory.dispose();
+
+    const clock = new FakeClock(a.clock.now() + downMs);
+    const b = build(store, clock);
+    await b.directory.restore();
+    clock.advance(0);
+    await tick();
+    const firedAtOnce = b.output.events("bot_took_over").length;
+    if (downMs > 10_000) {
+      assert.equal(firedAtOnce, 1, "the overdue deadline fired on start");
+      assert.equal(b.output.events("bot_took_over")[0]!.data.reason, "timeout");
+    } else {
+      assert.equal(firedAtOnce, 0, "6 s of the deadline are left");
+      clock.advance(5_900);
+      await tick();
+      assert.equal(b.output.events("bot_took_over").length, 0);
+      clock.advance(100);
+      await tick();
+      assert.equal(b.output.events("bot_took_over").length, 1, "it fires when its 10 s are up");
+    }
+    b.directory.dispose();
+  }
+});
