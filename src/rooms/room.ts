@@ -270,8 +270,8 @@ export class Room {
    * they had left. Throws if the log cannot be replayed.
    */
   restore(entries: readonly TimedCommand[]): void {
-    this.#entries = [...entries];
-    this.#rebuild(this.#entries);
+    this.#rebuild(entries, true);
+    this.#entries = entries.map(lean);
     this.#summaryChanged = false;
   }
 
@@ -578,7 +578,7 @@ export class Room {
     const entry: TimedCommand = { at, command };
     const output = this.#takeOutput();
     if (this.#journal === null) {
-      this.#entries.push(entry);
+      this.#entries.push(lean(entry));
       this.#deliver(output);
     } else {
       this.#append(entry, output);
@@ -600,7 +600,7 @@ export class Room {
         if (generation !== this.#generation) return;
         // Appends answer in the order they were made, so this is the oldest in flight.
         this.#inflight.shift();
-        this.#entries.push(entry);
+        this.#entries.push(lean(entry));
         settle(true);
         this.#guard("delivering", () => this.#deliver(output));
       },
@@ -646,8 +646,12 @@ export class Room {
     }
   }
 
-  /** Resets the room to its opening state and applies `entries` again, with their stored times. */
-  #rebuild(entries: readonly TimedCommand[]): void {
+  /**
+   * Resets the room to its opening state and applies `entries` again, with their stored times. After a
+   * restart (`announce`) the regenerated broadcasts are handed to `RoomOutput.replayed`; after a rollback they
+   * are not, since they went out live and the in-memory log no longer holds chat texts.
+   */
+  #rebuild(entries: readonly TimedCommand[], announce = false): void {
     this.#game?.dispose();
     this.clock.clearAll();
     this.#members = new Map();
@@ -678,7 +682,7 @@ export class Room {
       this.#replaying = false;
     }
     this.clock.goLive();
-    this.#output.replayed?.(this.id, replayed);
+    if (announce) this.#output.replayed?.(this.id, replayed);
     this.#summaryChanged = true;
   }
 
@@ -914,6 +918,14 @@ export class Room {
       rules: this.#rules,
     };
   }
+}
+
+/**
+ * An entry as the room keeps it in memory for rollbacks: a chat's text changes no state, only `seq`, so it is
+ * dropped there (the store keeps it), or a chatty room's memory would grow with every line.
+ */
+function lean(entry: TimedCommand): TimedCommand {
+  return entry.command.type === "chat" ? { at: entry.at, command: { ...entry.command, message: "" } } : entry;
 }
 
 /** A short id that ties a log line to the error a client was shown. */
