@@ -704,7 +704,7 @@ export class Room {
     this.#gameStart = null;
     const { seed, actions } = this.#game.record;
     this.#finished.push({
-      gameId: `${this.#journal?.logId ?? this.id}-${start.seq}`,
+      gameId: `${this.#journal?.logId || this.id}-${start.seq}`,
       roomId: this.id,
       roomName: this.#name,
       startedAt: start.at,

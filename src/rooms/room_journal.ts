@@ -7,8 +7,9 @@ import type { TimedCommand } from "./room_command.ts";
 /** What the room layer needs from storage; a room without one (unit tests) keeps everything in memory. */
 export interface RoomJournal {
   /**
-   * The room's id in the store: its public id plus what tells this opening of it from earlier ones, since a
-   * room id (a name in `/ws/{room_id}`) is reused after its room closed, and a closed log takes no entries.
+   * The room's id in the store: its public id, or — when that id's earlier room is finished (a room id, a name
+   * in `/ws/{room_id}`, is reused after its room closed, and a closed log takes no entries) — that id plus a
+   * suffix. Known ("" until then) once the room is created and owned, before its first append is stored.
    */
   readonly logId: string;
   /**
@@ -40,21 +41,28 @@ export class StoreJournals {
     this.node = node;
   }
 
-  /** A journal for a new room: the room is created in the store on the first append. */
+  /** A journal for a new room: the room is created in the store before its first append. */
   forNew(roomId: string, createdAt: number, opening: RoomOpening): RoomJournal {
     const log = this.store.log;
-    const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
-    const logId = `${roomId}_${createdAt.toString(36)}${suffix}`;
+    let logId = roomId;
     const ready = (async () => {
-      await log.create({ roomId: logId, createdAt, data: { ...opening, roomId } });
+      // The log lives under the room's own id, so any node finds it by the id in `/ws/{room_id}`. Only when
+      // that id's earlier room is finished (a closed log takes no entries) does this opening get a suffix.
+      const data = { ...opening, roomId };
+      const { created } = await log.create({ roomId, createdAt, data });
+      if (!created && (await log.room(roomId))?.finished) {
+        const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
+        logId = `${roomId}_${createdAt.toString(36)}${suffix}`;
+        await log.create({ roomId: logId, createdAt, data });
+      }
       return await this.#acquire(logId);
     })();
-    return new StoreJournal(this.store, logId, ready);
+    return new StoreJournal(this.store, ready);
   }
 
   /** A journal for a room rebuilt from the store, continuing under `grant`. */
   forRestored(grant: Grant): RoomJournal {
-    return new StoreJournal(this.store, grant.roomId, Promise.resolve(grant));
+    return new StoreJournal(this.store, Promise.resolve(grant));
   }
 
   async acquire(roomId: string): Promise<Grant> {
@@ -69,19 +77,21 @@ export class StoreJournals {
 }
 
 class StoreJournal implements RoomJournal {
-  readonly logId: string;
+  logId = "";
   #store: Store;
   #log: RoomLog;
   #grant: Promise<Grant>;
   #last: Promise<unknown> = Promise.resolve();
 
-  constructor(store: Store, logId: string, grant: Promise<Grant>) {
-    this.logId = logId;
+  constructor(store: Store, grant: Promise<Grant>) {
     this.#store = store;
     this.#log = store.log;
-    this.#grant = grant;
+    this.#grant = grant.then((granted) => {
+      this.logId = granted.roomId;
+      return granted;
+    });
     // A failed creation is reported by every append; it must not also surface as an unhandled rejection.
-    grant.catch(() => {});
+    this.#grant.catch(() => {});
   }
 
   append(seq: number, entry: TimedCommand, eventSeq: number): Promise<void> {
