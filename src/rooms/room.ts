@@ -6,6 +6,7 @@
 import type { Seat } from "../game/state.ts";
 import type { FinishedGame, Json } from "../store/ports.ts";
 import type { Clock, TimerId } from "./clock.ts";
+import { CommandLog } from "./command_log.ts";
 import type { PlayerMove, RoomCommand, TimedCommand } from "./room_command.ts";
 import { RoomClock } from "./room_clock.ts";
 import type { OutboundEvent, RoomOutput } from "./room_output.ts";
@@ -66,14 +67,6 @@ interface ActionOutput {
   finished: FinishedGame[];
 }
 
-/** A command accepted in memory whose journal append has not answered yet. */
-interface Inflight {
-  entry: TimedCommand;
-  output: ActionOutput;
-  settle(stored: boolean): void;
-  stored: Promise<boolean>;
-}
-
 export interface JoinOutcome {
   member: Member;
   token: string;
@@ -91,7 +84,7 @@ export class Room {
   #output: RoomOutput;
   #hooks: RoomHooks;
   #seed: () => number;
-  #journal: RoomJournal | null;
+  #log: CommandLog<ActionOutput>;
   #rules: GameRules;
   #members = new Map<string, Member>();
   #seats: (string | null)[] = [null, null, null, null];
@@ -108,11 +101,6 @@ export class Room {
   #running = false;
   #replaying = false;
   #summaryChanged = false;
-  /** Commands stored for good, in log order: what a rollback replays. */
-  #entries: TimedCommand[] = [];
-  #inflight: Inflight[] = [];
-  /** Bumped by every rollback, so answers for appends it discarded are ignored. */
-  #generation = 0;
   /** Commands applied since the last (re)build: the log seq of the one being applied is this + 1. */
   #applied = 0;
 
@@ -126,7 +114,14 @@ export class Room {
     this.#output = options.output;
     this.#hooks = options.hooks;
     this.#seed = options.seed;
-    this.#journal = options.journal ?? null;
+    this.#log = new CommandLog<ActionOutput>(options.journal ?? null, {
+      deliver: (output) => this.#guard("delivering", () => this.#deliver(output)),
+      lost: (entry, error) => {
+        const ref = correlationId();
+        console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
+        this.#rollBack(ref);
+      },
+    });
     this.#rules = options.rules ?? REAL_RULES;
   }
 
@@ -161,7 +156,7 @@ export class Room {
 
   /** Where this room stores what it accepts, or null (memory only). */
   get journal(): RoomJournal | null {
-    return this.#journal;
+    return this.#log.journal;
   }
 
   member(name: string): Member | undefined {
@@ -255,9 +250,9 @@ export class Room {
    * null once it is, or of SERVER_ERROR if it was rolled back. A caller answers its sender only after this.
    */
   stored(): Promise<RoomError | null> | null {
-    const last = this.#inflight.at(-1);
-    if (last === undefined) return null;
-    return last.stored.then((stored) =>
+    const last = this.#log.settled();
+    if (last === null) return null;
+    return last.then((stored) =>
       stored ? null : {
         code: RoomErrorCode.SERVER_ERROR,
         message: "The server could not save that action; nothing changed. Please try again.",
@@ -271,7 +266,7 @@ export class Room {
    */
   restore(entries: readonly TimedCommand[]): void {
     this.#rebuild(entries, true);
-    this.#entries = entries.map(lean);
+    this.#log.restored(entries);
     this.#summaryChanged = false;
   }
 
@@ -575,47 +570,9 @@ export class Room {
     }
     this.#noteFinishedGame(at);
     this.#applied += 1;
-    const entry: TimedCommand = { at, command };
-    const output = this.#takeOutput();
-    if (this.#journal === null) {
-      this.#entries.push(lean(entry));
-      this.#deliver(output);
-    } else {
-      this.#append(entry, output);
-    }
+    this.#log.add({ at, command }, this.#seq, this.#takeOutput());
     if (this.humansPresent === 0 && !this.#disposed) this.#hooks.empty(this);
     return result as RoomResult<T>;
-  }
-
-  /** Hands an accepted command to the journal; its output goes out once the journal says it is stored. */
-  #append(entry: TimedCommand, output: ActionOutput): void {
-    let settle: (stored: boolean) => void = () => {};
-    const stored = new Promise<boolean>((resolve) => (settle = resolve));
-    const item: Inflight = { entry, output, settle, stored };
-    const seq = this.#entries.length + this.#inflight.length + 1;
-    this.#inflight.push(item);
-    const generation = this.#generation;
-    this.#journal!.append(seq, entry, this.#seq).then(
-      () => {
-        if (generation !== this.#generation) return;
-        // Appends answer in the order they were made, so this is the oldest in flight.
-        this.#inflight.shift();
-        this.#entries.push(lean(entry));
-        settle(true);
-        this.#guard("delivering", () => this.#deliver(output));
-      },
-      (error) => {
-        if (generation !== this.#generation) return;
-        const ref = correlationId();
-        console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
-        // Nobody heard of this command or of any accepted after it: drop them all, back to what is stored.
-        const dropped = this.#inflight;
-        this.#inflight = [];
-        this.#generation += 1;
-        this.#rollBack(ref);
-        for (const item of dropped) item.settle(false);
-      },
-    );
   }
 
   /** A command threw: nothing it did is kept. The room is rebuilt as it was before it, or closed. */
@@ -637,7 +594,7 @@ export class Room {
   /** Rebuilds from every command accepted so far (stored or in flight). False when the room had to close. */
   #rollBack(ref: string): boolean {
     try {
-      this.#rebuild([...this.#entries, ...this.#inflight.map((i) => i.entry)]);
+      this.#rebuild(this.#log.accepted());
       return true;
     } catch (error) {
       console.error(`[rooms] room ${this.id}: its log cannot be replayed; closing it ref=${ref}`, error);
@@ -704,7 +661,7 @@ export class Room {
     this.#gameStart = null;
     const { seed, actions } = this.#game.record;
     this.#finished.push({
-      gameId: `${this.#journal?.logId || this.id}-${start.seq}`,
+      gameId: `${this.#log.journal?.logId || this.id}-${start.seq}`,
       roomId: this.id,
       roomName: this.#name,
       startedAt: start.at,
@@ -717,7 +674,7 @@ export class Room {
   }
 
   #archive(game: FinishedGame): void {
-    this.#journal?.archive(game).catch((error) => {
+    this.#log.journal?.archive(game).catch((error) => {
       console.error(`[rooms] room ${this.id}: archiving game ${game.gameId} failed`, error);
     });
   }
@@ -918,14 +875,6 @@ export class Room {
       rules: this.#rules,
     };
   }
-}
-
-/**
- * An entry as the room keeps it in memory for rollbacks: a chat's text changes no state, only `seq`, so it is
- * dropped there (the store keeps it), or a chatty room's memory would grow with every line.
- */
-function lean(entry: TimedCommand): TimedCommand {
-  return entry.command.type === "chat" ? { at: entry.at, command: { ...entry.command, message: "" } } : entry;
 }
 
 /** A short id that ties a log line to the error a client was shown. */
