@@ -103,6 +103,8 @@ export class Room {
   #summaryChanged = false;
   /** Commands applied since the last (re)build: the log seq of the one being applied is this + 1. */
   #applied = 0;
+  /** How long timers wait after a failed append (0 while the store works). */
+  #storeBackoffMs = 0;
 
   constructor(options: RoomOptions) {
     this.id = options.id;
@@ -115,11 +117,18 @@ export class Room {
     this.#hooks = options.hooks;
     this.#seed = options.seed;
     this.#log = new CommandLog<ActionOutput>(options.journal ?? null, {
-      deliver: (output) => this.#guard("delivering", () => this.#deliver(output)),
+      deliver: (output) => {
+        this.#storeBackoffMs = 0;
+        this.#guard("delivering", () => this.#deliver(output));
+      },
       lost: (entry, error) => {
         const ref = correlationId();
         console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
-        this.#rollBack(ref);
+        if (!this.#rollBack(ref)) return;
+        // The rebuilt room re-arms the timer whose command just failed; without a pause a table of bots
+        // would retry a full disk as fast as the loop turns. Doubling up to 30 s, reset by the next success.
+        this.#storeBackoffMs = Math.min(30_000, this.#storeBackoffMs * 2 || 1_000);
+        this.clock.holdUntil(this.clock.now() + this.#storeBackoffMs);
       },
     });
     this.#rules = options.rules ?? REAL_RULES;

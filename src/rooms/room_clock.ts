@@ -70,6 +70,18 @@ export class RoomClock implements Clock {
     if (timer.live !== null) this.#base.clearTimeout(timer.live);
   }
 
+  /** Puts off every timer due before `at` until `at` (a store that just failed gets time to recover). */
+  holdUntil(at: number): void {
+    for (const [id, timer] of this.#timers) {
+      if (timer.due >= at) continue;
+      timer.due = at;
+      if (timer.live !== null) {
+        this.#base.clearTimeout(timer.live);
+        this.#arm(id, timer);
+      }
+    }
+  }
+
   /** Clears every timer this room armed or noted. */
   clearAll(): void {
     for (const id of [...this.#timers.keys()]) this.clearTimeout(id);

@@ -109,17 +109,20 @@ Deno.test("a room rebuilt from its log continues the same game: views, seq and t
 });
 
 /** The memory store with a switch that makes every append fail, as a full or broken disk would. */
-function faultyStore(): { store: Store; failing: { on: boolean } } {
+function faultyStore(): { store: Store; failing: { on: boolean; refused: number } } {
   const inner = memoryStore();
-  const failing = { on: false };
+  const failing = { on: false, refused: 0 };
   return {
     failing,
     store: {
       ...inner,
       log: {
         ...inner.log,
-        append: (grant, seq, entry) =>
-          failing.on ? Promise.reject(new Error("disk full (test)")) : inner.log.append(grant, seq, entry),
+        append: (grant, seq, entry) => {
+          if (!failing.on) return inner.log.append(grant, seq, entry);
+          failing.refused += 1;
+          return Promise.reject(new Error("disk full (test)"));
+        },
       },
     },
   };
@@ -315,4 +318,43 @@ Deno.test("timers come back from the log: a deadline that passed while down fire
     }
     b.directory.dispose();
   }
+});
+
+Deno.test("while the store keeps failing, a bot table retries after a growing pause, then carries on", async () => {
+  const { store, failing } = faultyStore();
+  const f = build(store);
+  const table = f.directory.create("t", { ...FAST, max_rounds: 1 }, "t");
+  table.join("Ann", "spectator");
+  table.startGame("Ann", true);
+  await table.stored();
+  failing.on = true;
+  // Zero-delay bots pipeline many moves before the first refusal comes back; all of them are refused.
+  const ticks = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      f.clock.advance(0);
+      await tick();
+    }
+  };
+  await ticks(5);
+  const first = failing.refused;
+  assert.ok(first >= 1);
+  await ticks(50);
+  assert.equal(failing.refused, first, "after the refusal the timers wait instead of spinning");
+  f.clock.advance(1_000);
+  await ticks(5);
+  const second = failing.refused;
+  assert.ok(second > first, "retried after 1 s");
+  f.clock.advance(1_000);
+  await ticks(5);
+  assert.equal(failing.refused, second, "the next pause is 2 s");
+  f.clock.advance(1_000);
+  await ticks(5);
+  assert.ok(failing.refused > second);
+  failing.on = false;
+  f.clock.advance(4_000);
+  await play(f, table, () => table.phase === "GAME_OVER");
+  assert.equal(table.phase, "GAME_OVER");
+  const seqList = seqs(f.output);
+  assert.deepEqual(seqList, seqList.map((_, i) => i + 1), "nothing refused was ever numbered");
+  f.directory.dispose();
 });
