@@ -1,5 +1,5 @@
-// The composition root: reads config, builds logger, metrics, registry, rooms and app, starts the runtime's
-// server, and registers what /readyz waits for.
+// The composition root: reads config, builds logger and metrics, opens the store and rebuilds the rooms it
+// holds, builds registry, rooms and app, starts the runtime's server, and registers what /readyz waits for.
 
 import { readFileSync } from "node:fs";
 import process from "node:process";
@@ -14,7 +14,11 @@ import { Metrics } from "./src/net/metrics.ts";
 import { Operator } from "./src/net/operator.ts";
 import { realClock } from "./src/rooms/clock.ts";
 import { RoomDirectory } from "./src/rooms/room_directory.ts";
+import { StoreJournals } from "./src/rooms/room_journal.ts";
 import type { Runtime } from "./src/runtime/runtime.ts";
+import { memoryStore } from "./src/store/memory_store.ts";
+import type { Store } from "./src/store/ports.ts";
+import { openSqliteStore } from "./src/store/sqlite_store.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -32,12 +36,24 @@ function makeLogger(config: Config): Logger {
   });
 }
 
-function run(runtime: Runtime, config: Config): void {
+/** The configured store; throws StoreError with a one-line reason when it cannot be used. */
+function openStore(dataDir: string, log: Logger): Store {
+  if (dataDir === ":memory:") {
+    log.warn("liaptui: --data-dir :memory: keeps rooms and games in memory only; a restart loses them");
+    return memoryStore();
+  }
+  return openSqliteStore(dataDir);
+}
+
+async function run(runtime: Runtime, config: Config): Promise<void> {
   const startedAt = realClock.now();
   const log = makeLogger(config);
   const metrics = new Metrics();
   const readiness = new Readiness();
   const lag = new EventLoopLag(realClock.now);
+  const store = openStore(config.dataDir, log);
+  let storeOpen = true;
+  const journals = new StoreJournals(store);
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
@@ -45,11 +61,27 @@ function run(runtime: Runtime, config: Config): void {
     metrics,
     log,
     directory: (delivery) =>
-      new RoomDirectory({ clock: realClock, output: delivery, lobby: delivery, maxRooms: config.maxRooms }),
+      new RoomDirectory({
+        clock: realClock,
+        output: delivery,
+        lobby: delivery,
+        maxRooms: config.maxRooms,
+        journals,
+      }),
   });
+  const restored = await gateway.directory.restore();
+  if (restored.rooms > 0 || restored.failed.length > 0) {
+    log.info(
+      `liaptui: rebuilt ${restored.rooms} room(s) from ${restored.entries} stored action(s)` +
+        (restored.failed.length > 0
+          ? `; ${restored.failed.length} could not be rebuilt and were closed`
+          : ""),
+    );
+  }
   let listening = false;
-  // /readyz: every check must pass. The store adds its own here, e.g. readiness.add("store", () => store.isOpen).
+  // /readyz: every check must pass. The store is ready once its rooms are rebuilt, until shutdown closes it.
   readiness.add("accepting", () => listening && gateway.accepting);
+  readiness.add("store", () => storeOpen);
   const app = createApp({
     gateway,
     upgradeWebSocket: runtime.upgradeWebSocket,
@@ -62,6 +94,7 @@ function run(runtime: Runtime, config: Config): void {
     trustedProxies: config.trustedProxies,
     limits: config.http,
     log,
+    games: store.archive,
     ops: {
       readiness,
       operator: new Operator(gateway, realClock, log),
@@ -91,6 +124,11 @@ function run(runtime: Runtime, config: Config): void {
   listening = true;
   const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   const scheme = tls === undefined ? "http" : "https";
+  log.info(
+    store.kind === "sqlite"
+      ? `liaptui: games are stored in ${config.dataDir}`
+      : `liaptui: games are kept in ${store.kind} only`,
+  );
   log.info(`liaptui ${VERSION} listening on ${scheme}://${shown}:${server.port} (${runtime.name})`, {
     data_dir: config.dataDir,
     admin: config.adminToken !== null,
@@ -105,8 +143,11 @@ function run(runtime: Runtime, config: Config): void {
     lag.stop();
     // Exit even if the listener takes its time to drain.
     const deadline = setTimeout(() => runtime.exit(0), 3_000);
-    server.stop().finally(() => {
+    server.stop().finally(async () => {
       clearTimeout(deadline);
+      // Commits what is still queued and releases the database's lock; rooms stay open in it for the next start.
+      storeOpen = false;
+      await store.close().catch((error) => log.error("liaptui: closing the store failed", {}, error));
       log.info("liaptui: stopped");
       runtime.exit(0);
     });
@@ -128,7 +169,7 @@ switch (parsed.kind) {
     break;
   case "run":
     try {
-      run(runtime, parsed.config);
+      await run(runtime, parsed.config);
     } catch (error) {
       console.error(`liaptui: cannot start: ${error instanceof Error ? error.message : String(error)}`);
       runtime.exit(1);

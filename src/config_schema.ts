@@ -190,7 +190,12 @@ const s = (
 export const SETTINGS: readonly Setting[] = [
   s("port", "port", "PORT", "TCP port to listen on (default 8080; 0 picks a free one)", { short: "p" }),
   s("host", "host", "HOST", "address to listen on (default 0.0.0.0)"),
-  s("dataDir", "data-dir", "LIAPTUI_DATA_DIR", "where saved games live (default ./data)"),
+  s(
+    "dataDir",
+    "data-dir",
+    "LIAPTUI_DATA_DIR",
+    "folder for the game database (default ./data; :memory: keeps nothing)",
+  ),
   s("logLevel", "log-level", "LIAPTUI_LOG_LEVEL", "debug, info, warn or error (default info)"),
   s(
     "logFormat",

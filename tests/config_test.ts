@@ -411,3 +411,10 @@ Deno.test("--print-config prints the effective settings as a config file, secret
     assert.equal(again.config.limits.heartbeatMs, 2000);
   }
 });
+
+Deno.test("parseConfig() keeps the database in ./data unless --data-dir or LIAPTUI_DATA_DIR says otherwise", () => {
+  assert.equal(run([]).dataDir, "./data");
+  assert.equal(run([], { LIAPTUI_DATA_DIR: "/var/lib/liaptui" }).dataDir, "/var/lib/liaptui");
+  assert.equal(run(["--data-dir", "/srv/x"], { LIAPTUI_DATA_DIR: "/var/lib/liaptui" }).dataDir, "/srv/x");
+  assert.equal(run(["--data-dir=:memory:"]).dataDir, ":memory:");
+});

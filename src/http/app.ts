@@ -13,6 +13,8 @@ import { ClientAddress } from "./client_address.ts";
 import { OriginCheck } from "./origin_check.ts";
 import { type OpsOptions, opsRoutes } from "./ops_routes.ts";
 import { headerLimit, requestBodyLimit, secureResponses } from "./security.ts";
+import type { GameArchive } from "../store/ports.ts";
+import { mountGamesApi } from "./games_api.ts";
 
 export interface AppOptions<Raw> {
   gateway: Gateway;
@@ -31,6 +33,8 @@ export interface AppOptions<Raw> {
   trustedProxies?: readonly string[];
   limits?: { maxBodyBytes: number; maxHeaderBytes: number };
   log?: Logger;
+  /** Finished games for `/api/games`; without it those routes are not mounted. */
+  games?: GameArchive;
 }
 
 /**
@@ -115,6 +119,8 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       };
     }),
   );
+
+  if (options.games !== undefined) mountGamesApi(app, options.games);
 
   app.notFound((c) => c.json({ error: "Not found" }, 404));
   app.onError((error, c) => {

@@ -50,19 +50,25 @@ export class Delivery implements RoomOutput, LobbyOutput {
     const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
     const frame = combineFrames(frames, { roomId, timestamp });
     // Kept before the fan-out, as the very strings that go out, so a replay repeats them byte for byte.
-    if (this.#history !== null) {
-      const recorded: RecordedEvent[] = [];
-      events.forEach((e, i) => {
-        if (e.seq !== undefined) recorded.push({ seq: e.seq, frame: frames[i]! });
-      });
-      this.#history.record(roomId, recorded);
-    }
+    this.#record(roomId, events, frames);
     this.#countGames(events);
     this.#deliver(() => {
       const recipients = this.#broadcaster.toRoom(roomId, frame);
       this.#metrics.fannedOut(recipients);
       events.forEach((e, i) => this.#metrics.sent(e.event, frames[i]!.length, recipients));
     });
+  }
+
+  /**
+   * A room rebuilt from the store after a restart regenerated these broadcasts (they went out before the
+   * restart): nothing is sent, but they refill the resume history, so a client whose `last_seq` is from before
+   * the restart is replayed the gap instead of getting a whole new state.
+   */
+  replayed(roomId: string, events: readonly OutboundEvent[]): void {
+    if (this.#history === null || events.length === 0) return;
+    const timestamp = this.#clock.now();
+    const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
+    this.#record(roomId, events, frames);
   }
 
   toMember(roomId: string, memberName: string, events: readonly OutboundEvent[]): void {
@@ -103,6 +109,15 @@ export class Delivery implements RoomOutput, LobbyOutput {
    */
   defer(task: () => void): void {
     this.#deliver(task);
+  }
+
+  #record(roomId: string, events: readonly OutboundEvent[], frames: readonly string[]): void {
+    if (this.#history === null) return;
+    const recorded: RecordedEvent[] = [];
+    events.forEach((e, i) => {
+      if (e.seq !== undefined) recorded.push({ seq: e.seq, frame: frames[i]! });
+    });
+    this.#history.record(roomId, recorded);
   }
 
   /** A game starts with round 1's first deal and ends with GAME_OVER; redeals and later rounds are not games. */

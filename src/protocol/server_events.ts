@@ -103,6 +103,10 @@ export interface RoomServerEvents {
   game_over: { winners: string[]; winner_seats: Seat[]; rankings: RankingEntry[]; rounds: number };
   hand: { pieces: Piece[] };
   your_turn: YourTurn;
+  /** The running game could not go on (a bot and the engine's fallback both failed); the table is WAITING again. */
+  game_aborted: { reason: string };
+  /** Private: the room cannot be rebuilt from its log and is closed; its seat and token are gone. */
+  room_closed: { message: string };
 }
 
 /** Events on the lobby channel. */
@@ -120,6 +124,8 @@ export interface CommonServerEvents {
   timeout_warning: { seconds_left: number };
   queued: { position: number; room_id: string };
   queue_processed: { room_id: string };
+  /** An operator's message to every socket (admin `notice`). */
+  server_notice: { message: string };
 }
 
 export type ServerEvents = RoomServerEvents & LobbyServerEvents & CommonServerEvents;

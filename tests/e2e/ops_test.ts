@@ -132,7 +132,7 @@ for (const target of TARGETS) {
         assert.equal((await fetch(`${server.url}/healthz`).then((r) => r.json())).status, "ok");
         const ready = await fetch(`${server.url}/readyz`);
         assert.equal(ready.status, 200);
-        assert.deepEqual(await ready.json(), { status: "ready", checks: { accepting: true } });
+        assert.deepEqual(await ready.json(), { status: "ready", checks: { accepting: true, store: true } });
 
         const before = await scrape(server);
         for (

@@ -272,3 +272,18 @@ Deno.test("defer() inside a fan-out runs after the deliveries already asked for"
   assert.deepEqual(order, ["deferred after 2 frames"]);
   assert.deepEqual(transports[1]!.frames.map((f) => f.seq), [1, 2]);
 });
+
+Deno.test("replayed() refills the history from a rebuilt room without sending, and live events follow on", () => {
+  const clock = new FakeClock();
+  const registry = new ConnectionRegistry();
+  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1 << 20 });
+  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, { history });
+  const { connection, transport } = makeConnection({ channel: "r1" });
+  registry.add(connection);
+
+  delivery.replayed("r1", THREE_EVENTS);
+  assert.equal(transport.sent.length, 0, "what went out before the restart is not sent again");
+  assert.deepEqual(history.since("r1", 6)?.map((e) => e.seq), [7, 8, 9]);
+  delivery.broadcast("r1", [{ event: "player_disconnected", data: { player_name: "P0" }, seq: 10 }]);
+  assert.deepEqual(history.since("r1", 6)?.map((e) => e.seq), [7, 8, 9, 10], "no gap at the restart");
+});
