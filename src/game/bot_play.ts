@@ -4,7 +4,7 @@ import { bestInPool, unseenMask } from "./bot_knowledge.ts";
 import { OPENER_POINTS } from "./bot_declare.ts";
 import { type Combo, handCombos, piecesOf, subsetMasks, sumPoints } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
-import { type PlayType, rate, winningIndex } from "./play_types.ts";
+import { PlayType, rate, winningIndex } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
 import type { GameView } from "./view.ts";
 
@@ -84,28 +84,74 @@ function respond(view: GameView): Piece[] {
   const current = rated[winningIndex(rated)];
   const playersAfter = 3 - rated.length;
   const { need, urgent } = needs(view);
-  // Only a valid play of the lead's type can win, so winners come from the hand's combos; every other way to
-  // play `required` pieces loses.
-  const winners = current === undefined
-    ? []
-    : handCombos(hand).filter((c) =>
-      c.size === required && c.type === current.type && c.strength > current.strength
-    );
   const wanted = need > 0 && (urgent || required <= need);
+  if (required === 1 && current !== undefined) {
+    return respondSingle(view, current.strength, need, wanted, playersAfter);
+  }
+  // Only a valid play of the lead's type and size can win, so winners come from the hand's combos of that size;
+  // every other way to play `required` pieces loses.
+  const winners: Combo[] = [];
+  if (current !== undefined) {
+    for (const c of handCombos(hand, required)) {
+      if (c.type === current.type && c.strength > current.strength) winners.push(c);
+    }
+  }
   if (wanted && winners.length > 0) {
     const safe = safety(view);
     const pick = minBy(winners.filter((c) => playersAfter === 0 || safe(c)), (c) => c.points) ??
       minBy(winners, (c) => -c.strength);
     if (pick) return piecesOf(hand, pick.mask);
   }
-  const losers = subsetMasks(hand.length, required).filter((mask) => !winners.some((w) => w.mask === mask));
-  if (losers.length === 0) {
-    const pick = minBy(winners, (c) => c.strength);
-    return pick ? piecesOf(hand, pick.mask) : hand.slice(0, required);
-  }
+  // The loser to give up: the first, in subset order, with the fewest points (the most when over target).
   const sign = need <= 0 ? -1 : 1;
-  const pick = minBy(losers, (mask) => sign * sumPoints(hand, mask));
-  return pick === undefined ? hand.slice(0, required) : piecesOf(hand, pick);
+  let loser = -1;
+  let loserKey = Infinity;
+  for (const mask of subsetMasks(hand.length, required)) {
+    if (winners.some((w) => w.mask === mask)) continue;
+    const key = sign * sumPoints(hand, mask);
+    if (key < loserKey) [loser, loserKey] = [mask, key];
+  }
+  if (loser >= 0) return piecesOf(hand, loser);
+  const strongest = minBy(winners, (c) => c.strength);
+  return strongest ? piecesOf(hand, strongest.mask) : hand.slice(0, required);
+}
+
+/**
+ * `respond` for a turn of singles, the most common answer, without listing combos: the same choices, made on
+ * hand indexes (every piece is a single, and a single wins by points alone).
+ */
+function respondSingle(
+  view: GameView,
+  best: number,
+  need: number,
+  wanted: boolean,
+  playersAfter: number,
+): Piece[] {
+  const hand = view.hand ?? [];
+  let cheapestSafe = -1;
+  let strongest = -1;
+  let weakestWinner = -1;
+  let loser = -1;
+  let unseenBest: number | null = null;
+  for (let i = 0; i < hand.length; i++) {
+    const points = (hand[i] as Piece).points;
+    const at = (j: number) => (hand[j] as Piece).points;
+    if (points > best) {
+      if (strongest < 0 || points > at(strongest)) strongest = i;
+      if (weakestWinner < 0 || points < at(weakestWinner)) weakestWinner = i;
+      if (wanted && playersAfter > 0) unseenBest ??= bestInPool(unseenMask(view), PlayType.SINGLE);
+      const safe = playersAfter === 0 || (unseenBest ?? -1) <= points;
+      if (safe && (cheapestSafe < 0 || points < at(cheapestSafe))) cheapestSafe = i;
+    } else if (loser < 0 || (need <= 0 ? points > at(loser) : points < at(loser))) {
+      loser = i;
+    }
+  }
+  const pick = wanted && strongest >= 0
+    ? (cheapestSafe >= 0 ? cheapestSafe : strongest)
+    : loser >= 0
+    ? loser
+    : weakestWinner;
+  return pick >= 0 ? [hand[pick] as Piece] : hand.slice(0, 1);
 }
 
 /** The normal bot's play for the seat its view belongs to. */

@@ -4,7 +4,7 @@
 // classifying each was most of their time; valid plays only ever come from one colour's kind bucket (pairs,
 // soldier sets) or one colour's group of three kinds (straights), so they are generated from those directly.
 
-import type { Piece, PieceKind } from "./pieces.ts";
+import { DECK, type Piece, type PieceKind } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 
 /** Number of set bits of a 32-bit integer. */
@@ -74,6 +74,9 @@ export function bucketOf(piece: Piece): number {
   return KINDS.indexOf(piece.kind) * 2 + (piece.color === "RED" ? 0 : 1);
 }
 
+/** Buckets by deck id, so a hand's pieces are sorted into buckets without string comparisons. */
+const BUCKET_BY_ID: readonly number[] = DECK.map(bucketOf);
+
 /** Point total of the pieces of `hand` that `mask` names. */
 export function sumPoints(hand: readonly Piece[], mask: number): number {
   let sum = 0;
@@ -81,60 +84,83 @@ export function sumPoints(hand: readonly Piece[], mask: number): number {
   return sum;
 }
 
-/** Calls `visit` with every subset of `mask` that has exactly `size` bits. */
-function forEachSubmaskOfSize(mask: number, size: number, visit: (sub: number) => void): void {
-  for (let sub = mask; sub !== 0; sub = (sub - 1) & mask) if (popcount(sub) === size) visit(sub);
+/** Position of every mask below 256 in subset order, so up to 8 pieces sort by a table lookup. */
+const RANK: Uint16Array = (() => {
+  const masks = Array.from({ length: 255 }, (_, i) => i + 1).sort(subsetOrder);
+  const rank = new Uint16Array(256);
+  masks.forEach((mask, i) => rank[mask] = i + 1);
+  return rank;
+})();
+
+function bySubsetOrder(x: Combo, y: Combo): number {
+  return x.mask < 256 && y.mask < 256
+    ? (RANK[x.mask] ?? 0) - (RANK[y.mask] ?? 0)
+    : subsetOrder(x.mask, y.mask);
 }
 
 /**
- * Every valid play of `hand` (1–6 pieces), in the order `validCombos` lists them. Equal to classifying every
- * subset, which the play-type tests check against.
+ * Every valid play of `hand` (1–6 pieces), in the order `validCombos` lists them; with `size`, only those of
+ * that many pieces. Equal to classifying every subset, which the play-type tests check against.
  */
-export function handCombos(hand: readonly Piece[]): Combo[] {
-  const buckets = new Array<number>(14).fill(0);
+export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
+  const buckets = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   const out: Combo[] = [];
-  hand.forEach((piece, i) => {
-    buckets[bucketOf(piece)] = (buckets[bucketOf(piece)] ?? 0) | (1 << i);
-    out.push({ mask: 1 << i, type: PlayType.SINGLE, strength: piece.points, points: piece.points, size: 1 });
-  });
-  const add = (mask: number, type: PlayType, strength: number) =>
-    out.push({ mask, type, strength, points: sumPoints(hand, mask), size: popcount(mask) });
-  for (let bucket = 0; bucket < 14; bucket++) {
-    const mask = buckets[bucket] ?? 0;
-    const count = popcount(mask);
-    if (count < 2) continue;
-    const points = hand[lowestBit(mask)]?.points ?? 0;
-    const largest = bucket >> 1 === SOLDIER ? Math.min(count, 5) : 2;
-    for (let size = 2; size <= largest; size++) {
-      forEachSubmaskOfSize(
-        mask,
-        size,
-        (sub) => add(sub, KIND_SETS_BY_SIZE[size] ?? PlayType.INVALID, size * points),
-      );
+  for (let i = 0; i < hand.length; i++) {
+    const piece = hand[i] as Piece;
+    const bucket = BUCKET_BY_ID[piece.id] ?? bucketOf(piece);
+    buckets[bucket] = (buckets[bucket] ?? 0) | (1 << i);
+    if (size <= 1) {
+      out.push({
+        mask: 1 << i,
+        type: PlayType.SINGLE,
+        strength: piece.points,
+        points: piece.points,
+        size: 1,
+      });
     }
   }
-  for (let color = 0; color < 2; color++) {
-    for (const [a, b, c] of GROUPS) {
-      const ma = buckets[a * 2 + color] ?? 0;
-      const mb = buckets[b * 2 + color] ?? 0;
-      const mc = buckets[c * 2 + color] ?? 0;
-      if (ma === 0 || mb === 0 || mc === 0) continue;
-      // Duplicates add nothing to a straight's strength: one piece of each kind counts.
-      const core = (hand[lowestBit(ma)]?.points ?? 0) + (hand[lowestBit(mb)]?.points ?? 0) +
-        (hand[lowestBit(mc)]?.points ?? 0);
-      for (let sa = ma; sa !== 0; sa = (sa - 1) & ma) {
-        for (let sb = mb; sb !== 0; sb = (sb - 1) & mb) {
-          for (let sc = mc; sc !== 0; sc = (sc - 1) & mc) {
-            const mask = sa | sb | sc;
-            const type = STRAIGHT_BY_SIZE[popcount(mask)] ?? PlayType.INVALID;
-            if (type === PlayType.INVALID) continue;
-            add(mask, type, type === PlayType.DOUBLE_STRAIGHT ? 2 * core : core);
+  if (size === 1) return out;
+  const singles = out.length;
+  for (let bucket = 0; bucket < 14; bucket++) {
+    const mask = buckets[bucket] ?? 0;
+    if ((mask & (mask - 1)) === 0) continue; // fewer than two pieces
+    const count = popcount(mask);
+    const points = hand[lowestBit(mask)]?.points ?? 0;
+    const largest = bucket >> 1 === SOLDIER ? Math.min(count, 5) : 2;
+    for (let sub = mask; sub !== 0; sub = (sub - 1) & mask) {
+      const n = popcount(sub);
+      if (n < 2 || n > largest || (size !== 0 && n !== size)) continue;
+      const type = KIND_SETS_BY_SIZE[n] ?? PlayType.INVALID;
+      out.push({ mask: sub, type, strength: n * points, points: n * points, size: n });
+    }
+  }
+  if (size === 0 || size >= 3) {
+    for (let color = 0; color < 2; color++) {
+      for (const [a, b, c] of GROUPS) {
+        const ma = buckets[a * 2 + color] ?? 0;
+        const mb = buckets[b * 2 + color] ?? 0;
+        const mc = buckets[c * 2 + color] ?? 0;
+        if (ma === 0 || mb === 0 || mc === 0) continue;
+        // Duplicates add nothing to a straight's strength: one piece of each kind counts.
+        const core = (hand[lowestBit(ma)]?.points ?? 0) + (hand[lowestBit(mb)]?.points ?? 0) +
+          (hand[lowestBit(mc)]?.points ?? 0);
+        for (let sa = ma; sa !== 0; sa = (sa - 1) & ma) {
+          for (let sb = mb; sb !== 0; sb = (sb - 1) & mb) {
+            for (let sc = mc; sc !== 0; sc = (sc - 1) & mc) {
+              const mask = sa | sb | sc;
+              const n = popcount(mask);
+              const type = STRAIGHT_BY_SIZE[n] ?? PlayType.INVALID;
+              if (type === PlayType.INVALID || (size !== 0 && n !== size)) continue;
+              const strength = type === PlayType.DOUBLE_STRAIGHT ? 2 * core : core;
+              out.push({ mask, type, strength, points: sumPoints(hand, mask), size: n });
+            }
           }
         }
       }
     }
   }
-  return out.sort((x, y) => subsetOrder(x.mask, y.mask));
+  // Singles come out in order; only hands with more sort.
+  return out.length > singles ? out.sort(bySubsetOrder) : out;
 }
 
 /** The pieces of `hand` that `mask` names, in hand order. */
