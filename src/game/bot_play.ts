@@ -49,11 +49,12 @@ function needs(view: GameView): { need: number; urgent: boolean } {
 function lead(view: GameView, rng: Rng): Piece[] {
   const hand = view.hand ?? [];
   const { need, urgent } = needs(view);
+  const weakestSingle = minBy(hand, (p) => p.points);
+  const weakest = weakestSingle ? [weakestSingle] : [];
+  // At or over target only the weakest single matters, so the combos are listed only when piles are wanted.
+  if (need <= 0) return weakest;
   const all = handCombos(hand);
   const singles = all.filter((c) => c.size === 1);
-  const weakestSingle = minBy(singles, (c) => c.points);
-  const weakest = weakestSingle ? piecesOf(hand, weakestSingle.mask) : hand.slice(0, 1);
-  if (need <= 0) return weakest;
   const safe = safety(view);
   const fitting = all.filter((c) => urgent || c.size <= need);
   const bestSafe = minBy(fitting.filter(safe), (c) => -c.size * 100 + c.points);
@@ -106,8 +107,12 @@ function respond(view: GameView): Piece[] {
   const sign = need <= 0 ? -1 : 1;
   let loser = -1;
   let loserKey = Infinity;
+  const isWinner = (mask: number) => {
+    for (const w of winners) if (w.mask === mask) return true;
+    return false;
+  };
   for (const mask of subsetMasks(hand.length, required)) {
-    if (winners.some((w) => w.mask === mask)) continue;
+    if (winners.length > 0 && isWinner(mask)) continue;
     const key = sign * sumPoints(hand, mask);
     if (key < loserKey) [loser, loserKey] = [mask, key];
   }
