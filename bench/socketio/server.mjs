@@ -2,7 +2,10 @@
 // envelopes as string payloads of one event ("m"). Benchmark only; never part of the product.
 
 import { createServer } from "node:http";
-import { Server } from "socket.io";
+import { createRequire } from "node:module";
+
+// Required, not imported: socket.io lives in bench/socketio/node_modules only, which `deno check` must not chase.
+const { Server } = createRequire(import.meta.url)("socket.io");
 
 const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
 const seqs = new Map();

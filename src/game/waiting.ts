@@ -1,7 +1,6 @@
 // What the game waits for next, and the small state queries behind it. Pure: no I/O.
 
 import type { GameState, Seat, StarterReason, Waiting } from "./state.ts";
-import { rotation } from "./state.ts";
 
 /** The seat whose declaration is due, or null when none is (outside DECLARATION, or all declared). */
 export function currentDeclarer(state: GameState): Seat | null {
