@@ -51,21 +51,23 @@ export class Broadcaster {
 
   #toChannel(channel: string, topic: string, frame: string, exclude?: ReadonlySet<Connection>): number {
     const members = this.#registry.inChannel(channel);
-    if (members.size === 0) return 0;
-    // A snapshot: a send may close a slow socket, and its removal must not disturb this loop.
-    const targets = [...members];
+    const count = members.size;
+    if (count === 0) return 0;
     if (this.#pubsub !== null && (exclude === undefined || exclude.size === 0)) {
       try {
         this.#pubsub.publish(topic, frame, frame.length >= this.#compressMin);
       } catch (error) {
         // A native publish that throws delivered to nobody; fall back to per-socket sends below.
         console.warn(`[net] publish to ${topic} failed, sending one by one: ${String(error)}`);
-        return this.#loop(targets, frame, exclude);
+        return this.#loop([...members], frame, exclude);
       }
-      for (const connection of targets) connection.countOut(frame.length);
-      return targets.length;
+      // The live set, not a copy: booking may close a slow socket, and a Set skips entries deleted while it is
+      // iterated, which is right here (a closed socket needs no booking). No copy per broadcast.
+      for (const connection of members) connection.countOut(frame.length);
+      return count;
     }
-    return this.#loop(targets, frame, exclude);
+    // A snapshot: a send may close a slow socket, and its removal must not disturb this loop.
+    return this.#loop([...members], frame, exclude);
   }
 
   #loop(targets: readonly Connection[], frame: string, exclude?: ReadonlySet<Connection>): number {
