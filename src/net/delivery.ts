@@ -6,6 +6,7 @@ import type { LobbyOutput } from "../rooms/room_directory.ts";
 import type { OutboundEvent, RoomOutput } from "../rooms/room_output.ts";
 import type { Broadcaster } from "./broadcaster.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
+import { LOBBY_TOPIC } from "./transport.ts";
 
 export class Delivery implements RoomOutput, LobbyOutput {
   #broadcaster: Broadcaster;
@@ -44,6 +45,8 @@ export class Delivery implements RoomOutput, LobbyOutput {
   }
 
   lobbyEvent(event: string, data: unknown): void {
+    // Rooms announce themselves on every join and leave; with nobody on the lobby there is nothing to encode.
+    if (this.#registry.inChannel(LOBBY_TOPIC).size === 0) return;
     const frame = encodeEvent(event, data, { roomId: "lobby", timestamp: this.#clock.now() });
     this.#deliver(() => this.#broadcaster.toLobby(frame));
   }
