@@ -1,6 +1,7 @@
 // Transport benchmark runner: each target server pinned to core 0, the Bun load generator to core 1; server CPU
 // and RSS from /proc, delivery and latency from the load generator. Prints figures only; asserts nothing.
 // `deno task bench:transport [--reps 3] [--scenarios fanout,rooms,idle,reconnect,slow] [--targets binary,raw,sio]`
+// (`--targets before,binary,raw --before <path>` adds an older build of liaptui to the same run).
 
 import { parseArgs } from "node:util";
 
@@ -8,7 +9,9 @@ const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const BENCH = `${ROOT}bench/`;
 const BINARY = `${ROOT}dist/liaptui`;
 const SCENARIOS = ["fanout", "rooms", "idle", "reconnect", "slow"] as const;
-const TARGETS = ["binary", "raw", "sio"] as const;
+/** `before`: another build of liaptui (`--before path`), for same-run before/after comparisons. */
+const TARGETS = ["binary", "before", "raw", "sio"] as const;
+const DEFAULT_TARGETS = ["binary", "raw", "sio"];
 type Scenario = typeof SCENARIOS[number];
 type TargetName = typeof TARGETS[number];
 /** The slow-consumer scenario's per-socket send buffer, for liaptui and raw Bun alike. */
@@ -20,7 +23,8 @@ const { values: flags } = parseArgs({
   options: {
     reps: { type: "string", default: "3" },
     scenarios: { type: "string", default: SCENARIOS.join(",") },
-    targets: { type: "string", default: TARGETS.join(",") },
+    targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
+    before: { type: "string", default: `${ROOT}.tmp/liaptui-before` },
     out: { type: "string", default: `${BENCH}results` },
   },
 });
@@ -85,8 +89,8 @@ async function startTarget(
 ): Promise<Started> {
   const port = freePort();
   const sendBuffer = scenario === "slow" ? SLOW_SEND_BUFFER : 1_048_576;
-  const [command, args]: [string, string[]] = target === "binary"
-    ? [BINARY, [
+  const [command, args]: [string, string[]] = target === "binary" || target === "before"
+    ? [target === "binary" ? BINARY : flags.before, [
       ...["--port", String(port), "--host", "127.0.0.1", "--rate", "10000", "--rate-burst", "100000"],
       ...["--max-connections-per-address", "1000000", "--max-connections-per-room", "1000"],
       ...["--max-rooms", "100000", "--heartbeat-ms", "3600000", "--idle-timeout-ms", "86400000"],
@@ -153,7 +157,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
       args: [
         ...["-c", "1", bun, `${BENCH}transport/load.mjs`, "--kind", target === "sio" ? "sio" : "ws"],
         ...["--url", server.url, "--scenario", scenario, "--sio-dir", `${BENCH}socketio/`],
-        ...["--tokens", target === "binary" ? "yes" : "no"],
+        ...["--tokens", target === "binary" || target === "before" ? "yes" : "no"],
       ],
       cwd: ROOT,
       stdout: "piped",
