@@ -51,23 +51,22 @@ export class Broadcaster {
 
   #toChannel(channel: string, topic: string, frame: string, exclude?: ReadonlySet<Connection>): number {
     const members = this.#registry.inChannel(channel);
-    const count = members.size;
-    if (count === 0) return 0;
+    if (members.size === 0) return 0;
+    // A snapshot: booking or sending may close a slow socket, which can admit a queued one into this channel,
+    // and the registry's live set must not change under this loop.
+    const targets = [...members];
     if (this.#pubsub !== null && (exclude === undefined || exclude.size === 0)) {
       try {
         this.#pubsub.publish(topic, frame, frame.length >= this.#compressMin);
       } catch (error) {
         // A native publish that throws delivered to nobody; fall back to per-socket sends below.
         console.warn(`[net] publish to ${topic} failed, sending one by one: ${String(error)}`);
-        return this.#loop([...members], frame, exclude);
+        return this.#loop(targets, frame, exclude);
       }
-      // The live set, not a copy: booking may close a slow socket, and a Set skips entries deleted while it is
-      // iterated, which is right here (a closed socket needs no booking). No copy per broadcast.
-      for (const connection of members) connection.countOut(frame.length);
-      return count;
+      for (const connection of targets) connection.countOut(frame.length);
+      return targets.length;
     }
-    // A snapshot: a send may close a slow socket, and its removal must not disturb this loop.
-    return this.#loop([...members], frame, exclude);
+    return this.#loop(targets, frame, exclude);
   }
 
   #loop(targets: readonly Connection[], frame: string, exclude?: ReadonlySet<Connection>): number {
