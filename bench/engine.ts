@@ -78,6 +78,6 @@ for (const [name, bots, extra] of scenarios) {
       `${(rounds / GAMES).toFixed(1)} rounds and ${(actions / GAMES).toFixed(0)} actions per game; ` +
       `apply() alone ${ceiling.toFixed(0)} games/s [${(GAMES / applied.cpu).toFixed(0)}], ` +
       `${((applied.ms * 1000) / applied.count).toFixed(2)} µs per action; ` +
-      `the bots run at ${((100 * withBots) / ceiling).toFixed(0)}% of apply's ceiling`,
+      `by CPU time the bots run at ${((100 * applied.cpu) / cpu).toFixed(0)}% of apply's ceiling`,
   );
 }
