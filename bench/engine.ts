@@ -9,7 +9,8 @@ import type { Action, GameOptions } from "../src/game/state.ts";
 // The same bot-only driver the engine's property tests use, so the benchmark measures what they check.
 import { nextBotAction } from "../tests/game/helpers.ts";
 
-const GAMES = Number(Deno.args[0] ?? 1000);
+// process.argv rather than Deno.args, so the same file also runs under Bun (the runtime of the release binary).
+const GAMES = Number(process.argv[2] ?? 1000);
 const PLAYERS = ["Ann", "Bo", "Cy", "Di"] as const;
 
 /** CPU seconds of this process: on a shared machine they drift far less than the wall clock. */
