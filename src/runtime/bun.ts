@@ -64,7 +64,7 @@ function contextOf(ws: HonoSocket): WSContext<unknown> {
 
 /**
  * Frames straight to the app's `onMessage`: Hono's Bun adapter builds a MessageEvent and a WSContext (parsing
- * the URL again) for every frame, which profiling showed as about a third of the server's CPU per chat
+ * the URL again) for every frame, which profiling showed as about a quarter of the server's CPU per chat
  * message. The app reads `event.data` only; errors go to `onError` as with Hono's adapter.
  */
 function onFrame(ws: HonoSocket, message: string | Uint8Array): void {
