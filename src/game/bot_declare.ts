@@ -1,8 +1,8 @@
 // The "normal" bot's declaration: openers, viable combos, field strength, the rules. Pure: no I/O.
 
-import { validCombos } from "./legal_moves.ts";
+import { type Combo, handCombos, lowestBit, popcount } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
-import { PlayType, rate } from "./play_types.ts";
+import { PlayType } from "./play_types.ts";
 import type { GameView } from "./view.ts";
 
 /** Pieces worth at least this (GENERALs and ADVISORs) are "openers": singles likely to win a turn. */
@@ -26,8 +26,8 @@ function fieldStrength(view: GameView): FieldStrength {
  * points unless the field is weak. Without one, only strong combos count: pairs of 18+, red soldier sets,
  * straights of 20+ (the GENERAL group), and every extended or double straight.
  */
-function isViable(combo: readonly Piece[], hasOpener: boolean, field: FieldStrength): boolean {
-  const { type, strength } = rate(combo);
+function isViable(hand: readonly Piece[], combo: Combo, hasOpener: boolean, field: FieldStrength): boolean {
+  const { type, strength } = combo;
   if (hasOpener) return type !== PlayType.PAIR || strength >= 10 || field === "weak";
   switch (type) {
     case PlayType.PAIR:
@@ -35,7 +35,7 @@ function isViable(combo: readonly Piece[], hasOpener: boolean, field: FieldStren
     case PlayType.THREE_OF_A_KIND:
     case PlayType.FOUR_OF_A_KIND:
     case PlayType.FIVE_OF_A_KIND:
-      return combo[0]?.color === "RED";
+      return hand[lowestBit(combo.mask)]?.color === "RED";
     case PlayType.STRAIGHT:
       return strength >= 20;
     default:
@@ -54,21 +54,23 @@ export function estimatePiles(view: GameView): number {
   let score = openers.length;
   if (canLead) {
     // One main combo, preferring one that leaves the openers free to win their own turns; big combos first.
-    const combos = validCombos(hand)
-      .filter((c) => c.length >= 2 && isViable(c, hasOpener, field))
-      .sort((a, b) => b.length - a.length || rate(b).strength - rate(a).strength);
-    const isOpener = (p: Piece) => p.points >= OPENER_POINTS;
-    const main = combos.find((c) => !c.some(isOpener)) ?? combos[0];
+    // (A stable sort of the combos in subset order, so equal ones keep that order.)
+    const combos = handCombos(hand)
+      .filter((c) => c.size >= 2 && isViable(hand, c, hasOpener, field))
+      .sort((a, b) => b.size - a.size || b.strength - a.strength);
+    let openerMask = 0;
+    hand.forEach((p, i) => {
+      if (p.points >= OPENER_POINTS) openerMask |= 1 << i;
+    });
+    const main = combos.find((c) => (c.mask & openerMask) === 0) ?? combos[0];
     if (main) {
       // A combo that spends an opener still wins its piles, but that opener's own turn is gone.
-      score += main.length - main.filter(isOpener).length;
+      score += main.size - popcount(main.mask & openerMask);
       // Then extra strong pairs among the pieces left over.
-      const used = new Set<number>([...openers, ...main].map((p) => p.id));
+      let used = openerMask | main.mask;
       for (const pair of combos) {
-        if (pair.length !== 2 || rate(pair).strength < STRONG_PAIR || pair.some((p) => used.has(p.id))) {
-          continue;
-        }
-        for (const p of pair) used.add(p.id);
+        if (pair.size !== 2 || pair.strength < STRONG_PAIR || (pair.mask & used) !== 0) continue;
+        used |= pair.mask;
         score += 2;
       }
     }

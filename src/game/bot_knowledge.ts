@@ -1,71 +1,77 @@
 // What a bot can infer from its view: unseen pieces and the best play they could form. Pure: no I/O.
 
-import { DECK, type Piece, type PieceKind } from "./pieces.ts";
+import { bucketOf, lowestBit, popcount } from "./hand_masks.ts";
+import { DECK } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 import type { GameView } from "./view.ts";
 
-/**
- * Pieces neither in the bot's hand nor played this round. Every piece is dealt, so this is exactly the union
- * of the opponents' current hands, learnt from public information only.
- */
-export function unseenPieces(view: GameView): Piece[] {
-  const known = new Set<number>();
-  for (const p of view.hand ?? []) known.add(p.id);
-  for (const p of view.played_pieces) known.add(p.id);
-  return DECK.filter((p) => !known.has(p.id));
+// Pools are sets of deck ids as 32-bit masks (bit i = DECK[i]); bots ask about them on every decision, so
+// they are counted with bit operations on a few fixed masks rather than with maps built each time.
+
+/** The deck's pieces by bucket (kind index × 2 + colour), as masks of ids. */
+const BUCKET_IDS: readonly number[] = DECK.reduce((masks, p) => {
+  masks[bucketOf(p)] = (masks[bucketOf(p)] ?? 0) | (1 << p.id);
+  return masks;
+}, new Array<number>(14).fill(0));
+
+/** Points of a piece in each bucket (one value per kind and colour). */
+const BUCKET_POINTS: readonly number[] = BUCKET_IDS.map((mask) => DECK[lowestBit(mask)]?.points ?? 0);
+
+const SOLDIER_BUCKETS = [12, 13] as const;
+/** Kind indexes of the straight groups (GENERAL ADVISOR ELEPHANT, CHARIOT HORSE CANNON). */
+const GROUPS: readonly (readonly [number, number, number])[] = [[0, 1, 2], [3, 4, 5]];
+
+/** Ids of the pieces in `pieces` as a mask. */
+export function idMask(pieces: readonly { id: number }[]): number {
+  let mask = 0;
+  for (const p of pieces) mask |= 1 << p.id;
+  return mask;
 }
 
-const GROUPS: readonly (readonly PieceKind[])[] = [["GENERAL", "ADVISOR", "ELEPHANT"], [
-  "CHARIOT",
-  "HORSE",
-  "CANNON",
-]];
-const COLORS = ["RED", "BLACK"] as const;
+/**
+ * Pieces neither in the bot's hand nor played this round, as a mask of ids. Every piece is dealt, so this is
+ * exactly the union of the opponents' current hands, learnt from public information only.
+ */
+export function unseenMask(view: GameView): number {
+  return ~(idMask(view.hand ?? []) | idMask(view.played_pieces));
+}
 
 /**
- * The strongest strength of `type` that `pool` could form, or -1 if none. Conservative: it assumes a single
- * opponent might hold all of the pool, so "nothing in the pool beats this" means the play is safe.
+ * The strongest strength of `type` that the pieces of `pool` (a mask of ids) could form, or -1 if none.
+ * Conservative: it assumes a single opponent might hold all of the pool, so "nothing in the pool beats this"
+ * means the play is safe.
  */
-export function bestInPool(pool: readonly Piece[], type: PlayType): number {
-  const count = new Map<string, number>();
-  const points = new Map<string, number>();
-  for (const p of pool) {
-    const key = `${p.kind}_${p.color}`;
-    count.set(key, (count.get(key) ?? 0) + 1);
-    points.set(key, p.points);
-  }
-  const n = (kind: string, color: string) => count.get(`${kind}_${color}`) ?? 0;
-  const pts = (kind: string, color: string) => points.get(`${kind}_${color}`) ?? 0;
+export function bestInPool(pool: number, type: PlayType): number {
+  const n = (bucket: number) => popcount(pool & (BUCKET_IDS[bucket] ?? 0));
+  const pts = (bucket: number) => BUCKET_POINTS[bucket] ?? 0;
   let best = -1;
   switch (type) {
     case PlayType.SINGLE:
-      for (const p of pool) best = Math.max(best, p.points);
-      return best;
+      // The deck is ordered strongest first, so the lowest id present is the strongest single.
+      return pool === 0 ? -1 : DECK[lowestBit(pool)]?.points ?? -1;
     case PlayType.PAIR:
-      for (const [key, c] of count) if (c >= 2) best = Math.max(best, 2 * (points.get(key) ?? 0));
+      for (let bucket = 0; bucket < 14; bucket++) if (n(bucket) >= 2) best = Math.max(best, 2 * pts(bucket));
       return best;
     case PlayType.THREE_OF_A_KIND:
     case PlayType.FOUR_OF_A_KIND:
     case PlayType.FIVE_OF_A_KIND: {
       const size = type === PlayType.THREE_OF_A_KIND ? 3 : type === PlayType.FOUR_OF_A_KIND ? 4 : 5;
-      for (const color of COLORS) {
-        if (n("SOLDIER", color) >= size) best = Math.max(best, size * pts("SOLDIER", color));
-      }
+      for (const bucket of SOLDIER_BUCKETS) if (n(bucket) >= size) best = Math.max(best, size * pts(bucket));
       return best;
     }
     case PlayType.INVALID:
       return -1;
     default:
-      for (const color of COLORS) {
-        for (const group of GROUPS) {
-          const counts = group.map((k) => n(k, color));
-          const core = group.reduce((sum, k) => sum + pts(k, color), 0);
+      for (let color = 0; color < 2; color++) {
+        for (const [group, kinds] of GROUPS.entries()) {
+          const counts = kinds.map((k) => n(k * 2 + color));
           if (counts.some((c) => c === 0)) continue;
+          const core = kinds.reduce((sum, k) => sum + pts(k * 2 + color), 0);
           const doubles = counts.filter((c) => c >= 2).length;
           const fits = type === PlayType.STRAIGHT ||
             (type === PlayType.EXTENDED_STRAIGHT && doubles >= 1) ||
             (type === PlayType.EXTENDED_STRAIGHT_5 && doubles >= 2) ||
-            (type === PlayType.DOUBLE_STRAIGHT && doubles === 3 && group[0] === "CHARIOT");
+            (type === PlayType.DOUBLE_STRAIGHT && doubles === 3 && group === 1);
           if (fits) best = Math.max(best, type === PlayType.DOUBLE_STRAIGHT ? 2 * core : core);
         }
       }

@@ -1,35 +1,28 @@
 // The "normal" bot's plays: lead needed safe winners, dodge unwanted piles, shed wisely. Pure: no I/O.
 
-import { bestInPool, unseenPieces } from "./bot_knowledge.ts";
+import { bestInPool, unseenMask } from "./bot_knowledge.ts";
 import { OPENER_POINTS } from "./bot_declare.ts";
-import { subsetsOf, validCombos } from "./legal_moves.ts";
-import { type Piece, totalPoints } from "./pieces.ts";
-import { beats, type PlayType, rate, type RatedPlay, winningIndex } from "./play_types.ts";
+import { type Combo, handCombos, piecesOf, subsetMasks, sumPoints } from "./hand_masks.ts";
+import type { Piece } from "./pieces.ts";
+import { PlayType, rate, winningIndex } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
 import type { GameView } from "./view.ts";
 
-interface Option {
-  pieces: Piece[];
-  rated: RatedPlay;
-  points: number;
-  /** No unseen pieces could form a stronger play of this type. */
-  safe: boolean;
-}
-
-/** Rates every candidate once; `safe` uses the unseen pool (the opponents' hands, taken together). */
-function options(candidates: Piece[][], pool: readonly Piece[]): Option[] {
+/**
+ * Whether no unseen piece set (the opponents' hands, taken together) could form a stronger play of a combo's
+ * type. Each type's best is computed at most once per decision.
+ */
+function safety(view: GameView): (combo: Combo) => boolean {
+  const pool = unseenMask(view);
   const best = new Map<PlayType, number>();
-  const poolBest = (type: PlayType) => {
-    let value = best.get(type);
-    if (value === undefined) best.set(type, value = bestInPool(pool, type));
-    return value;
+  return (combo) => {
+    let value = best.get(combo.type);
+    if (value === undefined) best.set(combo.type, value = bestInPool(pool, combo.type));
+    return value <= combo.strength;
   };
-  return candidates.map((pieces) => {
-    const rated = rate(pieces);
-    return { pieces, rated, points: totalPoints(pieces), safe: poolBest(rated.type) <= rated.strength };
-  });
 }
 
+/** The first item with the smallest key (ties keep the earlier item, as the bot always has). */
 function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {
   let best: T | undefined;
   let bestKey = Infinity;
@@ -56,19 +49,26 @@ function needs(view: GameView): { need: number; urgent: boolean } {
 function lead(view: GameView, rng: Rng): Piece[] {
   const hand = view.hand ?? [];
   const { need, urgent } = needs(view);
-  const all = options(validCombos(hand), unseenPieces(view));
-  const singles = all.filter((o) => o.pieces.length === 1);
-  const weakest = minBy(singles, (o) => o.points)?.pieces ?? hand.slice(0, 1);
+  const weakestSingle = minBy(hand, (p) => p.points);
+  const weakest = weakestSingle ? [weakestSingle] : [];
+  // At or over target only the weakest single matters, so the combos are listed only when piles are wanted.
   if (need <= 0) return weakest;
-  const fitting = all.filter((o) => urgent || o.pieces.length <= need);
-  const safe = fitting.filter((o) => o.safe);
-  const bestSafe = minBy(safe, (o) => -o.pieces.length * 100 + o.points);
-  if (bestSafe) return bestSafe.pieces;
-  if (urgent) return minBy(fitting, (o) => -o.pieces.length * 100 - o.rated.strength)?.pieces ?? weakest;
-  const strongest = minBy(singles, (o) => -o.points);
+  const all = handCombos(hand);
+  const singles = all.filter((c) => c.size === 1);
+  const safe = safety(view);
+  const fitting = all.filter((c) => urgent || c.size <= need);
+  const bestSafe = minBy(fitting.filter(safe), (c) => -c.size * 100 + c.points);
+  if (bestSafe) return piecesOf(hand, bestSafe.mask);
+  if (urgent) {
+    const biggest = minBy(fitting, (c) => -c.size * 100 - c.strength);
+    return biggest ? piecesOf(hand, biggest.mask) : weakest;
+  }
+  const strongest = minBy(singles, (c) => -c.points);
   // The reference leads an unsafe opener 35–50% of the time, more often with fewer pieces left.
   const chance = hand.length > 6 ? 0.35 : hand.length > 3 ? 0.4 : 0.5;
-  if (strongest && strongest.points >= OPENER_POINTS && random(rng) < chance) return strongest.pieces;
+  if (strongest && strongest.points >= OPENER_POINTS && random(rng) < chance) {
+    return piecesOf(hand, strongest.mask);
+  }
   return weakest;
 }
 
@@ -85,19 +85,78 @@ function respond(view: GameView): Piece[] {
   const current = rated[winningIndex(rated)];
   const playersAfter = 3 - rated.length;
   const { need, urgent } = needs(view);
-  const all = options(subsetsOf(hand, required), unseenPieces(view));
-  const wins = (o: Option) => current !== undefined && beats(o.rated, current);
-  const winners = all.filter(wins);
-  const losers = all.filter((o) => !wins(o));
   const wanted = need > 0 && (urgent || required <= need);
-  if (wanted && winners.length > 0) {
-    const safe = winners.filter((o) => playersAfter === 0 || o.safe);
-    const pick = minBy(safe, (o) => o.points) ?? minBy(winners, (o) => -o.rated.strength);
-    if (pick) return pick.pieces;
+  if (required === 1 && current !== undefined) {
+    return respondSingle(view, current.strength, need, wanted, playersAfter);
   }
-  if (losers.length === 0) return minBy(winners, (o) => o.rated.strength)?.pieces ?? hand.slice(0, required);
-  const pick = need <= 0 ? minBy(losers, (o) => -o.points) : minBy(losers, (o) => o.points);
-  return pick?.pieces ?? hand.slice(0, required);
+  // Only a valid play of the lead's type and size can win, so winners come from the hand's combos of that size;
+  // every other way to play `required` pieces loses.
+  const winners: Combo[] = [];
+  if (current !== undefined) {
+    for (const c of handCombos(hand, required)) {
+      if (c.type === current.type && c.strength > current.strength) winners.push(c);
+    }
+  }
+  if (wanted && winners.length > 0) {
+    const safe = safety(view);
+    const pick = minBy(winners.filter((c) => playersAfter === 0 || safe(c)), (c) => c.points) ??
+      minBy(winners, (c) => -c.strength);
+    if (pick) return piecesOf(hand, pick.mask);
+  }
+  // The loser to give up: the first, in subset order, with the fewest points (the most when over target).
+  const sign = need <= 0 ? -1 : 1;
+  let loser = -1;
+  let loserKey = Infinity;
+  const isWinner = (mask: number) => {
+    for (const w of winners) if (w.mask === mask) return true;
+    return false;
+  };
+  for (const mask of subsetMasks(hand.length, required)) {
+    if (winners.length > 0 && isWinner(mask)) continue;
+    const key = sign * sumPoints(hand, mask);
+    if (key < loserKey) [loser, loserKey] = [mask, key];
+  }
+  if (loser >= 0) return piecesOf(hand, loser);
+  const strongest = minBy(winners, (c) => c.strength);
+  return strongest ? piecesOf(hand, strongest.mask) : hand.slice(0, required);
+}
+
+/**
+ * `respond` for a turn of singles, the most common answer, without listing combos: the same choices, made on
+ * hand indexes (every piece is a single, and a single wins by points alone).
+ */
+function respondSingle(
+  view: GameView,
+  best: number,
+  need: number,
+  wanted: boolean,
+  playersAfter: number,
+): Piece[] {
+  const hand = view.hand ?? [];
+  let cheapestSafe = -1;
+  let strongest = -1;
+  let weakestWinner = -1;
+  let loser = -1;
+  let unseenBest: number | null = null;
+  for (let i = 0; i < hand.length; i++) {
+    const points = (hand[i] as Piece).points;
+    const at = (j: number) => (hand[j] as Piece).points;
+    if (points > best) {
+      if (strongest < 0 || points > at(strongest)) strongest = i;
+      if (weakestWinner < 0 || points < at(weakestWinner)) weakestWinner = i;
+      if (wanted && playersAfter > 0) unseenBest ??= bestInPool(unseenMask(view), PlayType.SINGLE);
+      const safe = playersAfter === 0 || (unseenBest ?? -1) <= points;
+      if (safe && (cheapestSafe < 0 || points < at(cheapestSafe))) cheapestSafe = i;
+    } else if (loser < 0 || (need <= 0 ? points > at(loser) : points < at(loser))) {
+      loser = i;
+    }
+  }
+  const pick = wanted && strongest >= 0
+    ? (cheapestSafe >= 0 ? cheapestSafe : strongest)
+    : loser >= 0
+    ? loser
+    : weakestWinner;
+  return pick >= 0 ? [hand[pick] as Piece] : hand.slice(0, 1);
 }
 
 /** The normal bot's play for the seat its view belongs to. */

@@ -2,8 +2,8 @@
 
 import { allowedDeclarations } from "./declarations.ts";
 import { declarationsFor } from "./phase_declaration.ts";
+import { handCombos, piecesOf, subsetMasks } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
-import { classify, MAX_PLAY_SIZE, PlayType } from "./play_types.ts";
 import type { GameState, Seat } from "./state.ts";
 import type { GameView } from "./view.ts";
 import { currentPlayer } from "./waiting.ts";
@@ -38,20 +38,12 @@ export function forEachSubset<T>(
 
 /** Every valid-type play (1–6 pieces) in `hand`, as piece lists, smallest first. */
 export function validCombos(hand: readonly Piece[]): Piece[][] {
-  const out: Piece[][] = [];
-  for (let k = 1; k <= Math.min(MAX_PLAY_SIZE, hand.length); k++) {
-    forEachSubset(hand, k, (subset) => {
-      if (classify(subset) !== PlayType.INVALID) out.push(subset.slice());
-    });
-  }
-  return out;
+  return handCombos(hand).map((c) => piecesOf(hand, c.mask));
 }
 
-/** Every way to play exactly `k` pieces of `hand`. */
+/** Every way to play exactly `k` pieces of `hand`, in `forEachSubset` order. */
 export function subsetsOf(hand: readonly Piece[], k: number): Piece[][] {
-  const out: Piece[][] = [];
-  forEachSubset(hand, k, (subset) => out.push(subset.slice()));
-  return out;
+  return subsetMasks(hand.length, k).map((mask) => piecesOf(hand, mask));
 }
 
 /** Values `seat` may declare now; empty unless it is that seat's declaration (and, for a view, its own seat). */

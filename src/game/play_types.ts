@@ -19,33 +19,34 @@ export type PlayType = typeof PlayType[keyof typeof PlayType];
 /** The largest play a turn starter may lead. */
 export const MAX_PLAY_SIZE = 6;
 
-const HIGH_GROUP: readonly PieceKind[] = ["GENERAL", "ADVISOR", "ELEPHANT"];
-const LOW_GROUP: readonly PieceKind[] = ["CHARIOT", "HORSE", "CANNON"];
+// Kind index in the straight groups: GENERAL ADVISOR ELEPHANT are 0-2 (high), CHARIOT HORSE CANNON 3-5 (low),
+// SOLDIER 6. Classifying counts pieces per index in three variables: apply() and the bots classify on every
+// play, so this avoids building and sorting count arrays.
+const KIND_INDEX: Readonly<Record<PieceKind, number>> = {
+  GENERAL: 0,
+  ADVISOR: 1,
+  ELEPHANT: 2,
+  CHARIOT: 3,
+  HORSE: 4,
+  CANNON: 5,
+  SOLDIER: 6,
+};
 
-/** Counts of each name of `group` in `pieces`, or null if some piece is outside the group. */
-function groupCounts(pieces: readonly Piece[], group: readonly PieceKind[]): number[] | null {
-  const counts = [0, 0, 0];
+/**
+ * Whether `pieces` are all of one straight group (that of the first piece) with between `least` and `most` of
+ * each of its three names. The high group is GENERAL ADVISOR ELEPHANT; anything else picks the low group.
+ */
+function groupFits(pieces: readonly Piece[], low: boolean, least: number, most: number): boolean {
+  const base = low ? 3 : 0;
+  let a = 0, b = 0, c = 0;
   for (const p of pieces) {
-    const i = group.indexOf(p.kind);
-    if (i < 0) return null;
-    counts[i] = (counts[i] ?? 0) + 1;
+    const i = KIND_INDEX[p.kind] - base;
+    if (i === 0) a++;
+    else if (i === 1) b++;
+    else if (i === 2) c++;
+    else return false;
   }
-  return counts;
-}
-
-/** True when `counts` is a permutation of `expected` (an empty or missing count list never matches). */
-function sameCounts(counts: readonly number[] | null, expected: readonly number[]): boolean {
-  if (!counts || counts.length !== expected.length) return false;
-  const a = counts.slice().sort((x, y) => x - y);
-  const b = expected.slice().sort((x, y) => x - y);
-  return a.every((n, i) => n === b[i]);
-}
-
-/** Counts for a straight-like play: from the high group, else the low group, else null. */
-function straightCounts(pieces: readonly Piece[]): number[] | null {
-  const first = pieces[0];
-  if (!first) return null;
-  return groupCounts(pieces, HIGH_GROUP.includes(first.kind) ? HIGH_GROUP : LOW_GROUP);
+  return a >= least && b >= least && c >= least && a <= most && b <= most && c <= most;
 }
 
 /** Classifies 1–6 pieces; anything else (including 0 or 7+ pieces) is INVALID. */
@@ -54,25 +55,30 @@ export function classify(pieces: readonly Piece[]): PlayType {
   if (!first || pieces.length > MAX_PLAY_SIZE) return PlayType.INVALID;
   if (pieces.length === 1) return PlayType.SINGLE;
   // Every multi-piece type is single-coloured.
-  if (pieces.some((p) => p.color !== first.color)) return PlayType.INVALID;
-  const soldiers = pieces.every((p) => p.kind === "SOLDIER");
+  let soldiers = true;
+  for (const p of pieces) {
+    if (p.color !== first.color) return PlayType.INVALID;
+    if (p.kind !== "SOLDIER") soldiers = false;
+  }
+  const low = KIND_INDEX[first.kind] >= 3;
   switch (pieces.length) {
     case 2:
       // Same name and colour; GENERAL cannot pair because there is one per colour.
       return pieces[1]?.kind === first.kind ? PlayType.PAIR : PlayType.INVALID;
     case 3:
       if (soldiers) return PlayType.THREE_OF_A_KIND;
-      return sameCounts(straightCounts(pieces), [1, 1, 1]) ? PlayType.STRAIGHT : PlayType.INVALID;
+      return groupFits(pieces, low, 1, 1) ? PlayType.STRAIGHT : PlayType.INVALID;
     case 4:
+      // Three names with at least one each and four pieces: the counts are 2, 1, 1 in some order.
       if (soldiers) return PlayType.FOUR_OF_A_KIND;
-      return sameCounts(straightCounts(pieces), [2, 1, 1]) ? PlayType.EXTENDED_STRAIGHT : PlayType.INVALID;
+      return groupFits(pieces, low, 1, 2) ? PlayType.EXTENDED_STRAIGHT : PlayType.INVALID;
     case 5:
+      // Likewise 2, 2, 1.
       if (soldiers) return PlayType.FIVE_OF_A_KIND;
-      return sameCounts(straightCounts(pieces), [2, 2, 1]) ? PlayType.EXTENDED_STRAIGHT_5 : PlayType.INVALID;
-    default: {
-      const counts = groupCounts(pieces, LOW_GROUP);
-      return sameCounts(counts, [2, 2, 2]) ? PlayType.DOUBLE_STRAIGHT : PlayType.INVALID;
-    }
+      return groupFits(pieces, low, 1, 2) ? PlayType.EXTENDED_STRAIGHT_5 : PlayType.INVALID;
+    default:
+      // Six pieces are only ever a double straight of the low group (one GENERAL per colour).
+      return groupFits(pieces, true, 2, 2) ? PlayType.DOUBLE_STRAIGHT : PlayType.INVALID;
   }
 }
 
@@ -83,10 +89,11 @@ export function classify(pieces: readonly Piece[]): PlayType {
 export function strength(pieces: readonly Piece[], type: PlayType = classify(pieces)): number {
   let sum = 0;
   if (type === PlayType.EXTENDED_STRAIGHT || type === PlayType.EXTENDED_STRAIGHT_5) {
-    const seen = new Set<PieceKind>();
+    let seen = 0;
     for (const p of pieces) {
-      if (!seen.has(p.kind)) sum += p.points;
-      seen.add(p.kind);
+      const bit = 1 << KIND_INDEX[p.kind];
+      if ((seen & bit) === 0) sum += p.points;
+      seen |= bit;
     }
     return sum;
   }

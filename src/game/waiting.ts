@@ -1,18 +1,22 @@
 // What the game waits for next, and the small state queries behind it. Pure: no I/O.
 
 import type { GameState, Seat, StarterReason, Waiting } from "./state.ts";
-import { rotation } from "./state.ts";
 
 /** The seat whose declaration is due, or null when none is (outside DECLARATION, or all declared). */
 export function currentDeclarer(state: GameState): Seat | null {
   if (state.phase !== "DECLARATION" || state.starter === null) return null;
-  return rotation(state.starter).find((s) => state.players[s].declared === null) ?? null;
+  for (let i = 0; i < 4; i++) {
+    const seat = ((state.starter + i) % 4) as Seat;
+    if (state.players[seat].declared === null) return seat;
+  }
+  return null;
 }
 
 /** The seat whose play is due in the current turn, or null. */
 export function currentPlayer(state: GameState): Seat | null {
   if (state.phase !== "TURN" || !state.turn) return null;
-  return rotation(state.turn.starter)[state.turn.plays.length] ?? null;
+  const played = state.turn.plays.length;
+  return played < 4 ? ((state.turn.starter + played) % 4) as Seat : null;
 }
 
 /** Weak seats that have not decided on the redeal yet. */

@@ -52,7 +52,8 @@ export class Broadcaster {
   #toChannel(channel: string, topic: string, frame: string, exclude?: ReadonlySet<Connection>): number {
     const members = this.#registry.inChannel(channel);
     if (members.size === 0) return 0;
-    // A snapshot: a send may close a slow socket, and its removal must not disturb this loop.
+    // A snapshot: booking or sending may close a slow socket, which can admit a queued one into this channel,
+    // and the registry's live set must not change under this loop.
     const targets = [...members];
     if (this.#pubsub !== null && (exclude === undefined || exclude.size === 0)) {
       try {

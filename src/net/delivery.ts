@@ -9,6 +9,7 @@ import type { Broadcaster } from "./broadcaster.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import type { EventHistory, RecordedEvent } from "./event_history.ts";
 import { Metrics } from "./metrics.ts";
+import { LOBBY_TOPIC } from "./transport.ts";
 
 export interface DeliveryHooks {
   /** Where room broadcasts are kept for resume; none keeps nothing. */
@@ -88,6 +89,8 @@ export class Delivery implements RoomOutput, LobbyOutput {
   }
 
   lobbyEvent(event: string, data: unknown): void {
+    // Rooms announce themselves on every join and leave; with nobody on the lobby there is nothing to encode.
+    if (this.#registry.inChannel(LOBBY_TOPIC).size === 0) return;
     const frame = encodeEvent(event, data, { roomId: "lobby", timestamp: this.#clock.now() });
     this.#deliver(() => {
       const recipients = this.#broadcaster.toLobby(frame);

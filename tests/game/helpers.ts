@@ -78,7 +78,7 @@ export function nextBotAction(
   if (w.kind === "over") return null;
   if (w.kind === "start") return { type: "start" };
   if (w.kind === "advance") return { type: "advance" };
-  const seat = actingSeat(state) ?? 0;
+  const seat = w.kind === "redeal" ? w.seats[0] ?? 0 : w.seat;
   return chooseBotAction(viewFor(state, seat), difficulties[seat] ?? "normal", rng);
 }
 

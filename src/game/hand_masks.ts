@@ -1,0 +1,192 @@
+// A hand's valid plays as bitmasks over its indices, built from kind buckets instead of trying every subset. Pure.
+
+// Bots look at every valid lead on every lead and declaration. Trying all 255 subsets of an 8-piece hand and
+// classifying each was most of their time; valid plays only ever come from one colour's kind bucket (pairs,
+// soldier sets) or one colour's group of three kinds (straights), so they are generated from those directly.
+
+import { DECK, type Piece, type PieceKind } from "./pieces.ts";
+import { PlayType } from "./play_types.ts";
+
+/** Number of set bits of a 32-bit integer. */
+export function popcount(mask: number): number {
+  let m = mask - ((mask >>> 1) & 0x55555555);
+  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
+  return (Math.imul((m + (m >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+/** Index of the lowest set bit (mask must not be 0). */
+export function lowestBit(mask: number): number {
+  return 31 - Math.clz32(mask & -mask);
+}
+
+/**
+ * The order of `forEachSubset` over sizes 1, 2, ...: smaller sets first, then the sorted index lists in
+ * lexicographic order. For two sets of one size, the one holding the lowest index where they differ comes first.
+ */
+export function subsetOrder(a: number, b: number): number {
+  const size = popcount(a) - popcount(b);
+  if (size !== 0 || a === b) return size;
+  const differ = a ^ b;
+  return (a & differ & -differ) !== 0 ? -1 : 1;
+}
+
+/** One valid play of a hand: which pieces (bit i = hand[i]), its type, strength, point total and size. */
+export interface Combo {
+  mask: number;
+  type: PlayType;
+  strength: number;
+  points: number;
+  size: number;
+}
+
+const KINDS: readonly PieceKind[] = [
+  "GENERAL",
+  "ADVISOR",
+  "ELEPHANT",
+  "CHARIOT",
+  "HORSE",
+  "CANNON",
+  "SOLDIER",
+];
+const SOLDIER = 6;
+/** Kind indexes of the two straight groups; only the low one can make a double straight (one GENERAL a colour). */
+const GROUPS: readonly (readonly [number, number, number])[] = [[0, 1, 2], [3, 4, 5]];
+const STRAIGHT_BY_SIZE: readonly PlayType[] = [
+  PlayType.INVALID,
+  PlayType.INVALID,
+  PlayType.INVALID,
+  PlayType.STRAIGHT,
+  PlayType.EXTENDED_STRAIGHT,
+  PlayType.EXTENDED_STRAIGHT_5,
+  PlayType.DOUBLE_STRAIGHT,
+];
+const KIND_SETS_BY_SIZE: readonly PlayType[] = [
+  PlayType.INVALID,
+  PlayType.INVALID,
+  PlayType.PAIR,
+  PlayType.THREE_OF_A_KIND,
+  PlayType.FOUR_OF_A_KIND,
+  PlayType.FIVE_OF_A_KIND,
+];
+
+/** The bucket of a piece: kind index × 2 + colour (RED 0, BLACK 1). */
+export function bucketOf(piece: Piece): number {
+  return KINDS.indexOf(piece.kind) * 2 + (piece.color === "RED" ? 0 : 1);
+}
+
+/** Buckets by deck id, so a hand's pieces are sorted into buckets without string comparisons. */
+const BUCKET_BY_ID: readonly number[] = DECK.map(bucketOf);
+
+/** Point total of the pieces of `hand` that `mask` names. */
+export function sumPoints(hand: readonly Piece[], mask: number): number {
+  let sum = 0;
+  for (let m = mask; m !== 0; m &= m - 1) sum += hand[lowestBit(m)]?.points ?? 0;
+  return sum;
+}
+
+/** Position of every mask below 256 in subset order, so up to 8 pieces sort by a table lookup. */
+const RANK: Uint16Array = (() => {
+  const masks = Array.from({ length: 255 }, (_, i) => i + 1).sort(subsetOrder);
+  const rank = new Uint16Array(256);
+  masks.forEach((mask, i) => rank[mask] = i + 1);
+  return rank;
+})();
+
+function bySubsetOrder(x: Combo, y: Combo): number {
+  return x.mask < 256 && y.mask < 256
+    ? (RANK[x.mask] ?? 0) - (RANK[y.mask] ?? 0)
+    : subsetOrder(x.mask, y.mask);
+}
+
+/**
+ * Every valid play of `hand` (1–6 pieces), in the order `validCombos` lists them; with `size`, only those of
+ * that many pieces. Equal to classifying every subset, which the play-type tests check against.
+ */
+export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
+  const buckets = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const out: Combo[] = [];
+  for (let i = 0; i < hand.length; i++) {
+    const piece = hand[i] as Piece;
+    const bucket = BUCKET_BY_ID[piece.id] ?? bucketOf(piece);
+    buckets[bucket] = (buckets[bucket] ?? 0) | (1 << i);
+    if (size <= 1) {
+      out.push({
+        mask: 1 << i,
+        type: PlayType.SINGLE,
+        strength: piece.points,
+        points: piece.points,
+        size: 1,
+      });
+    }
+  }
+  if (size === 1) return out;
+  const singles = out.length;
+  for (let bucket = 0; bucket < 14; bucket++) {
+    const mask = buckets[bucket] ?? 0;
+    if ((mask & (mask - 1)) === 0) continue; // fewer than two pieces
+    const count = popcount(mask);
+    const points = hand[lowestBit(mask)]?.points ?? 0;
+    const largest = bucket >> 1 === SOLDIER ? Math.min(count, 5) : 2;
+    for (let sub = mask; sub !== 0; sub = (sub - 1) & mask) {
+      const n = popcount(sub);
+      if (n < 2 || n > largest || (size !== 0 && n !== size)) continue;
+      const type = KIND_SETS_BY_SIZE[n] ?? PlayType.INVALID;
+      out.push({ mask: sub, type, strength: n * points, points: n * points, size: n });
+    }
+  }
+  if (size === 0 || size >= 3) {
+    for (let color = 0; color < 2; color++) {
+      for (const [a, b, c] of GROUPS) {
+        const ma = buckets[a * 2 + color] ?? 0;
+        const mb = buckets[b * 2 + color] ?? 0;
+        const mc = buckets[c * 2 + color] ?? 0;
+        if (ma === 0 || mb === 0 || mc === 0) continue;
+        // Duplicates add nothing to a straight's strength: one piece of each kind counts.
+        const core = (hand[lowestBit(ma)]?.points ?? 0) + (hand[lowestBit(mb)]?.points ?? 0) +
+          (hand[lowestBit(mc)]?.points ?? 0);
+        for (let sa = ma; sa !== 0; sa = (sa - 1) & ma) {
+          for (let sb = mb; sb !== 0; sb = (sb - 1) & mb) {
+            for (let sc = mc; sc !== 0; sc = (sc - 1) & mc) {
+              const mask = sa | sb | sc;
+              const n = popcount(mask);
+              const type = STRAIGHT_BY_SIZE[n] ?? PlayType.INVALID;
+              if (type === PlayType.INVALID || (size !== 0 && n !== size)) continue;
+              const strength = type === PlayType.DOUBLE_STRAIGHT ? 2 * core : core;
+              out.push({ mask, type, strength, points: sumPoints(hand, mask), size: n });
+            }
+          }
+        }
+      }
+    }
+  }
+  // Singles come out in order; only hands with more sort.
+  return out.length > singles ? out.sort(bySubsetOrder) : out;
+}
+
+/** The pieces of `hand` that `mask` names, in hand order. */
+export function piecesOf(hand: readonly Piece[], mask: number): Piece[] {
+  const out: Piece[] = [];
+  for (let m = mask; m !== 0; m &= m - 1) {
+    const piece = hand[lowestBit(m)];
+    if (piece) out.push(piece);
+  }
+  return out;
+}
+
+function listSubsetMasks(n: number, k: number): number[] {
+  const masks: number[] = [];
+  for (let m = 1; m < 1 << n; m++) if (popcount(m) === k) masks.push(m);
+  return masks.sort(subsetOrder);
+}
+
+/** A hand never holds more than 8 pieces, so every list a bot can ask for is built once, here. */
+const HAND_SIZE = 8;
+const SUBSET_MASKS: readonly (readonly (readonly number[])[])[] = Array.from(
+  { length: HAND_SIZE + 1 },
+  (_, n) => Array.from({ length: n + 1 }, (_, k) => listSubsetMasks(n, k)),
+);
+
+/** Every `k`-subset of `n` indices as a mask, in `forEachSubset` order. */
+export function subsetMasks(n: number, k: number): readonly number[] {
+  return SUBSET_MASKS[n]?.[k] ?? listSubsetMasks(n, k);
+}
