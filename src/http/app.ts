@@ -5,6 +5,10 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import page from "../web/index.html" with { type: "text" };
+import styles from "../web/style.css" with { type: "text" };
+import favicon from "../web/favicon.svg" with { type: "text" };
+// Built from src/web/main.ts by `deno task build:web` (part of start, check, test and compile).
+import script from "../web/dist/app.js" with { type: "text" };
 import type { Connection } from "../net/connection.ts";
 import { Gateway } from "../net/gateway.ts";
 import type { Transport } from "../net/transport.ts";
@@ -21,15 +25,16 @@ export interface AppOptions<Raw> {
 }
 
 /**
- * The page may talk to this server only. `connect-src 'self'` covers same-host WebSockets in current browsers;
- * the explicit ws:/wss: origin is for those that predate that rule.
+ * The page may load its own script, style and icon and talk to this server only: no inline script or style, no
+ * other origin. `connect-src 'self'` covers same-host WebSockets in current browsers; the explicit ws:/wss:
+ * origin is for those that predate that rule.
  */
 function securityHeaders(host: string | undefined): Record<string, string> {
   const sockets = host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host)
     ? ` ws://${host} wss://${host}`
     : "";
   return {
-    "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
+    "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; " +
       `connect-src 'self'${sockets}; img-src 'self' data:; base-uri 'none'; form-action 'none'; ` +
       "frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
@@ -44,6 +49,16 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   const servePage = (c: Context) => c.html(page, 200, securityHeaders(c.req.header("host")));
   app.get("/", servePage);
   app.get("/room/:id", servePage);
+  // The page's assets: served with the same policy; `no-cache` so a new binary's page is picked up at once.
+  const asset = (body: string, type: string) => (c: Context) =>
+    c.body(body, 200, {
+      ...securityHeaders(c.req.header("host")),
+      "content-type": type,
+      "cache-control": "no-cache",
+    });
+  app.get("/app.js", asset(script, "text/javascript; charset=utf-8"));
+  app.get("/app.css", asset(styles, "text/css; charset=utf-8"));
+  app.get("/favicon.svg", asset(favicon, "image/svg+xml"));
 
   app.get("/healthz", (c) =>
     c.json({

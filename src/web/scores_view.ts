@@ -1,0 +1,110 @@
+// Round scores as a table (declared, captured, base, multiplier, total), the final ranking and "play again".
+
+import type { AppState } from "./app_state.ts";
+import { h, renderInto } from "./dom.ts";
+import { isHost } from "./table_model.ts";
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+function roundTable(state: AppState) {
+  const game = state.game;
+  const scores = game?.round_scores;
+  if (!game || !scores) return null;
+  return h(
+    "div",
+    { class: "panel round-scores", "data-testid": "round-scores" },
+    h("h2", {}, `Round ${game.round} scores`),
+    h(
+      "table",
+      {},
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Player"),
+          h("th", { scope: "col", class: "num" }, "Declared"),
+          h("th", { scope: "col", class: "num" }, "Won"),
+          h("th", { scope: "col", class: "num" }, "Base"),
+          h("th", { scope: "col", class: "num" }, "x"),
+          h("th", { scope: "col", class: "num" }, "Round"),
+          h("th", { scope: "col", class: "num" }, "Total"),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        scores.map((s) =>
+          h(
+            "tr",
+            { class: s.declared === s.actual ? "hit" : "miss" },
+            h("th", { scope: "row" }, s.player),
+            h("td", { class: "num" }, s.declared),
+            h("td", { class: "num" }, s.actual),
+            h("td", { class: "num" }, signed(s.base_score)),
+            h("td", { class: "num" }, `x${s.multiplier}`),
+            h("td", { class: "num strong" }, signed(s.final_score)),
+            h("td", { class: "num strong" }, s.total_score),
+          )
+        ),
+      ),
+    ),
+  );
+}
+
+function gameOver(state: AppState) {
+  const result = state.game?.result;
+  if (!result || state.game?.phase !== "GAME_OVER") return null;
+  const host = isHost(state);
+  const ranked = result.rankings.slice().sort((a, b) => a.rank - b.rank || a.seat - b.seat);
+  return h(
+    "div",
+    { class: "panel game-over", "data-testid": "game-over" },
+    h("h2", {}, `${result.winners.join(" and ")} win${result.winners.length === 1 ? "s" : ""}!`),
+    h(
+      "ol",
+      { class: "ranking" },
+      ranked.map((r) =>
+        h(
+          "li",
+          { "data-rank": r.rank, class: r.rank === 1 ? "first" : "" },
+          h("span", { class: "rank" }, `#${r.rank}`),
+          h("span", { class: "rank-name" }, r.player),
+          h("span", { class: "rank-score" }, `${r.score} pts`),
+          h(
+            "span",
+            { class: "muted" },
+            `${r.turns_won} turn${r.turns_won === 1 ? "" : "s"} won · ${r.perfect_rounds} perfect`,
+          ),
+        )
+      ),
+    ),
+    host
+      ? h(
+        "div",
+        { class: "buttons" },
+        h("button", {
+          type: "button",
+          class: "primary big",
+          "data-action": "start",
+          "data-testid": "play-again",
+        }, "Play again"),
+      )
+      : h("p", { class: "muted" }, "The host can start another game with the same seats."),
+  );
+}
+
+export function mountScores(root: HTMLElement): (state: AppState) => void {
+  return (state) => {
+    const game = state.game;
+    const showRound = game !== null && (game.phase === "SCORING" || game.phase === "GAME_OVER");
+    renderInto(
+      root,
+      JSON.stringify([showRound, game?.round_scores, game?.result, game?.phase, isHost(state)]),
+      () => [gameOver(state), showRound ? roundTable(state) : null],
+    );
+  };
+}

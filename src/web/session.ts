@@ -1,0 +1,30 @@
+// What the browser remembers between visits: the player's name, and one session token per room (so a reload
+// or a dropped connection comes back to the same seat).
+
+const NAME_KEY = "liaptui.name";
+const tokenKey = (roomId: string) => `liaptui.token.${roomId}`;
+
+function read(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null; // Storage disabled (private mode, policy): the page works, it just forgets.
+  }
+}
+
+function write(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Storage disabled or full: nothing to keep, and nothing else depends on it having worked.
+  }
+}
+
+export const session = {
+  name: (): string => read(NAME_KEY) ?? "",
+  setName: (name: string): void => write(NAME_KEY, name.trim() === "" ? null : name.trim()),
+  token: (roomId: string): string | null => read(tokenKey(roomId)),
+  setToken: (roomId: string, token: string): void => write(tokenKey(roomId), token),
+  forgetToken: (roomId: string): void => write(tokenKey(roomId), null),
+};
