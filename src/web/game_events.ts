@@ -1,6 +1,7 @@
 // Keeps the page's copy of the game (the server's GameView shape) current from broadcast game events, so a
 // snapshot (`game_state`) and the events after it give the same picture. Mutates the draft it is given.
 
+import { isPerfect } from "../game/scoring.ts";
 import type { Seat } from "../game/state.ts";
 import type { GameView } from "../game/view.ts";
 import type { RoomState } from "../rooms/room_views.ts";
@@ -101,6 +102,7 @@ export function applyPhaseChange(game: GameView, change: PhaseChange): void {
       game.waiting = { kind: "advance", after: "turn" };
       break;
     case "SCORING":
+      game.turn = null;
       (change.total_scores ?? []).forEach((n, seat) => {
         const player = game.players[seat];
         if (player) player.score = n;
@@ -161,7 +163,10 @@ export function applyRoundScores(game: GameView, e: RoomServerEvents["round_scor
   game.round_scores = e.scores;
   for (const s of e.scores) {
     const player = game.players[s.seat];
-    if (player) player.score = s.total_score;
+    if (player) {
+      player.score = s.total_score;
+      if (isPerfect(s.declared, s.actual)) player.perfect_rounds += 1;
+    }
   }
 }
 

@@ -150,7 +150,9 @@ function handRow(state: AppState) {
       "button",
       {
         type: "button",
-        class: `piece big ${piece.color.toLowerCase()}${selected ? " selected" : ""}${dim ? " dim" : ""}`,
+        class: `piece hand-piece ${piece.color.toLowerCase()}${selected ? " selected" : ""}${
+          dim ? " dim" : ""
+        }`,
         "data-piece-id": piece.id,
         "aria-pressed": selected ? "true" : "false",
         "aria-label": pieceName(piece),

@@ -35,19 +35,21 @@ export function sortHand(pieces: readonly Piece[]): Piece[] {
   return pieces.slice().sort((a, b) => (a.color === b.color ? a.id - b.id : a.color === "RED" ? -1 : 1));
 }
 
-const PLAY_TYPE_NAMES: Record<string, string> = {
-  SINGLE: "single",
-  PAIR: "pair",
-  THREE_OF_A_KIND: "three of a kind",
-  STRAIGHT: "straight",
-  FOUR_OF_A_KIND: "four of a kind",
-  EXTENDED_STRAIGHT: "extended straight",
-  EXTENDED_STRAIGHT_5: "extended straight",
-  FIVE_OF_A_KIND: "five of a kind",
-  DOUBLE_STRAIGHT: "double straight",
-  INVALID: "no combination",
+const PLAY_TYPE_NAMES: Record<string, [name: string, article: string]> = {
+  SINGLE: ["single", "a "],
+  PAIR: ["pair", "a "],
+  THREE_OF_A_KIND: ["three of a kind", ""],
+  STRAIGHT: ["straight", "a "],
+  FOUR_OF_A_KIND: ["four of a kind", ""],
+  EXTENDED_STRAIGHT: ["extended straight", "an "],
+  EXTENDED_STRAIGHT_5: ["extended straight", "an "],
+  FIVE_OF_A_KIND: ["five of a kind", ""],
+  DOUBLE_STRAIGHT: ["double straight", "a "],
+  INVALID: ["no combination", ""],
 };
 
-export function playTypeName(type: string): string {
-  return PLAY_TYPE_NAMES[type] ?? type.toLowerCase().replaceAll("_", " ");
+/** "pair", or with `article` "a pair". */
+export function playTypeName(type: string, article = false): string {
+  const [name, a] = PLAY_TYPE_NAMES[type] ?? [type.toLowerCase().replaceAll("_", " "), ""];
+  return article ? a + name : name;
 }

@@ -72,6 +72,12 @@ function decisionMade(state: AppState, seat: number): void {
   if (isMine(state, seat)) state.yourTurn = null;
 }
 
+function setConnected(state: AppState, name: string, connected: boolean): void {
+  const member = state.room?.seats.find((s) => s?.name === name) ??
+    state.room?.spectators.find((s) => s.name === name);
+  if (member) member.connected = connected;
+}
+
 function ensureGame(state: AppState) {
   state.game ??= freshGame(state.room, state.me?.seat ?? null);
   return state.game;
@@ -127,6 +133,7 @@ const handlers: HandlerTable = {
   left_room(state, _data, context) {
     const roomId = state.room?.room_id;
     if (roomId !== undefined) context.effects.push({ kind: "forget-token", roomId });
+    context.effects.push({ kind: "navigate", path: "/" });
     state.me = null;
     state.yourTurn = null;
     state.selection = [];
@@ -136,10 +143,31 @@ const handlers: HandlerTable = {
     }
   },
   player_joined(state, data, context) {
+    const room = state.room;
+    if (room) {
+      if (data.as === "spectator" || data.seat === null) {
+        room.spectators = [...room.spectators.filter((s) => s.name !== data.player_name), {
+          name: data.player_name,
+          connected: true,
+        }];
+      } else {
+        room.seats[data.seat] = { name: data.player_name, is_bot: false, connected: true, seat: data.seat };
+      }
+      room.host ??= data.player_name;
+    }
     logEvent(state, `${data.player_name} joined${data.as === "spectator" ? " to watch" : ""}`, context.now);
   },
   player_left(state, data, context) {
     logEvent(state, `${data.player_name} left`, context.now);
+    const room = state.room;
+    if (room) {
+      room.spectators = room.spectators.filter((s) => s.name !== data.player_name);
+      const running = room.phase !== "WAITING" && room.phase !== "GAME_OVER";
+      // In a running game a bot keeps the seat under the same name (`bot_took_over` follows).
+      if (data.seat !== null && !running && room.seats[data.seat]?.name === data.player_name) {
+        room.seats[data.seat] = null;
+      }
+    }
     if (state.me?.name === data.player_name) {
       // Removed by the host: we are a visitor now.
       const roomId = state.room?.room_id;
@@ -153,10 +181,15 @@ const handlers: HandlerTable = {
     }
   },
   player_disconnected(state, data, context) {
+    setConnected(state, data.player_name, false);
     const seconds = Math.round(data.grace_ms / 1000);
     logEvent(state, `${data.player_name} lost connection (${seconds} s to come back)`, context.now);
   },
   player_reconnected(state, data, context) {
+    setConnected(state, data.player_name, true);
+    const seat = state.room?.seats.find((s) => s?.name === data.player_name);
+    // A bot that stood in for them hands the seat back.
+    if (seat) seat.is_bot = false;
     logEvent(state, `${data.player_name} is back`, context.now);
   },
   host_changed(state, data, context) {
@@ -182,6 +215,11 @@ const handlers: HandlerTable = {
   },
   bot_took_over(state, data, context) {
     const name = data.player_name ?? nameOf(state, data.seat);
+    const seat = state.room?.seats[data.seat];
+    if (seat && data.reason !== "timeout") {
+      seat.is_bot = true;
+      seat.connected = data.reason === "left";
+    }
     const why = data.reason === "timeout"
       ? "ran out of time: a bot decides for them this once"
       : data.reason === "disconnected"

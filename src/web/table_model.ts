@@ -56,7 +56,6 @@ export function playCheck(state: AppState): PlayCheck | null {
   const hints = new Set<number>();
   for (const option of extending) for (const id of option) if (!selected.includes(id)) hints.add(id);
   const pieces = (state.game?.hand ?? []).filter((p) => selected.includes(p.id));
-  const need = required === null ? "" : ` (${required} piece${required === 1 ? "" : "s"})`;
   if (selected.length === 0) {
     const message = required === null
       ? "You lead: select a single piece or a combination"
@@ -64,13 +63,10 @@ export function playCheck(state: AppState): PlayCheck | null {
     return { canPlay: false, message, required, hints };
   }
   if (turn.options.some((option) => sameSet(option, selected))) {
-    const label = required === null ? playTypeName(classify(pieces)) : `${selected.length} pieces`;
-    return {
-      canPlay: true,
-      message: `Play ${selected.length === 1 ? "a single" : label}${need}`,
-      required,
-      hints,
-    };
+    const label = required === null
+      ? playTypeName(classify(pieces), true)
+      : `${selected.length} piece${selected.length === 1 ? "" : "s"}`;
+    return { canPlay: true, message: `Ready to play ${label}`, required, hints };
   }
   if (required !== null) {
     const diff = required - selected.length;
@@ -80,7 +76,7 @@ export function playCheck(state: AppState): PlayCheck | null {
     return { canPlay: false, message, required, hints };
   }
   const message = extending.length > 0
-    ? `Not a combination yet: add ${playTypeName("PAIR")}s, straights or sets of one colour`
+    ? "Not a combination yet: pairs, sets and straights are one colour"
     : selected.length > 6
     ? "A lead is at most 6 pieces"
     : "These pieces are not a valid combination (pairs, sets and straights are one colour)";
