@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { binaryExists, type ServerProcess, startServer } from "../support/server_process.ts";
 import {
-  actOnce,
   applySettings,
   type Browser,
   CHROMIUM,
