@@ -6,7 +6,7 @@ import { type AppState, initialState, type LinkStatus, type Route } from "./app_
 import { mountChat } from "./chat_view.ts";
 import { h } from "./dom.ts";
 import { mountHand } from "./hand_view.ts";
-import { type LobbyLink, openLink, type RoomLink } from "./link.ts";
+import { type LobbyLink, openLobbyLink, openRoomLink, type RoomLink } from "./link.ts";
 import { clearSelection, markSent, setLink, showError, toggleSelection } from "./local_actions.ts";
 import { mountLobby, type Pace, PACES } from "./lobby_view.ts";
 import { pieceCommand } from "./keyboard.ts";
@@ -89,14 +89,7 @@ function setState(next: AppState): void {
 function runEffect(effect: Effect): void {
   switch (effect.kind) {
     case "send":
-      if (route.kind === "room") roomLink?.send(effect.event, effect.data);
-      else if (effect.event === "pong") lobbyLink?.send("pong", effect.data);
-      break;
-    case "save-token":
-      session.setToken(effect.roomId, effect.token);
-      break;
-    case "forget-token":
-      session.forgetToken(effect.roomId);
+      roomLink?.send(effect.event, {});
       break;
     case "navigate":
       location.assign(effect.path);
@@ -352,16 +345,13 @@ function mountRoom(roomId: string): void {
   const renderChat = mountChat(chatRoot);
   const renderParts = mountRoomParts(headRoot, hostRoot, joinRoot);
   views = [renderParts, renderTable, renderHand, renderScores, renderChat];
-  roomLink = openLink(() => {
-    const token = session.token(roomId);
-    return `/ws/${encodeURIComponent(roomId)}${token === null ? "" : `?token=${encodeURIComponent(token)}`}`;
-  }, { frame: onFrame, status: onStatus });
+  roomLink = openRoomLink(roomId, { frame: onFrame, status: onStatus });
 }
 
 function mountLobbyPage(): void {
   const app = el("#app");
   views = [mountLobby(app, state.playerName)];
-  lobbyLink = openLink(() => "/ws/lobby", { frame: onFrame, status: onStatus });
+  lobbyLink = openLobbyLink({ frame: onFrame, status: onStatus });
 }
 
 function start(): void {

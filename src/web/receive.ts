@@ -22,11 +22,12 @@ import {
   freshGame,
 } from "./game_events.ts";
 
-/** Something the page must do beyond showing the new state. */
+/**
+ * Something the page must do beyond showing the new state. Session tokens, heartbeats and `seq` gaps are the
+ * typed client's business (src/client), not effects here.
+ */
 export type Effect =
-  | { kind: "send"; event: "pong" | "get_state"; data: Record<string, unknown> }
-  | { kind: "save-token"; roomId: string; token: string }
-  | { kind: "forget-token"; roomId: string }
+  | { kind: "send"; event: "get_state" }
   | { kind: "navigate"; path: string };
 
 interface Context {
@@ -95,8 +96,7 @@ const handlers: HandlerTable = {
   },
   room_created(state, data, context) {
     if (data.session_token !== undefined) {
-      // Our own create_room: keep the seat's token, then open the room as its host.
-      context.effects.push({ kind: "save-token", roomId: data.room_id, token: data.session_token });
+      // Our own create_room (the client keeps the seat's token): open the room as its host.
       context.effects.push({ kind: "navigate", path: `/room/${encodeURIComponent(data.room_id)}` });
       return;
     }
@@ -120,7 +120,7 @@ const handlers: HandlerTable = {
       state.me = { name: data.player_name, seat: state.me?.seat ?? null };
     } else {
       state.me = null;
-      context.effects.push({ kind: "send", event: "get_state", data: {} });
+      context.effects.push({ kind: "send", event: "get_state" });
     }
   },
   joined_room(state, data, context) {
@@ -128,11 +128,8 @@ const handlers: HandlerTable = {
     state.room = data.room;
     state.seq = data.room.seq;
     if (state.game) state.game.seat = data.seat as Seat | null;
-    context.effects.push({ kind: "save-token", roomId: data.room_id, token: data.session_token });
   },
   left_room(state, _data, context) {
-    const roomId = state.room?.room_id;
-    if (roomId !== undefined) context.effects.push({ kind: "forget-token", roomId });
     context.effects.push({ kind: "navigate", path: "/" });
     state.me = null;
     state.yourTurn = null;
@@ -169,9 +166,7 @@ const handlers: HandlerTable = {
       }
     }
     if (state.me?.name === data.player_name) {
-      // Removed by the host: we are a visitor now.
-      const roomId = state.room?.room_id;
-      if (roomId !== undefined) context.effects.push({ kind: "forget-token", roomId });
+      // Removed by the host: we are a visitor now (the server forgets our token, so a reload offers to join).
       state.me = null;
       state.yourTurn = null;
       if (state.game) {
@@ -307,8 +302,8 @@ const handlers: HandlerTable = {
   },
 
   // ---- either channel
-  ping(_state, data, context) {
-    context.effects.push({ kind: "send", event: "pong", data: { timestamp: data.timestamp } });
+  ping() {
+    // The client answers the heartbeat itself.
   },
   pong() {},
   timeout_warning() {
@@ -325,9 +320,8 @@ const handlers: HandlerTable = {
 function applyError(state: AppState, frame: ErrorEnvelope, context: Context): void {
   const { code, message } = frame.error;
   if (code === "AUTHENTICATION_FAILED") {
-    // Our stored token is stale (the room closed or our seat was given up): forget it and offer to join.
-    const roomId = state.route.kind === "room" ? state.route.roomId : undefined;
-    if (roomId !== undefined) context.effects.push({ kind: "forget-token", roomId });
+    // Our stored token is stale (the room closed, or our seat was given up): the client forgets it; we offer
+    // to join instead of showing an error.
     state.me = null;
     return;
   }
@@ -341,7 +335,7 @@ function applyEnvelope(state: AppState, frame: ServerEnvelope | ErrorEnvelope, c
   if (frame.seq !== undefined) {
     if (state.seq > 0 && frame.seq > state.seq + 1) {
       // We missed broadcasts: take a fresh snapshot rather than guess.
-      context.effects.push({ kind: "send", event: "get_state", data: {} });
+      context.effects.push({ kind: "send", event: "get_state" });
     }
     if (frame.seq <= state.seq) return; // Already in our picture (a snapshot or a replay covered it).
     state.seq = Math.max(state.seq, frame.seq);

@@ -8,6 +8,16 @@ function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
 }
 
+/** A column title in full on wide screens and short on phones, where seven columns must fit. */
+function header(long: string, short: string) {
+  return h(
+    "th",
+    { scope: "col", class: "num", title: long },
+    h("span", { class: "long" }, long),
+    h("span", { class: "short", "aria-hidden": "true" }, short),
+  );
+}
+
 function roundTable(state: AppState) {
   const game = state.game;
   const scores = game?.round_scores;
@@ -17,38 +27,42 @@ function roundTable(state: AppState) {
     { class: "panel round-scores", "data-testid": "round-scores" },
     h("h2", {}, `Round ${game.round} scores`),
     h(
-      "table",
-      {},
+      "div",
+      { class: "table-scroll" },
       h(
-        "thead",
+        "table",
         {},
         h(
-          "tr",
+          "thead",
           {},
-          h("th", { scope: "col" }, "Player"),
-          h("th", { scope: "col", class: "num" }, "Declared"),
-          h("th", { scope: "col", class: "num" }, "Won"),
-          h("th", { scope: "col", class: "num" }, "Base"),
-          h("th", { scope: "col", class: "num" }, "x"),
-          h("th", { scope: "col", class: "num" }, "Round"),
-          h("th", { scope: "col", class: "num" }, "Total"),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        scores.map((s) =>
           h(
             "tr",
-            { class: s.declared === s.actual ? "hit" : "miss" },
-            h("th", { scope: "row" }, s.player),
-            h("td", { class: "num" }, s.declared),
-            h("td", { class: "num" }, s.actual),
-            h("td", { class: "num" }, signed(s.base_score)),
-            h("td", { class: "num" }, `x${s.multiplier}`),
-            h("td", { class: "num strong" }, signed(s.final_score)),
-            h("td", { class: "num strong" }, s.total_score),
-          )
+            {},
+            h("th", { scope: "col" }, "Player"),
+            header("Declared", "Bid"),
+            header("Captured", "Won"),
+            header("Base", "Base"),
+            header("Multiplier", "×"),
+            header("Round", "Rnd"),
+            header("Total", "Total"),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          scores.map((s) =>
+            h(
+              "tr",
+              { class: s.declared === s.actual ? "hit" : "miss" },
+              h("th", { scope: "row" }, s.player),
+              h("td", { class: "num" }, s.declared),
+              h("td", { class: "num" }, s.actual),
+              h("td", { class: "num" }, signed(s.base_score)),
+              h("td", { class: "num" }, `×${s.multiplier}`),
+              h("td", { class: "num strong" }, signed(s.final_score)),
+              h("td", { class: "num strong" }, s.total_score),
+            )
+          ),
         ),
       ),
     ),

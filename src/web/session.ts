@@ -1,8 +1,7 @@
-// What the browser remembers between visits: the player's name, and one session token per room (so a reload
-// or a dropped connection comes back to the same seat).
+// What the browser remembers between visits: the player's name. (Session tokens per room are kept by the typed
+// client's token store, under the same localStorage.)
 
 const NAME_KEY = "liaptui.name";
-const tokenKey = (roomId: string) => `liaptui.token.${roomId}`;
 
 function read(key: string): string | null {
   try {
@@ -24,7 +23,4 @@ function write(key: string, value: string | null): void {
 export const session = {
   name: (): string => read(NAME_KEY) ?? "",
   setName: (name: string): void => write(NAME_KEY, name.trim() === "" ? null : name.trim()),
-  token: (roomId: string): string | null => read(tokenKey(roomId)),
-  setToken: (roomId: string, token: string): void => write(tokenKey(roomId), token),
-  forgetToken: (roomId: string): void => write(tokenKey(roomId), null),
 };
