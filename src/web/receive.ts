@@ -123,7 +123,7 @@ const handlers: HandlerTable = {
       context.effects.push({ kind: "send", event: "get_state" });
     }
   },
-  joined_room(state, data, context) {
+  joined_room(state, data) {
     state.me = { name: data.player_name, seat: data.seat };
     state.room = data.room;
     state.seq = data.room.seq;
