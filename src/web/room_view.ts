@@ -59,7 +59,24 @@ function settingsForm(state: AppState) {
   return h(
     "form",
     { class: "panel host", "data-form": "settings" },
-    h("h2", {}, "Host controls"),
+    h(
+      "div",
+      { class: "host-head" },
+      h("h2", {}, "Host controls"),
+      waiting
+        ? h(
+          "span",
+          { class: "buttons" },
+          free === 0 ? null : h(
+            "label",
+            { class: "check" },
+            h("input", { type: "checkbox", "data-testid": "fill-with-bots", checked: true }),
+            `Fill ${free} empty seat${free === 1 ? "" : "s"} with bots`,
+          ),
+          h("button", { type: "button", class: "primary big", "data-action": "start" }, "Start game"),
+        )
+        : null,
+    ),
     h(
       "div",
       { class: "settings-grid" },
@@ -102,20 +119,8 @@ function settingsForm(state: AppState) {
     h(
       "div",
       { class: "buttons spread" },
+      h("small", { class: "muted" }, "Play-to and the round limit take effect when a game starts."),
       h("button", { type: "submit", "data-action": "save-settings" }, "Save settings"),
-      waiting
-        ? h(
-          "span",
-          { class: "buttons" },
-          free === 0 ? null : h(
-            "label",
-            { class: "check" },
-            h("input", { type: "checkbox", "data-testid": "fill-with-bots", checked: true }),
-            `Fill ${free} empty seat${free === 1 ? "" : "s"} with bots`,
-          ),
-          h("button", { type: "button", class: "primary big", "data-action": "start" }, "Start game"),
-        )
-        : null,
     ),
   );
 }

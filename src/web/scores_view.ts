@@ -69,6 +69,57 @@ function roundTable(state: AppState) {
   );
 }
 
+/** Every round seen in this session, one row each, so a game's story reads at a glance. */
+function scoreSheet(state: AppState) {
+  const rounds = state.roundHistory;
+  const players = state.game?.players ?? [];
+  if (rounds.length < 2 || players.length === 0) return null;
+  return h(
+    "div",
+    { class: "panel round-scores sheet" },
+    h("h2", {}, "Score sheet"),
+    h(
+      "div",
+      { class: "table-scroll" },
+      h(
+        "table",
+        {},
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Round"),
+            players.map((p) => h("th", { scope: "col", class: "num" }, p.name)),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          rounds.map((r) =>
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, r.round),
+              players.map((p) => {
+                const entry = r.scores.find((s) => s.seat === p.seat);
+                return h("td", { class: "num" }, entry === undefined ? "" : signed(entry.final_score));
+              }),
+            )
+          ),
+          h(
+            "tr",
+            { class: "totals" },
+            h("th", { scope: "row" }, "Total"),
+            players.map((p) => h("td", { class: "num strong" }, p.score)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 function gameOver(state: AppState) {
   const result = state.game?.result;
   if (!result || state.game?.phase !== "GAME_OVER") return null;
@@ -117,8 +168,15 @@ export function mountScores(root: HTMLElement): (state: AppState) => void {
     const showRound = game !== null && (game.phase === "SCORING" || game.phase === "GAME_OVER");
     renderInto(
       root,
-      JSON.stringify([showRound, game?.round_scores, game?.result, game?.phase, isHost(state)]),
-      () => [gameOver(state), showRound ? roundTable(state) : null],
+      JSON.stringify([
+        showRound,
+        game?.round_scores,
+        game?.result,
+        game?.phase,
+        isHost(state),
+        state.roundHistory,
+      ]),
+      () => [gameOver(state), showRound ? roundTable(state) : null, showRound ? scoreSheet(state) : null],
     );
   };
 }

@@ -92,6 +92,10 @@ Deno.test({
         },
       );
 
+      await t.step("room names, player names and chat with HTML in them show as text", async () => {
+        await markupAsText(browser, server, watch);
+      });
+
       await t.step("no page logged an error", () => {
         assert.deepEqual(watch.problems, []);
       });
@@ -161,19 +165,17 @@ async function twoPeople(browser: Browser, server: ServerProcess, watch: Console
 
   // Bo already looks at the lobby, so the room must arrive live.
   await bo.goto(`${server.url}/`);
-  await bo.locator("[data-testid=player-name]").fill(`Bo "&amp;"`);
+  await bo.locator("[data-testid=player-name]").fill("Bo");
   await bo.locator("#link[data-status=open]").waitFor();
-  const roomUrl = await createRoom(ann, server.url, "Ann", XSS_ROOM);
+  const roomUrl = await createRoom(ann, server.url, "Ann", "Friday night");
   const roomId = roomUrl.slice(roomUrl.lastIndexOf("/") + 1);
   const card = bo.locator(`[data-room-id="${roomId}"]`);
   await card.waitFor();
-  assert.ok((await card.textContent())?.includes(XSS_ROOM), "the room name shows as typed");
-  await assertNoInjection(bo);
   assert.equal(await sidewaysScroll(bo), 0, "the phone lobby does not scroll sideways");
   await screenshot(bo, "lobby-phone");
   await card.locator("[data-action=join]").click();
   await bo.locator("[data-seat='1'][data-you][data-occupant=human]").waitFor();
-  await ann.locator("[data-seat='1'][data-occupant=human]", { hasText: `Bo "&amp;"` }).waitFor();
+  await ann.locator("[data-seat='1'][data-occupant=human]", { hasText: "Bo" }).waitFor();
 
   // Chat both ways, as text.
   await bo.locator("[data-testid=chat-input]").fill(XSS_CHAT);
@@ -208,7 +210,8 @@ async function twoPeople(browser: Browser, server: ServerProcess, watch: Console
     beforePlay: async () => {
       if (phoneShot) return;
       assert.equal(await sidewaysScroll(bo), 0, "the phone table does not scroll sideways");
-      await screenshot(bo, "table-phone");
+      await bo.evaluate("window.scrollTo(0, 0)");
+      await screenshot(bo, "table-phone", true);
       phoneShot = true;
     },
     afterDecision: async (n) => {
@@ -235,6 +238,31 @@ async function twoPeople(browser: Browser, server: ServerProcess, watch: Console
   await bo.locator("[data-testid=game-over]").waitFor();
   assert.equal(await sidewaysScroll(bo), 0);
   for (const page of [ann, bo, cy]) await assertNoInjection(page);
+}
+
+async function markupAsText(browser: Browser, server: ServerProcess, watch: ConsoleWatch): Promise<void> {
+  const viewer = (await watch.openPage(browser, "viewer")).page;
+  await viewer.goto(`${server.url}/`);
+  await viewer.locator("#link[data-status=open]").waitFor();
+  const host = (await watch.openPage(browser, "xss-host")).page;
+  const name = `Eve "&amp;"`;
+  const roomUrl = await createRoom(host, server.url, name, XSS_ROOM);
+  const roomId = roomUrl.slice(roomUrl.lastIndexOf("/") + 1);
+  const card = viewer.locator(`[data-room-id="${roomId}"]`);
+  await card.waitFor();
+  assert.ok((await card.textContent())?.includes(XSS_ROOM), "the room name shows as typed");
+  assert.ok((await card.textContent())?.includes(name), "the host's name shows as typed");
+  assert.equal(await host.locator("h1").textContent(), XSS_ROOM);
+  await host.locator("[data-testid=chat-input]").fill(XSS_CHAT);
+  await host.locator("[data-action=send-chat]").click();
+  await host.locator("#chat-log li", { hasText: XSS_CHAT }).waitFor();
+  // A name the server refuses is explained before anything is sent.
+  await viewer.locator("[data-testid=player-name]").fill("<b>Mallory</b>");
+  await card.locator("[data-action=join]").click();
+  await viewer.locator("[data-testid=error]", { hasText: "cannot contain" }).waitFor();
+  for (const page of [viewer, host]) await assertNoInjection(page);
+  await host.locator("[data-action=leave]").click();
+  await host.waitForURL(`${server.url}/`);
 }
 
 Deno.test({
