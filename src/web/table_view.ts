@@ -135,7 +135,7 @@ function centre(state: AppState, views: SeatView[]) {
   } else if (phase === "TURN" && game.turn) {
     caption = lead === undefined
       ? `Turn ${game.turn.number}: ${game.players[game.turn.starter_seat]?.name} leads`
-      : `Turn ${game.turn.number}: ${playTypeName(lead.play_type)} of ${lead.pieces.length}`;
+      : `Turn ${game.turn.number}: ${lead.player} led ${playTypeName(lead.play_type, true)}`;
   } else if (phase === "DECLARATION") {
     caption = `Round ${game.round}: declaring, ${game.declaration_total} of 8 so far`;
   } else if (phase === "PREPARATION") {

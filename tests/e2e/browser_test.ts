@@ -122,11 +122,15 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
   await page.locator("[data-action=start]").click();
 
   let shotTaken = false;
+  let busyShot = false;
   const decisions = await playToTheEnd(page, {
     beforePlay: async () => {
-      if (shotTaken) return;
+      // The first play is kept; a later one with others' pieces already on the table replaces it once.
+      const busy = (await page.locator(".trick .piece").count()) > 0;
+      if (shotTaken && (!busy || busyShot)) return;
       await screenshot(page, "table-desktop");
       shotTaken = true;
+      busyShot = busy;
     },
     afterDecision: async () => {
       const phase = await phaseOf(page);
@@ -205,10 +209,13 @@ async function twoPeople(browser: Browser, server: ServerProcess, watch: Console
 
   let reloaded = false;
   let phoneShot = false;
+  let busyPhoneShot = false;
   const annPlays = playToTheEnd(ann);
   const boPlays = playToTheEnd(bo, {
     beforePlay: async () => {
-      if (phoneShot) return;
+      const busy = (await bo.locator(".trick .piece").count()) > 0;
+      if (phoneShot && (!busy || busyPhoneShot)) return;
+      busyPhoneShot = busy;
       assert.equal(await sidewaysScroll(bo), 0, "the phone table does not scroll sideways");
       await bo.evaluate("window.scrollTo(0, 0)");
       await screenshot(bo, "table-phone", true);
