@@ -94,10 +94,15 @@ export type SendArgs<C extends Channel, K extends RequestName<C>> = Record<strin
   C["requests"][K] ? [data?: C["requests"][K], id?: RequestId]
   : [data: C["requests"][K], id?: RequestId];
 
+export interface RequestOptions {
+  /** How long to wait for the reply (default: the client's `requestTimeoutMs`). */
+  timeoutMs?: number;
+}
+
 /** Arguments of `request()`: `data` as for `send()`, then per-request options. */
 export type RequestArgs<C extends Channel, K extends RequestName<C>> = Record<string, never> extends
-  C["requests"][K] ? [data?: C["requests"][K], options?: { timeoutMs?: number }]
-  : [data: C["requests"][K], options?: { timeoutMs?: number }];
+  C["requests"][K] ? [data?: C["requests"][K], options?: RequestOptions]
+  : [data: C["requests"][K], options?: RequestOptions];
 
 /** Requests the server answers directly (the others are answered by broadcasts, or by an error). */
 export type ReplyingRequest<C extends Channel> = keyof C["replies"] & RequestName<C>;

@@ -33,6 +33,7 @@ import {
 } from "./socket_port.ts";
 import { memoryTokenStore, type TokenStore } from "./token_store.ts";
 
+export type { RequestOptions } from "./channel.ts";
 export type { LivenessOptions } from "./liveness.ts";
 
 export interface ClientOptions {
@@ -62,10 +63,6 @@ export interface ClientOptions {
   random?: () => number;
   /** Prefix of generated request ids. */
   idPrefix?: string;
-}
-
-export interface RequestOptions {
-  timeoutMs?: number;
 }
 
 /** How the client ended: the last close code and reason, and why it did not reconnect. */
@@ -338,6 +335,16 @@ export class Client<C extends Channel> {
     return iterator;
   }
 
+  /**
+   * Skips the rest of a backoff wait and reconnects now; does nothing unless the client is waiting to
+   * reconnect. For hints the client cannot see itself, such as the browser's `online` event.
+   */
+  reconnectNow(): void {
+    if (this.#retryTimer === null || this.#stopped || this.#stopping) return;
+    this.#clearRetry();
+    this.#open();
+  }
+
   /** Stops for good: no more reconnects; the socket closes with `code`. Pending requests fail. */
   close(code = 1000, reason = ""): Promise<ClientClosed> {
     if (this.#stopped || this.#stopping) return this.closed;
@@ -368,6 +375,7 @@ export class Client<C extends Channel> {
     this.#retryTimer = null;
     const url = this.#connectUrl();
     this.#setStatus({ state: "connecting", attempt: this.#attempt });
+    if (this.#stopped) return; // A status handler called close().
     let socket: WebSocketLike;
     try {
       socket = new this.#WebSocket(url);
@@ -447,8 +455,9 @@ export class Client<C extends Channel> {
       delayMs = backoffDelay(this.#attempt, this.#backoff, this.#random);
       this.#attempt += 1;
     }
-    this.#setStatus({ state: "reconnecting", attempt: this.#attempt, delayMs, code, reason });
+    // Armed before the status goes out, so a `close()` from a status handler finds it and cancels it.
     this.#retryTimer = this.#timers.setTimeout(() => this.#open(), delayMs);
+    this.#setStatus({ state: "reconnecting", attempt: this.#attempt, delayMs, code, reason });
   }
 
   /** Drops a socket the client no longer wants (silent server, redirect), as if it had closed with `code`. */

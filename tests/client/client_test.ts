@@ -232,6 +232,20 @@ Deno.test("close() during a backoff wait stops for good: no socket is opened lat
   assert.equal(clock.pending, 0, "no timer left behind");
 });
 
+Deno.test("close() called from a status handler stops for good, whichever state announced it", async () => {
+  for (const state of ["connecting", "reconnecting"] as const) {
+    const { net, client, clock } = await joined();
+    client.onStatus((status) => {
+      if (status.state === state) client.close();
+    });
+    net.last().serverClose(1006);
+    clock.advance(600_000);
+    assert.equal((await client.closed).cause, "closed", state);
+    assert.equal(net.sockets.length, 1, `no socket opened after close() (${state})`);
+    assert.equal(clock.pending, 0, `no timer left behind (${state})`);
+  }
+});
+
 Deno.test("close() on an open socket closes it with the code, fails pending requests and never reconnects", async () => {
   const { net, client, clock } = await joined();
   const socket = net.last();
@@ -315,6 +329,19 @@ Deno.test("send() writes the typed message only while open and reports whether i
   ]);
 });
 
+Deno.test("reconnectNow() cuts a backoff wait short, and does nothing while connected", async () => {
+  const { net, client, clock } = await joined({ backoff: { initialMs: 10_000, maxMs: 10_000 } });
+  client.reconnectNow();
+  assert.equal(net.sockets.length, 1, "open: nothing to do");
+  net.last().serverClose(1006);
+  assert.equal(client.status.state, "reconnecting");
+  client.reconnectNow();
+  assert.equal(net.sockets.length, 2);
+  assert.equal(net.last().params.get("token"), "T1");
+  clock.advance(60_000);
+  assert.equal(net.sockets.length, 2, "the cancelled wait opens nothing later");
+});
+
 Deno.test("maxAttempts gives up after that many failed reconnects in a row", async () => {
   const { net, client, clock } = setup({ maxAttempts: 2 });
   const connecting = client.connect();
@@ -354,6 +381,24 @@ Deno.test("AUTHENTICATION_FAILED forgets the token in the client and the store; 
   client.on("chat", (data) => chats.push(data.message));
   net.last().receive(ev("chat", { player_name: "Cy", message: "new room" }, { seq: 1 }));
   assert.deepEqual(chats, ["new room"]);
+});
+
+Deno.test("a visitor who stays while the room closes and reopens gets the new room's stream from seq 1", () => {
+  const { net, client } = setup();
+  client.connect();
+  net.last().open();
+  const chats: string[] = [];
+  const gaps: unknown[] = [];
+  client.on("chat", (data) => chats.push(data.message));
+  client.onGap((gap) => gaps.push(gap));
+  net.last().receive(ev("chat", { player_name: "Ann", message: "old room" }, { seq: 40 }));
+  net.last().receive(ev("player_joined", { player_name: "Bo", seat: 0, as: "player" }, { seq: 1 }));
+  net.last().receive(ev("chat", { player_name: "Bo", message: "new room" }, { seq: 2 }));
+  net.last().receive(ev("chat", { player_name: "Bo", message: "new room" }, { seq: 2 }));
+  assert.deepEqual(chats, ["old room", "new room"]);
+  assert.equal(client.lastSeq, 2);
+  assert.equal(client.duplicates, 1);
+  assert.deepEqual(gaps, []);
 });
 
 Deno.test("left_room forgets the token, so a reconnect does not take the seat back", async () => {

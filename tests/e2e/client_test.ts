@@ -172,6 +172,31 @@ for (const target of TARGETS) {
   });
 
   Deno.test({
+    name: `[${target}] a visitor who stays while the room closes and reopens sees the new room's events`,
+    ignore,
+    fn: () =>
+      withServer(target, async (server) => {
+        const visitor = roomClient(server.url, "e2e-again", options());
+        const ann = roomClient(server.url, "e2e-again", options());
+        const bo = roomClient(server.url, "e2e-again", options());
+        try {
+          await Promise.all([visitor.connect(), ann.connect(), bo.connect()]);
+          const joins: string[] = [];
+          visitor.on("player_joined", (data) => joins.push(data.player_name));
+          await ann.request("join_room", { player_name: "Ann" });
+          await ann.request("leave_room"); // the last human left: the room closes
+          const seen = visitor.waitFor("player_joined", (m) => m.data.player_name === "Bo");
+          await bo.request("join_room", { player_name: "Bo" }); // a new room under the same id
+          await seen;
+          assert.deepEqual(joins, ["Ann", "Bo"]);
+          assert.equal(visitor.lastSeq, 1, "the new room's stream starts again at 1");
+        } finally {
+          await Promise.all([visitor.close(), ann.close(), bo.close()]);
+        }
+      }),
+  });
+
+  Deno.test({
     name:
       `[${target}] a server shutting down (1001) sends the client into reconnecting; close() then stops it`,
     ignore,
