@@ -84,6 +84,16 @@ function ensureGame(state: AppState) {
   return state.game;
 }
 
+/** Whether the game still waits for the decision `yourTurn` describes. */
+function stillDue(state: AppState): boolean {
+  const turn = state.yourTurn;
+  const waiting = state.game?.waiting;
+  if (turn === null || waiting === undefined || state.me?.seat !== turn.seat) return false;
+  if (waiting.kind === "redeal") return turn.action === "redeal" && waiting.seats.includes(turn.seat);
+  return (waiting.kind === "declare" || waiting.kind === "play") && waiting.kind === turn.action &&
+    waiting.seat === turn.seat;
+}
+
 function pruneSelection(state: AppState): void {
   const held = new Set((state.game?.hand ?? []).map((p) => p.id));
   state.selection = state.selection.filter((id) => held.has(id));
@@ -228,8 +238,9 @@ const handlers: HandlerTable = {
     state.seq = data.room?.seq ?? 0;
     state.me = data.you === null ? null : { name: data.you.player_name, seat: data.you.seat };
     state.game = data.game;
-    // The server re-sends `your_turn` after the snapshot if a decision of ours is due.
-    state.yourTurn = null;
+    // A snapshot after a reconnect is followed by a fresh `your_turn`; one asked for (`get_state`) is not, so a
+    // pending decision stays while the snapshot still waits for it.
+    if (!stillDue(state)) state.yourTurn = null;
     pruneSelection(state);
   },
   resumed() {

@@ -38,11 +38,11 @@ export const PHONE = { width: 390, height: 844 };
 const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url);
 const DOCS = new URL("../../docs/screenshots/", import.meta.url);
 
-export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+export async function screenshot(page: Page, name: string, fullPage = false, forDocs = true): Promise<void> {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   const path = new URL(`${name}.png`, ARTIFACTS).pathname;
   await page.screenshot({ path, fullPage, animations: "disabled" });
-  if (Deno.env.get("LIAPTUI_DOCS_SCREENSHOTS") === "1") {
+  if (forDocs && Deno.env.get("LIAPTUI_DOCS_SCREENSHOTS") === "1") {
     await Deno.mkdir(DOCS, { recursive: true });
     await Deno.copyFile(path, new URL(`${name}.png`, DOCS).pathname);
   }
@@ -71,6 +71,36 @@ export class ConsoleWatch {
   }
 }
 
+/**
+ * Lets a test cut the page's connection the way a network does: every WebSocket the page opens is kept in
+ * `__sockets`, and every connection status the page shows is appended to `__statuses`.
+ */
+export async function watchConnection(context: BrowserContext): Promise<void> {
+  await context.addInitScript(`(() => {
+    const Native = WebSocket;
+    const sockets = [];
+    globalThis.__sockets = sockets;
+    globalThis.WebSocket = class extends Native {
+      constructor(...args) { super(...args); sockets.push(this); }
+    };
+    const statuses = [];
+    globalThis.__statuses = statuses;
+    new MutationObserver((changes) => {
+      for (const c of changes) if (c.attributeName === "data-status") statuses.push(c.target.dataset.status);
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-status"] });
+  })()`);
+}
+
+/** Drops the page's newest socket (as a network failure would, from the page's side). */
+export async function dropConnection(page: Page): Promise<void> {
+  await page.evaluate("globalThis.__statuses.length = 0; globalThis.__sockets.at(-1).close(4999, 'test')");
+}
+
+/** The connection statuses the page showed since the last drop. */
+export function statusesShown(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>("globalThis.__statuses.slice()");
+}
+
 /** Horizontal overflow of the document in CSS pixels (0 when nothing scrolls sideways). */
 export function sidewaysScroll(page: Page): Promise<number> {
   // A string, since this file is checked without the DOM library.
@@ -93,7 +123,7 @@ export async function actOnce(
   try {
     await either.waitFor({ timeout });
   } catch (error) {
-    await screenshot(page, `stuck-${Date.now()}`, true);
+    await screenshot(page, `stuck-${Date.now()}`, true, false);
     throw error;
   }
   if (await page.locator("[data-testid=game-over]").isVisible()) return "over";

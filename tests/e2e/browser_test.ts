@@ -7,6 +7,7 @@ import {
   type Browser,
   CHROMIUM,
   ConsoleWatch,
+  dropConnection,
   FAST_SETTINGS,
   hasChromium,
   launch,
@@ -15,6 +16,8 @@ import {
   playToTheEnd,
   screenshot,
   sidewaysScroll,
+  statusesShown,
+  watchConnection,
 } from "./browser_driver.ts";
 
 // On CI the browser suite must run or fail; on a laptop without Chromium or a built binary it is skipped.
@@ -79,7 +82,7 @@ Deno.test({
       });
 
       await t.step(
-        "one person and three bots play a game to the final ranking, then play again",
+        "one person and three bots play to the final ranking through a dropped connection, then again",
         async () => {
           await soloGame(browser, server, watch);
         },
@@ -107,7 +110,8 @@ Deno.test({
 });
 
 async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleWatch): Promise<void> {
-  const { page } = await watch.openPage(browser, "solo");
+  const { page, context } = await watch.openPage(browser, "solo");
+  await watchConnection(context);
   await createRoom(page, server.url, "Ann", "Solo table");
   assert.equal(await phaseOf(page), "WAITING");
   for (const seat of [1, 2, 3]) {
@@ -123,6 +127,7 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
 
   let shotTaken = false;
   let busyShot = false;
+  let dropped = false;
   const decisions = await playToTheEnd(page, {
     beforePlay: async () => {
       // The first play is kept; a later one with others' pieces already on the table replaces it once.
@@ -132,12 +137,24 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
       shotTaken = true;
       busyShot = busy;
     },
-    afterDecision: async () => {
+    afterDecision: async (n) => {
       const phase = await phaseOf(page);
       assert.ok(phase !== "WAITING", "the phase badge follows the game");
+      if (n !== 2) return;
+      // The connection drops mid-game: the page says so, comes back on its own, to the same seat and hand.
+      const held = await page.locator("[data-piece-id]").count();
+      await dropConnection(page);
+      await page.locator("#link[data-status=open]").waitFor();
+      await page.waitForFunction(`document.querySelectorAll("[data-piece-id]").length === ${held}`);
+      await page.locator("[data-seat='0'][data-you][data-occupant=human]").waitFor();
+      const shown = await statusesShown(page);
+      assert.deepEqual(shown.slice(0, 1), ["reconnecting"], `statuses shown: ${shown}`);
+      assert.equal(shown.at(-1), "open");
+      dropped = true;
     },
   });
   assert.ok(shotTaken, "the table was captured mid-turn");
+  assert.ok(dropped, "the connection was dropped and came back mid-game");
   assert.ok(decisions >= 2, `a declaration and plays, got ${decisions}`);
   assert.equal(await page.locator("[data-piece-id]").count(), 0, "every piece of the hand was played");
   assert.equal(await phaseOf(page), "GAME_OVER");

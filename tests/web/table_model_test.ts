@@ -323,3 +323,19 @@ Deno.test("receive(): user text is kept as data, never interpreted", () => {
     receive(seated(null), frame("chat", { player_name: text, message: text }, { seq: 1 }), 0).state;
   assert.deepEqual(next.log.at(-1), { kind: "chat", who: text, text, at: 0 });
 });
+
+Deno.test("receive(): a snapshot keeps a decision it still waits for and drops one it does not", () => {
+  const state = seated(LEAD, (g) => {
+    g.phase = "TURN";
+    g.waiting = { kind: "play", seat: 0 };
+  });
+  const snapshot = (waiting: GameView["waiting"]) =>
+    frame("game_state", {
+      room: state.room,
+      you: { player_name: "Ann", seat: 0, is_host: true, is_spectator: false },
+      game: { ...state.game!, waiting },
+    });
+  assert.equal(receive(state, snapshot({ kind: "play", seat: 0 }), 0).state.yourTurn?.action, "play");
+  assert.equal(receive(state, snapshot({ kind: "play", seat: 1 }), 0).state.yourTurn, null);
+  assert.equal(receive(state, snapshot({ kind: "declare", seat: 0 }), 0).state.yourTurn, null);
+});
