@@ -280,7 +280,10 @@ const handlers: HandlerTable = {
     applyPlayed(ensureGame(state), data);
     decisionMade(state, data.seat);
     if (isMine(state, data.seat)) pruneSelection(state);
-    logEvent(state, `${data.player} played ${PIECES_NAMES[data.pieces.length] ?? "pieces"}`, context.now);
+    // Others' plays are on the table for all to see; the log keeps only ours and plays made for someone.
+    if (isMine(state, data.seat) || data.timed_out) {
+      logEvent(state, `${data.player} played ${PIECES_NAMES[data.pieces.length] ?? "pieces"}`, context.now);
+    }
   },
   play_accepted() {
     // The broadcast `player_played` before it already moved the pieces to the table.

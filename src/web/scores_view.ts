@@ -120,6 +120,14 @@ function scoreSheet(state: AppState) {
   );
 }
 
+/** "You win!", "Bo wins!", "Bo and you win!" */
+function headline(winners: readonly string[], me: string | null): string {
+  const names = winners.map((w) => (w === me ? "you" : w));
+  if (names.length === 1 && names[0] === "you") return "You win!";
+  const joined = names.join(" and ");
+  return `${joined.charAt(0).toUpperCase()}${joined.slice(1)} win${names.length === 1 ? "s" : ""}!`;
+}
+
 function gameOver(state: AppState) {
   const result = state.game?.result;
   if (!result || state.game?.phase !== "GAME_OVER") return null;
@@ -128,7 +136,7 @@ function gameOver(state: AppState) {
   return h(
     "div",
     { class: "panel game-over", "data-testid": "game-over" },
-    h("h2", {}, `${result.winners.join(" and ")} win${result.winners.length === 1 ? "s" : ""}!`),
+    h("h2", {}, headline(result.winners, state.me?.name ?? null)),
     h(
       "ol",
       { class: "ranking" },
