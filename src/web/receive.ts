@@ -249,6 +249,10 @@ const handlers: HandlerTable = {
 
   // ---- the game
   phase_change(state, data, context) {
+    if (state.game?.phase === "GAME_OVER" && data.phase === "PREPARATION") {
+      // "Play again": a new game at the same table starts from zero.
+      state.game = freshGame(state.room, state.me?.seat ?? null);
+    }
     const game = ensureGame(state);
     const newRound = data.phase === "PREPARATION" && data.round !== game.round;
     applyPhaseChange(game, data);

@@ -31,7 +31,7 @@ class Listener {
 }
 
 for (const seed of [3, 11, 29]) {
-  Deno.test(`the page's game equals the server's view for a player and a spectator after every step (seed ${seed})`, () => {
+  Deno.test(`the page's game equals the server's view for a player and a spectator after every step of two games (seed ${seed})`, () => {
     const { clock, output, room: makeRoom } = fixture(seed);
     const room = makeRoom("table", { ...FAST, target_score: 30, max_rounds: 3 });
     assert.ok(room.join("Ann", "player").ok);
@@ -44,32 +44,40 @@ for (const seed of [3, 11, 29]) {
     output.delivered.length = 0;
     assert.ok(room.startGame("Ann", false).ok);
 
-    let steps = 0;
-    for (; steps < 500 && room.phase !== "GAME_OVER"; steps++) {
+    const playOneGame = () => {
+      let steps = 0;
+      for (; steps < 500 && room.phase !== "GAME_OVER"; steps++) {
+        settle(clock);
+        ann.catchUp(output.delivered);
+        cy.catchUp(output.delivered);
+        assert.deepEqual(ann.state.game, room.stateFor("Ann").game, `Ann's page after step ${steps}`);
+        assert.deepEqual(cy.state.game, room.stateFor("Cy").game, `Cy's page after step ${steps}`);
+        const turn = ann.state.yourTurn;
+        if (turn === null) continue;
+        ann.decisions++;
+        const decided = room.gameAction(
+          "Ann",
+          (game, seat: Seat) =>
+            turn.action === "declare"
+              ? game.declare(seat, turn.options[0]!)
+              : turn.action === "play"
+              ? game.play(seat, turn.options[0]!)
+              : game.redealDecision(seat, false),
+        );
+        assert.ok(decided.ok, `Ann's ${turn.action} from the page's options is accepted`);
+      }
       settle(clock);
       ann.catchUp(output.delivered);
       cy.catchUp(output.delivered);
-      assert.deepEqual(ann.state.game, room.stateFor("Ann").game, `Ann's page after step ${steps}`);
-      assert.deepEqual(cy.state.game, room.stateFor("Cy").game, `Cy's page after step ${steps}`);
-      const turn = ann.state.yourTurn;
-      if (turn === null) continue;
-      ann.decisions++;
-      const decided = room.gameAction(
-        "Ann",
-        (game, seat: Seat) =>
-          turn.action === "declare"
-            ? game.declare(seat, turn.options[0]!)
-            : turn.action === "play"
-            ? game.play(seat, turn.options[0]!)
-            : game.redealDecision(seat, false),
-      );
-      assert.ok(decided.ok, `Ann's ${turn.action} from the page's options is accepted`);
-    }
-    settle(clock);
-    ann.catchUp(output.delivered);
-    cy.catchUp(output.delivered);
+    };
+    playOneGame();
     assert.equal(room.phase, "GAME_OVER");
-    assert.ok(ann.decisions >= 9, `Ann decided ${ann.decisions} times`);
+    assert.deepEqual(ann.state.game, room.stateFor("Ann").game);
+    // Play again: the new game starts from zero on the page too.
+    assert.ok(room.startGame("Ann", false).ok);
+    playOneGame();
+    assert.equal(room.phase, "GAME_OVER");
+    assert.ok(ann.decisions >= 18, `Ann decided ${ann.decisions} times in two games`);
     assert.deepEqual(ann.state.game, room.stateFor("Ann").game);
     assert.deepEqual(cy.state.game, room.stateFor("Cy").game);
     assert.equal(cy.state.game?.hand, null, "the spectator's page never holds a hand");
