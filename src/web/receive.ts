@@ -262,7 +262,7 @@ const handlers: HandlerTable = {
     if (data.phase === "PREPARATION" && data.redeal_requester !== undefined) {
       logEvent(
         state,
-        `Redeal: ${data.redeal_requester} asked for new hands (x${game.redeal_multiplier})`,
+        `New hands for everyone: this round counts x${game.redeal_multiplier}`,
         context.now,
       );
     }
