@@ -404,7 +404,7 @@ export class Client<C extends Channel> {
   /** The URL of the next attempt: as given the first time, then the redirect target or the channel, resuming. */
   #connectUrl(): string {
     const first = this.#firstUrl;
-    if (first === null) return this.#session.resumeUrl(this.#redirectUrl ?? this.url);
+    if (first === null) return this.#session.prepareReconnect(this.#redirectUrl ?? this.url);
     this.#firstUrl = null;
     const token = this.#session.token;
     const url = new URL(first);

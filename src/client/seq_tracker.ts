@@ -4,8 +4,6 @@
 export type SeqVerdict =
   | { kind: "next" }
   | { kind: "duplicate" }
-  /** Seq 1 again: the room was recreated; everything seen before belongs to the old one. */
-  | { kind: "restart" }
   | { kind: "gap"; expected: number; received: number };
 
 export class SeqTracker {
@@ -22,13 +20,6 @@ export class SeqTracker {
    */
   accept(seq: number): SeqVerdict {
     const last = this.#last;
-    // Seq 1 opens a room's stream and is never replayed (a resume asks for events after a seq it saw, which is
-    // at least 1). Seen again, it is a new room under the same id, e.g. for a visitor who stayed on the
-    // channel while the room closed and someone opened it again: a new stream, not a duplicate.
-    if (seq === 1 && last !== null) {
-      this.#last = 1;
-      return { kind: "restart" };
-    }
     if (last !== null && seq <= last) return { kind: "duplicate" };
     this.#last = seq;
     if (last !== null && seq !== last + 1) return { kind: "gap", expected: last + 1, received: seq };

@@ -40,8 +40,11 @@ export class Session {
     return this.#duplicates;
   }
 
-  /** `url` with what it takes to resume: `?token=` and, if anything was delivered, `&last_seq=`. */
-  resumeUrl(url: string): string {
+  /**
+   * A reconnect is about to go to `url`: returns it with what it takes to resume (`?token=` and, if anything
+   * was delivered, `&last_seq=`). Without a token there is nothing to resume, and the stream is forgotten.
+   */
+  prepareReconnect(url: string): string {
     const target = new URL(url);
     if (this.#token === null) {
       // Nothing to resume: whatever arrives next is a new stream (the room may even have been recreated).
@@ -60,6 +63,10 @@ export class Session {
 
   /** Judges a broadcast's `seq`; a duplicate is counted and must not be delivered. */
   accept(seq: number): SeqVerdict {
+    // A visitor (no token) stays on the channel when the room closes; if someone opens it again, its new
+    // stream starts at 1. Without a token nothing is ever replayed, so seq 1 there means a new room. With a
+    // token it is a replay: the room cannot close while its member is connected.
+    if (seq === 1 && this.#token === null && this.#seq.last !== null) this.#seq.reset();
     const verdict = this.#seq.accept(seq);
     if (verdict.kind === "duplicate") this.#duplicates += 1;
     return verdict;
@@ -87,6 +94,13 @@ export class Session {
         return;
       case "left_room":
         this.#forget();
+        return;
+      case "room_closed":
+        // The server gave up on the room (its log cannot be replayed): the seat and its stream are gone, and a
+        // room opened later under the same id starts again at seq 1.
+        this.#forget();
+        this.#seq.reset();
+        this.catchingUp = false;
         return;
       case "game_state": {
         // A snapshot covers every broadcast up to its room's seq: the stream continues from there.

@@ -401,6 +401,17 @@ Deno.test("a visitor who stays while the room closes and reopens gets the new ro
   assert.deepEqual(gaps, []);
 });
 
+Deno.test("room_closed ends the session: the token is forgotten and a new room's seq 1 is delivered", async () => {
+  const { net, client } = await joined();
+  net.last().receive(ev("chat", { player_name: "Ann", message: "old" }, { seq: 2 }));
+  net.last().receive(ev("room_closed", { message: "This room cannot go on" }));
+  assert.equal(client.token, null);
+  const joins: string[] = [];
+  client.on("player_joined", (data) => joins.push(data.player_name));
+  net.last().receive(ev("player_joined", { player_name: "Bo", seat: 0, as: "player" }, { seq: 1 }));
+  assert.deepEqual(joins, ["Bo"]);
+});
+
 Deno.test("left_room forgets the token, so a reconnect does not take the seat back", async () => {
   const { net, client, clock } = await joined();
   net.last().receive(ev("left_room", {}));

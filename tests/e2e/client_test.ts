@@ -6,7 +6,14 @@ import { type Client, type ClientOptions, roomClient } from "../../src/client/cl
 import type { RoomChannel } from "../../src/client/channel.ts";
 import type { ClientStatus } from "../../src/client/client_status.ts";
 import { memoryTokenStore } from "../../src/client/token_store.ts";
-import { binaryExists, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import { requireOnCi } from "../support/ci.ts";
+import {
+  BINARY,
+  binaryExists,
+  type ServerProcess,
+  startServer,
+  type Target,
+} from "../support/server_process.ts";
 
 const TARGETS: readonly Target[] = ["source", "binary"];
 
@@ -53,12 +60,15 @@ async function withServer(target: Target, fn: (server: ServerProcess) => Promise
   try {
     await fn(server);
   } finally {
-    await server.stop();
+    const code = await server.stop();
+    assert.equal(code, 0, `server exited cleanly:\n${server.output().slice(-2000)}`);
   }
 }
 
 for (const target of TARGETS) {
-  const ignore = target === "binary" && !binaryExists();
+  // Locally a missing binary skips its half with a warning; on CI (CI=true) it fails the run instead.
+  const ignore = target === "binary" &&
+    requireOnCi(binaryExists(), `${BINARY} is not built (deno task compile)`);
 
   Deno.test({
     name: `[${target}] the client joins, and after its socket drops it reconnects by itself to the same seat`,
@@ -207,7 +217,7 @@ for (const target of TARGETS) {
         await client.connect();
         await client.request("join_room", { player_name: "Di" });
         const reconnecting = reaches(client, (s) => s.state === "reconnecting");
-        await server.stop();
+        assert.equal(await server.stop(), 0, "the server shut down cleanly");
         const status = await reconnecting;
         assert.ok(status.state === "reconnecting" && status.code === 1001, JSON.stringify(status));
       } finally {
