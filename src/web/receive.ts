@@ -243,6 +243,18 @@ const handlers: HandlerTable = {
     if (!stillDue(state)) state.yourTurn = null;
     pruneSelection(state);
   },
+  game_aborted(state, data, context) {
+    state.game = null;
+    state.yourTurn = null;
+    state.selection = [];
+    if (state.room) state.room.phase = "WAITING";
+    notify(state, `The game was stopped (${data.reason}); the host can start a new one`, context.now);
+  },
+  room_closed(state, data, context) {
+    state.me = null;
+    state.yourTurn = null;
+    state.error = { code: "ROOM_CLOSED", message: data.message, at: context.now };
+  },
   resumed() {
     // Replayed events (or a fresh game_state) already brought the state up to date.
   },

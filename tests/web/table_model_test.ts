@@ -339,3 +339,16 @@ Deno.test("receive(): a snapshot keeps a decision it still waits for and drops o
   assert.equal(receive(state, snapshot({ kind: "play", seat: 1 }), 0).state.yourTurn, null);
   assert.equal(receive(state, snapshot({ kind: "declare", seat: 0 }), 0).state.yourTurn, null);
 });
+
+Deno.test("receive(): an aborted game leaves the table waiting, announced; a closed room says why", () => {
+  const aborted =
+    receive(seated(LEAD), frame("game_aborted", { reason: "a bot failed" }, { seq: 9 }), 3).state;
+  assert.equal(aborted.game, null);
+  assert.equal(aborted.yourTurn, null);
+  assert.equal(aborted.room?.phase, "WAITING");
+  assert.match(aborted.notice?.text ?? "", /stopped \(a bot failed\)/);
+  const closed =
+    receive(seated(LEAD), frame("room_closed", { message: "This room could not be restored" }), 4).state;
+  assert.equal(closed.me, null);
+  assert.equal(closed.error?.message, "This room could not be restored");
+});
