@@ -25,6 +25,9 @@ export function mountChat(root: HTMLElement): (state: AppState) => void {
     input.placeholder = state.me === null ? "Join or watch to chat" : "Say something";
     const lines = state.log;
     renderInto(log, `${lines.length}:${lines.at(-1)?.at ?? 0}:${lines.at(-1)?.text ?? ""}`, () => {
+      if (lines.length === 0) {
+        return h("li", { class: "event" }, "Nothing said yet. What happens at the table shows here too.");
+      }
       const items = lines.map((line) =>
         line.kind === "chat"
           ? h("li", { class: "chat" }, h("strong", {}, line.who ?? ""), " ", line.text)
