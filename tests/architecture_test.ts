@@ -203,6 +203,24 @@ Deno.test("src/http does not import src/runtime", () => {
   assert.deepEqual(violations("http", (t) => !(t.kind === "layer" && t.name === "runtime")), []);
 });
 
+Deno.test("src/web imports only src/game, src/rooms, src/protocol, src/client and src/web: no package", () => {
+  assert.deepEqual(
+    violations(
+      "web",
+      (t) => t.kind === "layer" && ["game", "rooms", "protocol", "client", "web"].includes(t.name),
+    ),
+    [],
+  );
+});
+
+Deno.test("only src/http uses src/web, and only its built assets", () => {
+  const users = sources.filter((s) => s.layer !== "web").flatMap((s) =>
+    importsOf(s).filter((i) => targetOf(s, i).name === "web").map((i) => `${s.path}: ${i}`)
+  );
+  assert.ok(users.length > 0, "the app serves the page");
+  assert.deepEqual(users.filter((u) => !/^http\/app\.ts: \.\.\/web\/[\w/]+\.(html|css|svg|js)$/.test(u)), []);
+});
+
 Deno.test("nothing under src/ imports main.ts", () => {
   const found = sources.flatMap((s) =>
     importsOf(s).filter((i) => i.endsWith("main.ts")).map((i) => `${s.path}: ${i}`)

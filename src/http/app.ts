@@ -5,6 +5,10 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import page from "../web/index.html" with { type: "text" };
+import styles from "../web/style.css" with { type: "text" };
+import favicon from "../web/favicon.svg" with { type: "text" };
+// Built from src/web/main.ts by `deno task build:web` (part of start, check, test and compile).
+import script from "../web/dist/app.js" with { type: "text" };
 import type { Connection } from "../net/connection.ts";
 import { Gateway } from "../net/gateway.ts";
 import { consoleLogger, type Logger } from "../net/logger.ts";
@@ -37,23 +41,6 @@ export interface AppOptions<Raw> {
   games?: GameArchive;
 }
 
-/**
- * The page may talk to this server only. `connect-src 'self'` covers same-host WebSockets in current browsers;
- * the explicit ws:/wss: origin is for those that predate that rule.
- */
-function securityHeaders(host: string | undefined): Record<string, string> {
-  const sockets = host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host)
-    ? ` ws://${host} wss://${host}`
-    : "";
-  return {
-    "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
-      `connect-src 'self'${sockets}; img-src 'self' data:; base-uri 'none'; form-action 'none'; ` +
-      "frame-ancestors 'none'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-  };
-}
-
 export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   const { gateway } = options;
   const log = options.log ?? consoleLogger;
@@ -65,9 +52,16 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   app.use("*", requestBodyLimit(limits.maxBodyBytes));
   app.use("*", secureResponses());
 
-  const servePage = (c: Context) => c.html(page, 200, securityHeaders(c.req.header("host")));
+  // The page's CSP and security headers come from `secureResponses`, the same as every HTML response.
+  const servePage = (c: Context) => c.html(page);
   app.get("/", servePage);
   app.get("/room/:id", servePage);
+  // The page's assets (nosniff from `secureResponses`); `no-cache` so a new binary's page is picked up at once.
+  const asset = (body: string, type: string) => (c: Context) =>
+    c.body(body, 200, { "content-type": type, "cache-control": "no-cache" });
+  app.get("/app.js", asset(script, "text/javascript; charset=utf-8"));
+  app.get("/app.css", asset(styles, "text/css; charset=utf-8"));
+  app.get("/favicon.svg", asset(favicon, "image/svg+xml"));
 
   app.get("/healthz", (c) =>
     c.json({

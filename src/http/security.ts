@@ -5,17 +5,18 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 
 /**
- * The default policy of HTML responses: everything from this server only, nothing inline, never framed. A
- * route that needs a different policy sets its own Content-Security-Policy and this one steps aside.
+ * The one policy of every HTML response (the game page and the admin page): nothing unless named, scripts,
+ * styles and images from this server only, nothing inline, no form posts, never framed. A route that needs a
+ * different policy sets its own Content-Security-Policy and this one steps aside (none does today).
  * `connect-src 'self'` covers same-host WebSockets in current browsers; the explicit ws:/wss: origin is for
- * those that predate that rule.
+ * those that predate that rule, and is named only for a well-formed Host so a forged one cannot widen it.
  */
 export function contentSecurityPolicy(host: string | undefined): string {
   const sockets = host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host)
     ? ` ws://${host} wss://${host}`
     : "";
-  return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-    `connect-src 'self'${sockets}; object-src 'none'; base-uri 'none'; form-action 'self'; ` +
+  return "default-src 'none'; script-src 'self'; style-src 'self'; " +
+    `connect-src 'self'${sockets}; img-src 'self' data:; base-uri 'none'; form-action 'none'; ` +
     "frame-ancestors 'none'";
 }
 

@@ -85,6 +85,10 @@ export interface RoomServerEvents {
   bot_took_over: { seat: Seat; player_name: string | null; reason: "timeout" | "disconnected" | "left" };
   game_state: GameStatePayload;
   resumed: { replayed: number; recovered: boolean };
+  /** A room bug ended the running game (store branch, protocol.md "Durability"); `room_state` follows. */
+  game_aborted: { reason: string };
+  /** Private: the room could not be rebuilt and is closed; the session is over. */
+  room_closed: { message: string };
   phase_change: PhaseChange;
   redeal_decision: { seat: Seat; player: string; accept: boolean; timed_out: boolean };
   player_declared: { seat: Seat; player: string; value: number; total: number; timed_out: boolean };
@@ -103,10 +107,6 @@ export interface RoomServerEvents {
   game_over: { winners: string[]; winner_seats: Seat[]; rankings: RankingEntry[]; rounds: number };
   hand: { pieces: Piece[] };
   your_turn: YourTurn;
-  /** The running game could not go on (a bot and the engine's fallback both failed); the table is WAITING again. */
-  game_aborted: { reason: string };
-  /** Private: the room cannot be rebuilt from its log and is closed; its seat and token are gone. */
-  room_closed: { message: string };
 }
 
 /** Events on the lobby channel. */

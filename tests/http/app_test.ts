@@ -55,7 +55,7 @@ function harness(options: { remoteAddress?: (c: Context) => string; log?: Logger
   };
 }
 
-const CSP_BASE = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; " +
+const CSP_BASE = "default-src 'none'; script-src 'self'; style-src 'self'; " +
   "connect-src 'self'{sockets}; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
   "frame-ancestors 'none'";
 
