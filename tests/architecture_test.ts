@@ -147,8 +147,17 @@ Deno.test("src/game imports nothing outside src/game", () => {
   assert.deepEqual(violations("game", (t) => t.kind === "layer" && t.name === "game"), []);
 });
 
-Deno.test("src/rooms imports only src/game and src/rooms", () => {
-  assert.deepEqual(violations("rooms", (t) => t.kind === "layer" && ["game", "rooms"].includes(t.name)), []);
+Deno.test("src/rooms imports only src/game, src/rooms and the store's ports (never an implementation)", () => {
+  assert.deepEqual(
+    violations("rooms", (t) => t.kind === "layer" && ["game", "rooms", "store"].includes(t.name)),
+    [],
+  );
+  const implementations = sources.filter((s) => s.layer === "rooms").flatMap((s) =>
+    importsOf(s).filter((i) => i.includes("/store/") && !i.endsWith("/store/ports.ts")).map((i) =>
+      `${s.path}: ${i}`
+    )
+  );
+  assert.deepEqual(implementations, []);
 });
 
 Deno.test("src/protocol imports only src/rooms, src/game, src/protocol and valibot", () => {
@@ -220,4 +229,19 @@ Deno.test("only src/runtime touches the Deno or Bun globals", () => {
 
 Deno.test("no source file under src/ uses the any type", () => {
   assert.deepEqual(flagged(sources, true, usesAny), []);
+});
+
+Deno.test("src/store imports only src/store and node built-ins", () => {
+  assert.deepEqual(
+    violations("store", (t) => t.kind === "layer" ? t.name === "store" : t.name.startsWith("node:")),
+    [],
+  );
+});
+
+Deno.test("only src/store imports node:sqlite", () => {
+  const found = sources.filter((s) => s.layer !== "store").flatMap((s) =>
+    importsOf(s).filter((i) => i === "node:sqlite").map((i) => `${s.path}: ${i}`)
+  );
+  assert.deepEqual(found, []);
+  assert.ok(sources.some((s) => s.layer === "store" && importsOf(s).includes("node:sqlite")));
 });

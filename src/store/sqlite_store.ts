@@ -1,0 +1,414 @@
+// The default store: one SQLite file (WAL) in the data directory, held exclusively by this process.
+// The only module that imports node:sqlite. Appends made in the same tick share one transaction (group
+// commit) and resolve only after it committed, so nobody hears of an entry before it is on disk.
+
+import { mkdirSync } from "node:fs";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { decodeCursor, encodeCursor } from "./game_pages.ts";
+import type {
+  AcquireResult,
+  AppendResult,
+  FinishedGame,
+  GamePage,
+  Grant,
+  Json,
+  LogEntry,
+  RoomLog,
+  RoomRecord,
+  Store,
+  StoredEntry,
+} from "./ports.ts";
+import { StoreError } from "./ports.ts";
+
+export interface SqliteOptions {
+  /** "FULL" (default) syncs every commit to disk; "NORMAL" survives a crash of the process but not of the OS. */
+  synchronous?: "FULL" | "NORMAL";
+  /** Caps the file's size in pages: how tests make the disk "full" without filling one. */
+  maxPageCount?: number;
+}
+
+export const DATABASE_FILE = "liaptui.db";
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rooms (
+  room_id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  epoch INTEGER NOT NULL DEFAULT 0,
+  token TEXT,
+  owner TEXT,
+  head INTEGER NOT NULL DEFAULT 0,
+  finished INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS log (
+  room_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  action_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  event_seq INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (room_id, seq),
+  UNIQUE (room_id, action_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS games (
+  game_id TEXT PRIMARY KEY,
+  room_id TEXT NOT NULL,
+  room_name TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  players TEXT NOT NULL,
+  scores TEXT NOT NULL,
+  winners TEXT NOT NULL,
+  rounds INTEGER NOT NULL,
+  actions TEXT NOT NULL,
+  settings TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS games_newest ON games (finished_at DESC, game_id DESC);
+CREATE INDEX IF NOT EXISTS rooms_open ON rooms (finished, created_at);
+`;
+
+interface PendingAppend {
+  grant: Grant;
+  expectSeq: number;
+  entry: LogEntry;
+  resolve(result: AppendResult): void;
+  reject(error: Error): void;
+}
+
+/** A one-line reason from whatever SQLite or the file system threw. */
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]!;
+}
+
+/**
+ * Opens (creating if needed) the database in `dataDir` and takes its exclusive lock. Throws StoreError with a
+ * one-line message an operator can act on when the folder cannot be created, the file is not a database, or
+ * another process holds it.
+ */
+export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): Store {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new StoreError(`cannot create the data directory ${dataDir}: ${reason(error)}`);
+  }
+  const file = `${dataDir.replace(/\/+$/, "")}/${DATABASE_FILE}`;
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(file);
+  } catch (error) {
+    throw new StoreError(`cannot open ${file}: ${reason(error)}`);
+  }
+  try {
+    // Exclusive locking: the first write takes the file's lock and keeps it until close, so a second server
+    // on the same data directory fails here instead of interleaving writes. WAL then needs no shared memory.
+    db.exec("PRAGMA busy_timeout = 0; PRAGMA locking_mode = EXCLUSIVE;");
+    db.exec("BEGIN EXCLUSIVE; COMMIT;");
+  } catch (error) {
+    db.close();
+    const text = reason(error);
+    if (/locked|busy/i.test(text)) {
+      throw new StoreError(`${file} is in use by another liaptui process (one server per data directory)`);
+    }
+    throw new StoreError(`cannot use ${file}: ${text}`);
+  }
+  try {
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "FULL"};`);
+    if (options.maxPageCount !== undefined) db.exec(`PRAGMA max_page_count = ${options.maxPageCount}`);
+    db.exec(SCHEMA);
+    const version = db.prepare("SELECT value FROM settings WHERE key = 'schema'").get()?.value;
+    if (version === undefined) {
+      db.prepare("INSERT INTO settings (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+    } else if (Number(version) !== SCHEMA_VERSION) {
+      throw new Error(`schema version ${version}, this server reads ${SCHEMA_VERSION}`);
+    }
+  } catch (error) {
+    db.close();
+    throw new StoreError(`cannot use ${file}: ${reason(error)}`);
+  }
+  return new SqliteStore(db, file);
+}
+
+class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  readonly log: RoomLog;
+  #db: DatabaseSync;
+  #file: string;
+  #pending: PendingAppend[] = [];
+  #flushScheduled = false;
+  #closed = false;
+  #tokens = 0;
+  #statements: Statements;
+
+  constructor(db: DatabaseSync, file: string) {
+    this.#db = db;
+    this.#file = file;
+    this.#statements = prepare(db);
+    this.log = this.#roomLog();
+  }
+
+  get ownership() {
+    return {
+      acquire: (roomId: string, owner: string): Promise<AcquireResult> =>
+        this.#sync(() => {
+          const token = `s${crypto.randomUUID().slice(0, 8)}-${++this.#tokens}`;
+          const row = this.#statements.acquire.get(token, owner, roomId);
+          if (row === undefined) return { kind: "not_found" } as const;
+          return {
+            kind: "granted",
+            grant: { roomId, token, epoch: Number(row.epoch), head: Number(row.head) },
+          } as const;
+        }),
+      renew: (grant: Grant): Promise<boolean> =>
+        this.#sync(() => {
+          const row = this.#statements.room.get(grant.roomId);
+          return row !== undefined && Number(row.epoch) === grant.epoch && row.token === grant.token;
+        }),
+      release: (grant: Grant): Promise<void> =>
+        this.#sync(() => {
+          this.#statements.release.run(grant.roomId, grant.epoch, grant.token);
+        }),
+    };
+  }
+
+  get archive() {
+    return {
+      put: (game: FinishedGame): Promise<void> =>
+        this.#sync(() => {
+          this.#statements.putGame.run(
+            game.gameId,
+            game.roomId,
+            game.roomName,
+            game.startedAt,
+            game.finishedAt,
+            game.seed,
+            JSON.stringify(game.players),
+            JSON.stringify(game.scores),
+            JSON.stringify(game.winners),
+            game.rounds,
+            JSON.stringify(game.actions),
+            JSON.stringify(game.settings),
+          );
+        }),
+      list: (limit: number, cursor: string | null): Promise<GamePage> =>
+        this.#sync(() => {
+          const from = cursor === null ? null : decodeCursor(cursor);
+          // One row more than asked tells whether another page follows.
+          const rows = from === null
+            ? this.#statements.firstGames.all(limit + 1)
+            : this.#statements.nextGames.all(from.finishedAt, from.finishedAt, from.gameId, limit + 1);
+          const games = rows.slice(0, limit).map(gameSummaryOf);
+          const last = games.at(-1);
+          return { games, next: rows.length > limit && last !== undefined ? encodeCursor(last) : null };
+        }),
+      get: (gameId: string): Promise<FinishedGame | null> =>
+        this.#sync(() => {
+          const row = this.#statements.getGame.get(gameId);
+          if (row === undefined) return null;
+          return {
+            ...gameSummaryOf(row),
+            seed: Number(row.seed),
+            actions: JSON.parse(String(row.actions)) as Json,
+            settings: JSON.parse(String(row.settings)) as Json,
+          };
+        }),
+    };
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#flush();
+    this.#closed = true;
+    try {
+      this.#db.close();
+    } catch (error) {
+      return Promise.reject(new StoreError(`closing ${this.#file} failed: ${reason(error)}`));
+    }
+    return Promise.resolve();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  #roomLog(): RoomLog {
+    const st = this.#statements;
+    const record = (row: Record<string, unknown>): RoomRecord => ({
+      meta: {
+        roomId: String(row.room_id),
+        createdAt: Number(row.created_at),
+        data: JSON.parse(String(row.data)) as Json,
+      },
+      head: Number(row.head),
+      finished: Number(row.finished) === 1,
+    });
+    return {
+      create: (meta) =>
+        this.#sync(() => {
+          const created = st.createRoom.run(meta.roomId, meta.createdAt, JSON.stringify(meta.data));
+          const head = Number(st.room.get(meta.roomId)?.head ?? 0);
+          return { created: Number(created.changes) === 1, head };
+        }),
+      append: (grant, expectSeq, entry) => {
+        if (this.#closed) return Promise.reject(new StoreError(`${this.#file} is closed`));
+        return new Promise<AppendResult>((resolve, reject) => {
+          this.#pending.push({ grant, expectSeq, entry, resolve, reject });
+          if (!this.#flushScheduled) {
+            this.#flushScheduled = true;
+            queueMicrotask(() => this.#flush());
+          }
+        });
+      },
+      read: (roomId, after, limit) =>
+        this.#sync(() =>
+          st.read.all(roomId, after, limit).map((row): StoredEntry => ({
+            seq: Number(row.seq),
+            actionId: String(row.action_id),
+            at: Number(row.at),
+            eventSeq: Number(row.event_seq),
+            data: JSON.parse(String(row.data)) as Json,
+          }))
+        ),
+      head: (roomId) =>
+        this.#sync(() => {
+          const row = st.room.get(roomId);
+          return row === undefined ? null : Number(row.head);
+        }),
+      room: (roomId) =>
+        this.#sync(() => {
+          const row = st.room.get(roomId);
+          return row === undefined ? null : record(row);
+        }),
+      unfinished: () => this.#sync(() => st.unfinished.all().map(record)),
+      finish: (grant) =>
+        this.#sync(() => {
+          const rejected = this.#check(grant);
+          if (rejected !== null) return rejected;
+          st.finish.run(grant.roomId);
+          return { kind: "ok", seq: Number(st.room.get(grant.roomId)?.head ?? 0) };
+        }),
+    };
+  }
+
+  /** Runs a synchronous database step as a promise, turning any SQLite failure into a StoreError. */
+  #sync<T>(step: () => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new StoreError(`${this.#file} is closed`));
+    try {
+      return Promise.resolve(step());
+    } catch (error) {
+      return Promise.reject(new StoreError(`${this.#file}: ${reason(error)}`));
+    }
+  }
+
+  /** Existence, finished and fencing checks shared by append and finish; null when the write may go on. */
+  #check(grant: Grant): AppendResult | null {
+    const row = this.#statements.room.get(grant.roomId);
+    if (row === undefined) return { kind: "not_found" };
+    if (Number(row.finished) === 1) return { kind: "finished" };
+    if (Number(row.epoch) !== grant.epoch || row.token !== grant.token) {
+      return { kind: "fenced", epoch: Number(row.epoch) };
+    }
+    return null;
+  }
+
+  /** Commits every append queued so far in one transaction, then answers each; on failure rejects them all. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const results: AppendResult[] = [];
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      for (const { grant, expectSeq, entry } of batch) results.push(this.#appendOne(grant, expectSeq, entry));
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      try {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      } catch {
+        // The rollback failing too changes nothing for the callers: every append of the batch is reported
+        // as failed below, and the writers rebuild their rooms from what the log really holds.
+      }
+      const failure = new StoreError(`writing to ${this.#file} failed: ${reason(error)}`);
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    batch.forEach((pending, i) => pending.resolve(results[i]!));
+  }
+
+  #appendOne(grant: Grant, expectSeq: number, entry: LogEntry): AppendResult {
+    const st = this.#statements;
+    const rejected = this.#check(grant);
+    if (rejected !== null) return rejected;
+    const earlier = st.actionSeq.get(grant.roomId, entry.actionId);
+    if (earlier !== undefined) return { kind: "duplicate", seq: Number(earlier.seq) };
+    const head = Number(st.room.get(grant.roomId)?.head ?? 0);
+    if (expectSeq !== head + 1) return { kind: "conflict", head };
+    const values: SQLInputValue[] = [
+      grant.roomId,
+      expectSeq,
+      entry.actionId,
+      entry.at,
+      entry.eventSeq,
+      JSON.stringify(entry.data),
+    ];
+    st.insert.run(...values);
+    st.setHead.run(expectSeq, grant.roomId);
+    return { kind: "ok", seq: expectSeq };
+  }
+}
+
+function gameSummaryOf(row: Record<string, unknown>): GamePage["games"][number] {
+  return {
+    gameId: String(row.game_id),
+    roomId: String(row.room_id),
+    roomName: String(row.room_name),
+    startedAt: Number(row.started_at),
+    finishedAt: Number(row.finished_at),
+    players: JSON.parse(String(row.players)) as string[],
+    scores: JSON.parse(String(row.scores)) as number[],
+    winners: JSON.parse(String(row.winners)) as string[],
+    rounds: Number(row.rounds),
+  };
+}
+
+/** Every statement the store runs, prepared once. */
+function prepare(db: DatabaseSync) {
+  const s = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    createRoom: s("INSERT OR IGNORE INTO rooms (room_id, created_at, data) VALUES (?, ?, ?)"),
+    room: s("SELECT room_id, created_at, data, epoch, token, head, finished FROM rooms WHERE room_id = ?"),
+    unfinished: s(
+      "SELECT room_id, created_at, data, head, finished FROM rooms WHERE finished = 0 ORDER BY created_at, room_id",
+    ),
+    actionSeq: s("SELECT seq FROM log WHERE room_id = ? AND action_id = ?"),
+    insert: s("INSERT INTO log (room_id, seq, action_id, at, event_seq, data) VALUES (?, ?, ?, ?, ?, ?)"),
+    setHead: s("UPDATE rooms SET head = ? WHERE room_id = ?"),
+    read: s(
+      "SELECT seq, action_id, at, event_seq, data FROM log WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    ),
+    acquire: s(
+      "UPDATE rooms SET epoch = epoch + 1, token = ?, owner = ? WHERE room_id = ? AND finished = 0 " +
+        "RETURNING epoch, head",
+    ),
+    release: s("UPDATE rooms SET token = NULL WHERE room_id = ? AND epoch = ? AND token = ?"),
+    finish: s("UPDATE rooms SET finished = 1 WHERE room_id = ?"),
+    putGame: s(
+      "INSERT OR IGNORE INTO games (game_id, room_id, room_name, started_at, finished_at, seed, players, " +
+        "scores, winners, rounds, actions, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    getGame: s("SELECT * FROM games WHERE game_id = ?"),
+    firstGames: s(
+      "SELECT game_id, room_id, room_name, started_at, finished_at, players, scores, winners, rounds " +
+        "FROM games ORDER BY finished_at DESC, game_id DESC LIMIT ?",
+    ),
+    nextGames: s(
+      "SELECT game_id, room_id, room_name, started_at, finished_at, players, scores, winners, rounds " +
+        "FROM games WHERE finished_at < ? OR (finished_at = ? AND game_id < ?) " +
+        "ORDER BY finished_at DESC, game_id DESC LIMIT ?",
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepare>;

@@ -1,0 +1,119 @@
+// The SQLite store against the port contract, plus what only a file can do: survive a reopen, refuse a
+// second process, and fail loudly on a full disk or a file that is not a database.
+
+import assert from "node:assert/strict";
+import { DATABASE_FILE, openSqliteStore } from "../../src/store/sqlite_store.ts";
+import { StoreError } from "../../src/store/ports.ts";
+import { entry, runStoreConformance } from "./conformance.ts";
+
+runStoreConformance("sqliteStore", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-store-" });
+  const store = openSqliteStore(dir);
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+});
+
+async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-store-" });
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("sqliteStore: entries, heads and epochs survive closing and reopening the data directory", () =>
+  withDir(async (dir) => {
+    const store = openSqliteStore(`${dir}/nested/data`);
+    await store.log.create({ roomId: "R", createdAt: 1, data: { name: "kept" } });
+    const acquired = await store.ownership.acquire("R", "n");
+    if (acquired.kind !== "granted") throw new Error("not granted");
+    await store.log.append(acquired.grant, 1, entry(1));
+    await store.log.append(acquired.grant, 2, entry(2));
+    await store.close();
+
+    const again = openSqliteStore(`${dir}/nested/data`);
+    try {
+      assert.equal(await again.log.head("R"), 2);
+      assert.deepEqual((await again.log.read("R", 0, 10)).map((e) => e.actionId), ["a1", "a2"]);
+      const next = await again.ownership.acquire("R", "n");
+      assert.equal(next.kind === "granted" && next.grant.epoch, acquired.grant.epoch + 1);
+      assert.equal((await again.log.append(acquired.grant, 3, entry(3))).kind, "fenced");
+    } finally {
+      await again.close();
+    }
+  }));
+
+Deno.test("sqliteStore: a second store on the same data directory is refused while the first is open", () =>
+  withDir(async (dir) => {
+    const first = openSqliteStore(dir);
+    try {
+      assert.throws(() => openSqliteStore(dir), (error: unknown) => {
+        assert.ok(error instanceof StoreError);
+        assert.match(error.message, /in use by another liaptui process/);
+        return true;
+      });
+    } finally {
+      await first.close();
+    }
+    const after = openSqliteStore(dir);
+    await after.close();
+  }));
+
+Deno.test("sqliteStore: a file that is not a database stops the open with a one-line message", () =>
+  withDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/${DATABASE_FILE}`,
+      "this is not a database, just some text\n".repeat(200),
+    );
+    assert.throws(() => openSqliteStore(dir), (error: unknown) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /not a database/);
+      assert.ok(!error.message.includes("\n"));
+      return true;
+    });
+  }));
+
+Deno.test("sqliteStore: a data directory that cannot be created is a one-line StoreError", () =>
+  withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/file`, "");
+    assert.throws(() => openSqliteStore(`${dir}/file/data`), (error: unknown) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /cannot create the data directory/);
+      return true;
+    });
+  }));
+
+Deno.test("sqliteStore: a full disk rejects the append, stores nothing, and later appends still work", () =>
+  withDir(async (dir) => {
+    const store = openSqliteStore(dir, { maxPageCount: 12 });
+    try {
+      await store.log.create({ roomId: "R", createdAt: 1, data: {} });
+      const acquired = await store.ownership.acquire("R", "n");
+      if (acquired.kind !== "granted") throw new Error("not granted");
+      const grant = acquired.grant;
+      let seq = 1;
+      let failure: unknown = null;
+      // Entries of ~4 KiB fill a 12-page file within a few appends.
+      for (; seq < 100; seq++) {
+        try {
+          await store.log.append(grant, seq, entry(seq, { data: { pad: "x".repeat(4000) } }));
+        } catch (error) {
+          failure = error;
+          break;
+        }
+      }
+      assert.ok(failure instanceof StoreError, "the disk filled up");
+      assert.match(failure.message, /full/);
+      assert.equal(await store.log.head("R"), seq - 1, "the failed append stored nothing");
+      const small = await store.log.append(grant, seq, entry(seq, { data: 1 }));
+      assert.deepEqual(small, { kind: "ok", seq }, "a smaller entry still fits: the store is usable");
+    } finally {
+      await store.close();
+    }
+  }));
