@@ -1,7 +1,7 @@
 // Typed calls into the liaptui Redis Function library: arguments in, one discriminated union out per
 // function. Knows the key layout and the reply shapes; decides nothing itself.
 
-import { LOBBY_KEYS, roomKeys } from "./redis_keys.ts";
+import { GAMES_KEYS, LOBBY_KEYS, roomKeys } from "./redis_keys.ts";
 
 /** The one thing this module needs from a client: send a command, get the raw (RESP2) reply. */
 export interface RedisCaller {
@@ -11,7 +11,7 @@ export interface RedisCaller {
 export type CreateReply = { status: "created" } | { status: "exists"; head: number };
 
 export type AcquireReply =
-  | { status: "granted"; epoch: number; head: number; finished: boolean }
+  | { status: "granted"; epoch: number; head: number }
   | { status: "busy"; owner: string; epoch: number; remainingMs: number }
   | { status: "not_found" };
 
@@ -23,9 +23,12 @@ export type AppendReply =
   | { status: "ok"; seq: number }
   | { status: "fenced"; epoch: number }
   | { status: "duplicate"; seq: number }
-  | { status: "finished"; head: number }
+  | { status: "finished" }
   | { status: "conflict"; head: number }
   | { status: "not_found" };
+
+/** What a finish answers: an append's refusals, or ok with the head it closed at. */
+export type FinishReply = Extract<AppendReply, { status: "ok" | "fenced" | "finished" | "not_found" }>;
 
 export type ListingReply =
   | { status: "ok"; eventId: string | null }
@@ -44,10 +47,8 @@ export interface AppendRequest {
   token: string;
   epoch: number;
   seq: number;
-  /** De-duplication key; "" when the entry has none. */
+  /** De-duplication key (never empty). */
   actionId: string;
-  /** Closes the log: later appends answer `finished`. */
-  finish: boolean;
   /** Stream entry fields (at least one). */
   fields: Record<string, string>;
 }
@@ -74,9 +75,9 @@ export class RedisFunctions {
     return reply;
   }
 
-  async roomCreate(room: string, fields: Record<string, string>): Promise<CreateReply> {
+  async roomCreate(room: string, createdAt: number, data: string): Promise<CreateReply> {
     const k = roomKeys(room);
-    const reply = await this.#fcall("lt_room_create", [k.meta], flatten(fields));
+    const reply = await this.#fcall("lt_room_create", [k.meta], [whole(createdAt), data]);
     if (reply[0] === "created") return { status: "created" };
     if (reply[0] === "exists") return { status: "exists", head: int(reply, 1, "lt_room_create") };
     throw new UnexpectedReply("lt_room_create", reply);
@@ -88,12 +89,7 @@ export class RedisFunctions {
     const reply = await this.#fcall(fn, [k.meta, k.lease], [token, owner, whole(ttlMs)]);
     switch (reply[0]) {
       case "granted":
-        return {
-          status: "granted",
-          epoch: int(reply, 1, fn),
-          head: int(reply, 2, fn),
-          finished: reply[3] === "finished",
-        };
+        return { status: "granted", epoch: int(reply, 1, fn), head: int(reply, 2, fn) };
       case "busy":
         return {
           status: "busy",
@@ -131,7 +127,6 @@ export class RedisFunctions {
       whole(request.epoch),
       whole(request.seq),
       request.actionId,
-      request.finish ? "1" : "0",
       ...flatten(request.fields),
     ]);
     switch (reply[0]) {
@@ -142,13 +137,38 @@ export class RedisFunctions {
       case "duplicate":
         return { status: "duplicate", seq: int(reply, 1, fn) };
       case "finished":
-        return { status: "finished", head: int(reply, 1, fn) };
+        return { status: "finished" };
       case "conflict":
         return { status: "conflict", head: int(reply, 1, fn) };
       case "not_found":
         return { status: "not_found" };
     }
     throw new UnexpectedReply(fn, reply);
+  }
+
+  async roomFinish(room: string, token: string, epoch: number): Promise<FinishReply> {
+    const k = roomKeys(room);
+    const fn = "lt_room_finish";
+    const reply = await this.#fcall(fn, [k.meta, k.lease], [token, whole(epoch)]);
+    switch (reply[0]) {
+      case "ok":
+        return { status: "ok", seq: int(reply, 1, fn) };
+      case "fenced":
+        return { status: "fenced", epoch: int(reply, 1, fn) };
+      case "finished":
+        return { status: "finished" };
+      case "not_found":
+        return { status: "not_found" };
+    }
+    throw new UnexpectedReply(fn, reply);
+  }
+
+  /** Stores a finished game unless one with its id is there; true when stored. */
+  async gamePut(gameId: string, orderMember: string, json: string): Promise<boolean> {
+    const reply = await this.#fcall("lt_game_put", [GAMES_KEYS.h, GAMES_KEYS.z], [gameId, orderMember, json]);
+    if (reply[0] === "ok") return true;
+    if (reply[0] === "exists") return false;
+    throw new UnexpectedReply("lt_game_put", reply);
   }
 
   lobbyPut(

@@ -44,36 +44,37 @@ local function version()
   return VERSION
 end
 
--- KEYS meta. ARGV field, value, ... (room metadata: seed, engine version, ...).
--- Creates the room once; a second creator learns that it exists and with which head.
+-- KEYS meta. ARGV created_ms, data (JSON text).
+-- Creates the room once; a second creator learns that it exists and its head, and changes nothing.
 local function room_create(keys, args)
   local meta = keys[1]
-  local fields = need_pairs(args, 1, 'room_create')
+  local created = need_uint(args[1], 'created')
+  local data = need_text(args[2], 'data')
   if redis.call('EXISTS', meta) == 1 then
     return {'exists', tonumber(redis.call('HGET', meta, 'seq') or '0')}
   end
-  redis.call('HSET', meta, unpack(fields))
-  redis.call('HSET', meta, 'status', 'open', 'epoch', 0, 'seq', 0, 'created', now_ms())
+  redis.call('HSET', meta, 'status', 'open', 'epoch', 0, 'seq', 0, 'created', created, 'data', data,
+    'token', '', 'owner', '')
   return {'created', 0}
 end
 
 -- KEYS meta, lease. ARGV token, owner, ttl_ms.
 -- SET NX PX: at most one holder at a time, by Redis's clock; each grant bumps the epoch, so a holder's token
--- and epoch are never reused by a later holder.
+-- and epoch are never reused by a later holder. A finished room has nothing left to own.
 local function lease_acquire(keys, args)
   local meta, lease = keys[1], keys[2]
   local token = need_text(args[1], 'token')
   local owner = need_text(args[2], 'owner')
   local ttl = need_uint(args[3], 'ttl_ms')
-  if redis.call('EXISTS', meta) == 0 then return {'not_found'} end
+  local status = redis.call('HGET', meta, 'status')
+  if not status or status == 'finished' then return {'not_found'} end
   if not redis.call('SET', lease, token, 'NX', 'PX', ttl) then
     local held = redis.call('HMGET', meta, 'owner', 'epoch')
     return {'busy', held[1] or '', tonumber(held[2] or '0'), redis.call('PTTL', lease)}
   end
   local epoch = redis.call('HINCRBY', meta, 'epoch', 1)
   redis.call('HSET', meta, 'token', token, 'owner', owner, 'leased_at', now_ms())
-  local state = redis.call('HMGET', meta, 'seq', 'status')
-  return {'granted', epoch, tonumber(state[1] or '0'), state[2] or 'open'}
+  return {'granted', epoch, tonumber(redis.call('HGET', meta, 'seq') or '0')}
 end
 
 -- KEYS meta, lease. ARGV token, ttl_ms. Only the current holder may extend; a lapsed lease cannot be revived.
@@ -100,38 +101,61 @@ local function lease_release(keys, args)
   return {'ok'}
 end
 
--- KEYS meta, lease, log, ids. ARGV token, epoch, seq, action_id ('' for none), finish ('1' closes the log),
--- field, value, ... (the entry).
--- One atomic check of everything that makes an append safe, then XADD with the id <seq>-0. The order of
--- the checks is the order of the answers' authority: a stale owner learns only that it is fenced; a retried
--- action learns the seq it already got, even after the log closed or moved on.
+-- The checks every write makes, in the order of the RoomLog contract: the room exists, is not finished,
+-- and the caller holds the live lease under the current epoch. Answers nil when the write may go on.
+local function write_refused(meta, lease, token, epoch)
+  local state = redis.call('HMGET', meta, 'epoch', 'status')
+  if not state[1] then return {'not_found'} end
+  if state[2] == 'finished' then return {'finished'} end
+  local current = tonumber(state[1])
+  if current ~= epoch or redis.call('GET', lease) ~= token then return {'fenced', current} end
+  return nil
+end
+
+-- KEYS meta, lease, log, ids. ARGV token, epoch, seq, action_id, field, value, ... (the entry).
+-- One atomic check of everything that makes an append safe, then XADD with the id <seq>-0: fencing, then
+-- de-duplication (a retry learns the seq its first attempt got), then compare-and-set on the head.
 local function log_append(keys, args)
   local meta, lease, log, ids = keys[1], keys[2], keys[3], keys[4]
   local token = need_text(args[1], 'token')
   local epoch = need_uint(args[2], 'epoch')
   local seq_text = args[3]
   local seq = need_uint(seq_text, 'seq')
-  local action_id = args[4] or ''
-  local finish = args[5] == '1'
-  local fields = need_pairs(args, 6, 'log_append')
-  local state = redis.call('HMGET', meta, 'epoch', 'seq', 'status')
-  if not state[1] then return {'not_found'} end
-  local current_epoch = tonumber(state[1])
-  if current_epoch ~= epoch or redis.call('GET', lease) ~= token then
-    return {'fenced', current_epoch}
-  end
-  local head = tonumber(state[2] or '0')
-  if action_id ~= '' then
-    local prior = redis.call('HGET', ids, action_id)
-    if prior then return {'duplicate', tonumber(prior)} end
-  end
-  if state[3] == 'finished' then return {'finished', head} end
+  local action_id = need_text(args[4], 'action_id')
+  local fields = need_pairs(args, 5, 'log_append')
+  local refused = write_refused(meta, lease, token, epoch)
+  if refused then return refused end
+  local prior = redis.call('HGET', ids, action_id)
+  if prior then return {'duplicate', tonumber(prior)} end
+  local head = tonumber(redis.call('HGET', meta, 'seq') or '0')
   if seq ~= head + 1 then return {'conflict', head} end
   redis.call('XADD', log, seq_text .. '-0', unpack(fields))
   redis.call('HSET', meta, 'seq', seq)
-  if action_id ~= '' then redis.call('HSET', ids, action_id, seq) end
-  if finish then redis.call('HSET', meta, 'status', 'finished') end
+  redis.call('HSET', ids, action_id, seq)
   return {'ok', seq}
+end
+
+-- KEYS meta, lease. ARGV token, epoch. Closes the log for good (checked like an append); answers the head.
+local function room_finish(keys, args)
+  local meta, lease = keys[1], keys[2]
+  local token = need_text(args[1], 'token')
+  local epoch = need_uint(args[2], 'epoch')
+  local refused = write_refused(meta, lease, token, epoch)
+  if refused then return refused end
+  redis.call('HSET', meta, 'status', 'finished')
+  return {'ok', tonumber(redis.call('HGET', meta, 'seq') or '0')}
+end
+
+-- KEYS h, z. ARGV game_id, order_member, json. Keeps the first version of a finished game; the zset member
+-- '<finished_at, 16 digits>.<game id>' orders the history newest first by lexicographic range.
+local function game_put(keys, args)
+  local h, z = keys[1], keys[2]
+  local game_id = need_text(args[1], 'game_id')
+  local member = need_text(args[2], 'member')
+  local json = need_text(args[3], 'json')
+  if redis.call('HSETNX', h, game_id, json) == 0 then return {'exists'} end
+  redis.call('ZADD', z, 0, member)
+  return {'ok'}
 end
 
 -- Lobby listings are stored as '<epoch>|<summary>' so a put or remove from an older owner than the one
@@ -220,6 +244,8 @@ redis.register_function('lt_lease_acquire', lease_acquire)
 redis.register_function('lt_lease_renew', lease_renew)
 redis.register_function('lt_lease_release', lease_release)
 redis.register_function('lt_log_append', log_append)
+redis.register_function('lt_room_finish', room_finish)
+redis.register_function('lt_game_put', game_put)
 redis.register_function('lt_lobby_put', lobby_put)
 redis.register_function('lt_lobby_remove', lobby_remove)
 redis.register_function('lt_lobby_sweep', lobby_sweep)

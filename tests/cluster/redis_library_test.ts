@@ -9,7 +9,7 @@ import { withRedis } from "./redis_fixture.ts";
 const TTL = 6_000;
 
 async function createAndAcquire(fns: RedisFunctions, room: string, token: string) {
-  assert.deepEqual(await fns.roomCreate(room, { seed: "42", engine: "1" }), { status: "created" });
+  assert.deepEqual(await fns.roomCreate(room, 1_700_000_000_000, '{"name":"x"}'), { status: "created" });
   const grant = await fns.leaseAcquire(room, token, "node-a", TTL);
   assert.equal(grant.status, "granted");
   return grant.status === "granted" ? grant : assert.fail("not granted");
@@ -21,34 +21,29 @@ function entry(n: number) {
 
 Deno.test("room_create creates a room once and tells a second creator the head", async () => {
   await withRedis(async ({ fns, client }) => {
-    assert.deepEqual(await fns.roomCreate("R1", { seed: "7" }), { status: "created" });
-    assert.deepEqual(await fns.roomCreate("R1", { seed: "8" }), { status: "exists", head: 0 });
+    assert.deepEqual(await fns.roomCreate("R1", 5, '{"name":"first"}'), { status: "created" });
+    assert.deepEqual(await fns.roomCreate("R1", 6, '{"name":"second"}'), { status: "exists", head: 0 });
     const meta = await client.hgetall(roomKeys("R1").meta);
-    assert.equal(meta.seed, "7", "the second creator changed nothing");
-    assert.equal(meta.status, "open");
-    assert.equal(meta.epoch, "0");
-    assert.equal(meta.seq, "0");
-    assert.ok(Number(meta.created) > 1_600_000_000_000, "created is Redis time in ms");
-  });
-});
-
-Deno.test("a room's own fields cannot overwrite status, epoch or seq", async () => {
-  await withRedis(async ({ fns, client }) => {
-    await fns.roomCreate("R1", { seq: "99", epoch: "5", status: "finished" });
-    const meta = await client.hmget(roomKeys("R1").meta, "seq", "epoch", "status");
-    assert.deepEqual(meta, ["0", "0", "open"]);
+    assert.deepEqual(meta, {
+      status: "open",
+      epoch: "0",
+      seq: "0",
+      created: "5",
+      data: '{"name":"first"}',
+      token: "",
+      owner: "",
+    });
   });
 });
 
 Deno.test("lease_acquire: not_found, then granted with epoch 1, then busy for everyone else", async () => {
   await withRedis(async ({ fns }) => {
     assert.deepEqual(await fns.leaseAcquire("R1", "t1", "node-a", TTL), { status: "not_found" });
-    await fns.roomCreate("R1", { seed: "1" });
+    await fns.roomCreate("R1", 1, "{}");
     assert.deepEqual(await fns.leaseAcquire("R1", "t1", "node-a", TTL), {
       status: "granted",
       epoch: 1,
       head: 0,
-      finished: false,
     });
     const busy = await fns.leaseAcquire("R1", "t2", "node-b", TTL);
     assert.equal(busy.status, "busy");
@@ -69,7 +64,6 @@ Deno.test("release hands the room over at once and the next grant has a higher e
         epoch: first.epoch,
         seq: 1,
         actionId: "a1",
-        finish: false,
         fields: entry(1),
       })).status,
       "ok",
@@ -80,7 +74,6 @@ Deno.test("release hands the room over at once and the next grant has a higher e
       status: "granted",
       epoch: 2,
       head: 1,
-      finished: false,
     });
   });
 });
@@ -101,7 +94,7 @@ Deno.test("renew extends only the current holder's lease and cannot revive a lap
 
 Deno.test("a lease expires on Redis's clock and the room can then be taken", async () => {
   await withRedis(async ({ fns, client }) => {
-    await fns.roomCreate("R1", { seed: "1" });
+    await fns.roomCreate("R1", 1, "{}");
     assert.equal((await fns.leaseAcquire("R1", "t1", "node-a", 30)).status, "granted");
     // Wait for the event (the key gone), not for a fixed time.
     while (await client.exists(roomKeys("R1").lease) === 1) await new Promise((r) => setTimeout(r, 10));
@@ -121,7 +114,6 @@ Deno.test("append writes <seq>-0 entries in order and answers ok with the seq", 
         epoch: grant.epoch,
         seq,
         actionId: `a${seq}`,
-        finish: false,
         fields: entry(seq),
       });
       assert.deepEqual(reply, { status: "ok", seq });
@@ -137,7 +129,7 @@ Deno.test("append writes <seq>-0 entries in order and answers ok with the seq", 
 Deno.test("append answers conflict with the head for a skipped or repeated seq and writes nothing", async () => {
   await withRedis(async ({ fns, client }) => {
     const grant = await createAndAcquire(fns, "R1", "t1");
-    const base = { room: "R1", token: "t1", epoch: grant.epoch, finish: false, fields: entry(0) };
+    const base = { room: "R1", token: "t1", epoch: grant.epoch, fields: entry(0) };
     assert.deepEqual(await fns.logAppend({ ...base, seq: 2, actionId: "x" }), {
       status: "conflict",
       head: 0,
@@ -159,7 +151,7 @@ Deno.test("append answers conflict with the head for a skipped or repeated seq a
 Deno.test("append answers duplicate with the first seq for a retried action id, whatever seq it names", async () => {
   await withRedis(async ({ fns, client }) => {
     const grant = await createAndAcquire(fns, "R1", "t1");
-    const base = { room: "R1", token: "t1", epoch: grant.epoch, finish: false, fields: entry(0) };
+    const base = { room: "R1", token: "t1", epoch: grant.epoch, fields: entry(0) };
     assert.deepEqual(await fns.logAppend({ ...base, seq: 1, actionId: "a" }), { status: "ok", seq: 1 });
     assert.deepEqual(await fns.logAppend({ ...base, seq: 2, actionId: "b" }), { status: "ok", seq: 2 });
     assert.deepEqual(await fns.logAppend({ ...base, seq: 2, actionId: "a" }), {
@@ -170,9 +162,7 @@ Deno.test("append answers duplicate with the first seq for a retried action id, 
       status: "duplicate",
       seq: 1,
     });
-    // An entry without an action id is never a duplicate.
-    assert.deepEqual(await fns.logAppend({ ...base, seq: 3, actionId: "" }), { status: "ok", seq: 3 });
-    assert.equal(await client.xlen(roomKeys("R1").log), 3);
+    assert.equal(await client.xlen(roomKeys("R1").log), 2);
   });
 });
 
@@ -185,7 +175,6 @@ Deno.test("a stale owner is fenced after a takeover: its append changes nothing"
       epoch: old.epoch,
       seq: 1,
       actionId: "a",
-      finish: false,
       fields: entry(1),
     });
     await client.del(roomKeys("R1").lease); // The old owner stalled past its lease.
@@ -197,7 +186,6 @@ Deno.test("a stale owner is fenced after a takeover: its append changes nothing"
       epoch: old.epoch,
       seq: 2,
       actionId: "b",
-      finish: false,
       fields: entry(2),
     });
     assert.deepEqual(stale, { status: "fenced", epoch: 2 });
@@ -209,7 +197,6 @@ Deno.test("a stale owner is fenced after a takeover: its append changes nothing"
         epoch: old.epoch,
         seq: 2,
         actionId: "a",
-        finish: false,
         fields: entry(2),
       }),
       { status: "fenced", epoch: 2 },
@@ -221,7 +208,6 @@ Deno.test("a stale owner is fenced after a takeover: its append changes nothing"
         epoch: 1,
         seq: 2,
         actionId: "b",
-        finish: false,
         fields: entry(2),
       }),
       { status: "fenced", epoch: 2 },
@@ -234,7 +220,6 @@ Deno.test("a stale owner is fenced after a takeover: its append changes nothing"
         epoch: 2,
         seq: 2,
         actionId: "b",
-        finish: false,
         fields: entry(2),
       }),
       { status: "ok", seq: 2 },
@@ -253,7 +238,6 @@ Deno.test("an owner whose lease lapsed is fenced even when nobody took the room"
         epoch: grant.epoch,
         seq: 1,
         actionId: "a",
-        finish: false,
         fields: entry(1),
       }),
       { status: "fenced", epoch: 1 },
@@ -262,28 +246,20 @@ Deno.test("an owner whose lease lapsed is fenced even when nobody took the room"
   });
 });
 
-Deno.test("finish closes the log: later appends answer finished, a retried last action still duplicate", async () => {
+Deno.test("finish closes the log: appends answer finished, the room cannot be taken, the log stays", async () => {
   await withRedis(async ({ fns, client }) => {
     const grant = await createAndAcquire(fns, "R1", "t1");
     const base = { room: "R1", token: "t1", epoch: grant.epoch, fields: entry(0) };
-    assert.deepEqual(await fns.logAppend({ ...base, seq: 1, actionId: "last", finish: true }), {
-      status: "ok",
-      seq: 1,
-    });
+    assert.deepEqual(await fns.logAppend({ ...base, seq: 1, actionId: "last" }), { status: "ok", seq: 1 });
+    assert.deepEqual(await fns.roomFinish("R1", "other", grant.epoch), { status: "fenced", epoch: 1 });
+    assert.deepEqual(await fns.roomFinish("R1", "t1", grant.epoch), { status: "ok", seq: 1 });
     assert.equal(await client.hget(roomKeys("R1").meta, "status"), "finished");
-    assert.deepEqual(await fns.logAppend({ ...base, seq: 2, actionId: "late", finish: false }), {
-      status: "finished",
-      head: 1,
-    });
-    assert.deepEqual(await fns.logAppend({ ...base, seq: 2, actionId: "last", finish: false }), {
-      status: "duplicate",
-      seq: 1,
-    });
-    const again = await fns.leaseAcquire("R1", "t2", "node-b", TTL);
-    assert.equal(again.status, "busy");
+    assert.deepEqual(await fns.logAppend({ ...base, seq: 2, actionId: "late" }), { status: "finished" });
+    assert.deepEqual(await fns.logAppend({ ...base, seq: 2, actionId: "last" }), { status: "finished" });
+    assert.deepEqual(await fns.roomFinish("R1", "t1", grant.epoch), { status: "finished" });
     await fns.leaseRelease("R1", "t1");
-    const reopened = await fns.leaseAcquire("R1", "t2", "node-b", TTL);
-    assert.deepEqual(reopened, { status: "granted", epoch: 2, head: 1, finished: true });
+    assert.deepEqual(await fns.leaseAcquire("R1", "t2", "node-b", TTL), { status: "not_found" });
+    assert.equal(await client.xlen(roomKeys("R1").log), 1);
   });
 });
 
@@ -296,7 +272,6 @@ Deno.test("append to a room that was never created answers not_found and creates
         epoch: 1,
         seq: 1,
         actionId: "a",
-        finish: false,
         fields: entry(1),
       }),
       { status: "not_found" },
@@ -311,13 +286,12 @@ Deno.test("bad arguments are refused with an error before any write", async () =
     const k = roomKeys("R1");
     const call = (args: string[]) =>
       client.call("FCALL", ["lt_log_append", 4, k.meta, k.lease, k.log, k.ids, ...args]);
-    await assert.rejects(
-      call(["t1", String(grant.epoch), "one", "a", "0", "f", "v"]),
-      /seq must be a whole number/,
-    );
-    await assert.rejects(call(["t1", String(grant.epoch), "1", "a", "0", "lonely"]), /field\/value pairs/);
-    await assert.rejects(call(["t1", String(grant.epoch), "1", "a", "0"]), /field\/value pairs/);
-    await assert.rejects(call(["", String(grant.epoch), "1", "a", "0", "f", "v"]), /token is missing/);
+    const epoch = String(grant.epoch);
+    await assert.rejects(call(["t1", epoch, "one", "a", "f", "v"]), /seq must be a whole number/);
+    await assert.rejects(call(["t1", epoch, "1", "a", "lonely"]), /field\/value pairs/);
+    await assert.rejects(call(["t1", epoch, "1", "a"]), /field\/value pairs/);
+    await assert.rejects(call(["", epoch, "1", "a", "f", "v"]), /token is missing/);
+    await assert.rejects(call(["t1", epoch, "1", "", "f", "v"]), /action_id is missing/);
     assert.equal(await client.exists(k.log), 0);
     assert.equal(await client.hget(k.meta, "seq"), "0");
   });
@@ -328,7 +302,7 @@ Deno.test("two writers racing for the same seq: exactly one ok, the other a conf
     const grant = await createAndAcquire(fns, "R1", "t1");
     const other = new RedisFunctions(await connect("liaptui:test:other"));
     for (let seq = 1; seq <= 50; seq++) {
-      const base = { room: "R1", token: "t1", epoch: grant.epoch, seq, finish: false, fields: entry(seq) };
+      const base = { room: "R1", token: "t1", epoch: grant.epoch, seq, fields: entry(seq) };
       const replies = await Promise.all([
         fns.logAppend({ ...base, actionId: `x${seq}` }),
         other.logAppend({ ...base, actionId: `y${seq}` }),
@@ -345,8 +319,8 @@ Deno.test("two nodes racing to take a free room: exactly one is granted, 50 room
     for (let n = 0; n < 50; n++) {
       const room = `race${n}`;
       const created = await Promise.all([
-        fns.roomCreate(room, { seed: "1" }),
-        other.roomCreate(room, { seed: "2" }),
+        fns.roomCreate(room, 1, "{}"),
+        other.roomCreate(room, 2, "{}"),
       ]);
       assert.deepEqual(created.map((c) => c.status).sort(), ["created", "exists"]);
       const grants = await Promise.all([
