@@ -74,14 +74,20 @@ export async function connectRedis(address: RedisAddress, options: ConnectOption
   if (address.password !== undefined) redisOptions.password = address.password;
   const client = new Redis(redisOptions);
   // Errors are reported through the failing commands and the status; an unhandled 'error' event would only
-  // print ioredis's own warning on every reconnect attempt.
-  client.on("error", () => {});
+  // print ioredis's own warning on every reconnect attempt. The first one explains a failed connect better
+  // than connect()'s own "Connection is closed".
+  let firstError: Error | null = null;
+  client.on("error", (error: Error) => {
+    firstError ??= error;
+  });
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    const reason = error instanceof Error ? error.message : String(error);
+    const cause: unknown = firstError ?? error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`cannot reach Redis at ${address.host}:${address.port}: ${reason}`);
   }
+  firstError = null;
   return client;
 }

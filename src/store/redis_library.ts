@@ -165,11 +165,13 @@ local function listing_epoch(value)
   return tonumber(string.match(value, '^(%d+)|'))
 end
 
+-- Change ids are 0-1, 0-2, ... (Redis numbers '0-*' one past the last): a reader can tell from the first id
+-- still in the stream whether trimming took changes it had not read yet.
 local function lobby_event(ev, maxlen, kind, room, summary)
   if summary then
-    return redis.call('XADD', ev, 'MAXLEN', '~', maxlen, '*', 'type', kind, 'room', room, 'summary', summary)
+    return redis.call('XADD', ev, 'MAXLEN', '~', maxlen, '0-*', 'type', kind, 'room', room, 'summary', summary)
   end
-  return redis.call('XADD', ev, 'MAXLEN', '~', maxlen, '*', 'type', kind, 'room', room)
+  return redis.call('XADD', ev, 'MAXLEN', '~', maxlen, '0-*', 'type', kind, 'room', room)
 end
 
 -- KEYS z, h, ev. ARGV room, epoch, ttl_ms, maxlen, summary.

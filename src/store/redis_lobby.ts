@@ -107,20 +107,35 @@ export class RedisLobby implements Lobby {
     });
   }
 
-  /** Whether MAXLEN trimming deleted an entry newer than `cursor` (Redis 7 keeps max-deleted-entry-id). */
+  /**
+   * Whether changes after `cursor` are gone: trimmed by MAXLEN (the first id left is more than one past the
+   * cursor; change ids count 0-1, 0-2, ...) or the stream itself was lost (the cursor is ahead of it).
+   */
   async #trimmedPast(cursor: string): Promise<boolean> {
     let info: unknown;
     try {
       info = await this.#redis.call("XINFO", ["STREAM", LOBBY_KEYS.ev]);
     } catch (error) {
-      if (error instanceof Error && /no such key/i.test(error.message)) return false;
+      if (error instanceof Error && /no such key/i.test(error.message)) return cursor !== "0-0";
       throw error;
     }
-    if (!Array.isArray(info)) return false;
-    const index = info.indexOf("max-deleted-entry-id");
-    const deleted = index >= 0 ? info[index + 1] : undefined;
-    return typeof deleted === "string" && compareIds(deleted, cursor) > 0;
+    if (!Array.isArray(info)) throw new Error(`unexpected XINFO reply: ${JSON.stringify(info)}`);
+    const field = (name: string): unknown => {
+      const at = info.indexOf(name);
+      return at < 0 ? undefined : info[at + 1];
+    };
+    const read = changeNumber(cursor);
+    const last = field("last-generated-id");
+    if (typeof last === "string" && changeNumber(last) < read) return true;
+    const first = field("first-entry");
+    const firstId = Array.isArray(first) ? first[0] : null;
+    return typeof firstId === "string" && changeNumber(firstId) > read + 1;
   }
+}
+
+/** The running number of a change id `0-<n>`. */
+function changeNumber(id: string): number {
+  return Number(id.slice(id.indexOf("-") + 1));
 }
 
 /** Orders two stream ids `<ms>-<n>`. */

@@ -17,6 +17,10 @@ export interface RedisServer {
   output(): string;
   /** SIGTERM (Redis finishes its AOF and exits), then starts again on the same port and directory. */
   restart(): Promise<void>;
+  /** SIGTERM and wait: Redis is down (an outage) until `up()`. */
+  down(): Promise<void>;
+  /** Starts it again after `down()`, on the same port and directory. */
+  up(): Promise<void>;
   /** Sends a signal to the running process without waiting (SIGSTOP/SIGCONT to pause it). */
   signal(signal: Deno.Signal): void;
   /** SIGTERM, waits for the exit, removes the directory. Idempotent. */
@@ -146,6 +150,11 @@ export async function startRedis(options: { timeoutMs?: number } = {}): Promise<
     }
   };
 
+  const up = async (): Promise<void> => {
+    if (stopped) throw new Error("redis-server was stopped for good");
+    if (running === null) running = await launch();
+  };
+
   running = await launch().catch(async (error) => {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw error;
@@ -161,10 +170,11 @@ export async function startRedis(options: { timeoutMs?: number } = {}): Promise<
     },
     output: () => log,
     async restart() {
-      if (stopped) throw new Error("redis-server was stopped for good");
       await halt();
-      running = await launch();
+      await up();
     },
+    down: halt,
+    up,
     signal(signal) {
       running?.child.kill(signal);
     },
