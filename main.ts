@@ -1,26 +1,57 @@
-// The composition root: reads config, builds registry, rooms and app, starts the runtime's server.
+// The composition root: reads config, opens the store, rebuilds the rooms it holds, builds registry, rooms
+// and app, starts the runtime's server.
 
 import { type Config, parseConfig, VERSION } from "./src/config.ts";
 import { createApp } from "./src/http/app.ts";
 import { Gateway } from "./src/net/gateway.ts";
 import { realClock } from "./src/rooms/clock.ts";
 import { RoomDirectory } from "./src/rooms/room_directory.ts";
+import { StoreJournals } from "./src/rooms/room_journal.ts";
 import type { Runtime } from "./src/runtime/runtime.ts";
+import { memoryStore } from "./src/store/memory_store.ts";
+import type { Store } from "./src/store/ports.ts";
+import { openSqliteStore } from "./src/store/sqlite_store.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
   return (await import("./src/runtime/deno.ts")).denoRuntime();
 }
 
-function run(runtime: Runtime, config: Config): void {
+/** The configured store; throws StoreError with a one-line reason when it cannot be used. */
+function openStore(dataDir: string): Store {
+  if (dataDir === ":memory:") {
+    console.warn("liaptui: --data-dir :memory: keeps rooms and games in memory only; a restart loses them");
+    return memoryStore();
+  }
+  return openSqliteStore(dataDir);
+}
+
+async function run(runtime: Runtime, config: Config): Promise<void> {
   const startedAt = realClock.now();
+  const store = openStore(config.dataDir);
+  const journals = new StoreJournals(store);
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
     pubsub: runtime.pubsub,
     directory: (delivery) =>
-      new RoomDirectory({ clock: realClock, output: delivery, lobby: delivery, maxRooms: config.maxRooms }),
+      new RoomDirectory({
+        clock: realClock,
+        output: delivery,
+        lobby: delivery,
+        maxRooms: config.maxRooms,
+        journals,
+      }),
   });
+  const restored = await gateway.directory.restore();
+  if (restored.rooms > 0 || restored.failed.length > 0) {
+    console.log(
+      `liaptui: rebuilt ${restored.rooms} room(s) from ${restored.entries} stored action(s)` +
+        (restored.failed.length > 0
+          ? `; ${restored.failed.length} could not be rebuilt and were closed`
+          : ""),
+    );
+  }
   const app = createApp({
     gateway,
     upgradeWebSocket: runtime.upgradeWebSocket,
@@ -29,11 +60,15 @@ function run(runtime: Runtime, config: Config): void {
     version: VERSION,
     startedAt,
     now: realClock.now,
+    games: store.archive,
   });
   const server = runtime.serve(app.fetch, { host: config.host, port: config.port, limits: config.limits });
   gateway.start();
   const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  console.log(`liaptui ${VERSION} listening on http://${shown}:${server.port} (${runtime.name})`);
+  console.log(
+    `liaptui ${VERSION} listening on http://${shown}:${server.port} (${runtime.name}, ${store.kind} store` +
+      `${store.kind === "sqlite" ? ` in ${config.dataDir}` : ""})`,
+  );
 
   let stopping = false;
   runtime.onShutdownSignal((signal) => {
@@ -43,8 +78,10 @@ function run(runtime: Runtime, config: Config): void {
     gateway.shutdown();
     // Exit even if the listener takes its time to drain.
     const deadline = setTimeout(() => runtime.exit(0), 3_000);
-    server.stop().finally(() => {
+    server.stop().finally(async () => {
       clearTimeout(deadline);
+      // Commits what is still queued and releases the database's lock; rooms stay open in it for the next start.
+      await store.close().catch((error) => console.error(`liaptui: closing the store: ${error}`));
       console.log("liaptui: stopped");
       runtime.exit(0);
     });
@@ -65,7 +102,7 @@ switch (parsed.kind) {
     break;
   case "run":
     try {
-      run(runtime, parsed.config);
+      await run(runtime, parsed.config);
     } catch (error) {
       console.error(`liaptui: cannot start: ${error instanceof Error ? error.message : String(error)}`);
       runtime.exit(1);

@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   port: number;
   maxRooms: number;
+  /** Where the database lives (created if missing); ":memory:" keeps everything in memory, lost on exit. */
+  dataDir: string;
   limits: NetLimits;
 }
 
@@ -99,6 +101,15 @@ const OPTIONS: readonly Option[] = [
     help: "open rooms at most (default 10000)",
     set: integer(1, 1_000_000, (c, v) => c.maxRooms = v),
   },
+  {
+    flag: "--data-dir",
+    env: "LIAPTUI_DATA_DIR",
+    help: "folder for the game database (default ./data; :memory: keeps nothing)",
+    set: (c, v) => {
+      c.dataDir = v;
+      return null;
+    },
+  },
 ];
 
 export type ConfigResult =
@@ -108,7 +119,7 @@ export type ConfigResult =
   | { kind: "error"; message: string };
 
 export function defaultConfig(): Config {
-  return { host: "0.0.0.0", port: 8080, maxRooms: 10_000, limits: { ...DEFAULT_LIMITS } };
+  return { host: "0.0.0.0", port: 8080, maxRooms: 10_000, dataDir: "./data", limits: { ...DEFAULT_LIMITS } };
 }
 
 export function helpText(): string {

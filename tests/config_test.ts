@@ -155,3 +155,10 @@ Deno.test("shortening only the idle timeout brings the heartbeat down to half of
   assert.equal(result.kind, "run");
   if (result.kind === "run") assert.equal(result.config.limits.heartbeatMs, 2000);
 });
+
+Deno.test("parseConfig() keeps the database in ./data unless --data-dir or LIAPTUI_DATA_DIR says otherwise", () => {
+  assert.equal(run([]).dataDir, "./data");
+  assert.equal(run([], { LIAPTUI_DATA_DIR: "/var/lib/liaptui" }).dataDir, "/var/lib/liaptui");
+  assert.equal(run(["--data-dir", "/srv/x"], { LIAPTUI_DATA_DIR: "/var/lib/liaptui" }).dataDir, "/srv/x");
+  assert.equal(run(["--data-dir=:memory:"]).dataDir, ":memory:");
+});

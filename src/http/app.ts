@@ -8,6 +8,8 @@ import page from "../web/index.html" with { type: "text" };
 import type { Connection } from "../net/connection.ts";
 import { Gateway } from "../net/gateway.ts";
 import type { Transport } from "../net/transport.ts";
+import type { GameArchive } from "../store/ports.ts";
+import { mountGamesApi } from "./games_api.ts";
 
 export interface AppOptions<Raw> {
   gateway: Gateway;
@@ -18,6 +20,8 @@ export interface AppOptions<Raw> {
   version: string;
   startedAt: number;
   now(): number;
+  /** Finished games for `/api/games`; without it those routes are not mounted. */
+  games?: GameArchive;
 }
 
 /**
@@ -86,6 +90,8 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       };
     }),
   );
+
+  if (options.games !== undefined) mountGamesApi(app, options.games);
 
   app.notFound((c) => c.json({ error: "Not found" }, 404));
   app.onError((error, c) => {

@@ -3,7 +3,7 @@
 import { ErrorCode } from "../protocol/codes.ts";
 import type { LobbyEvents } from "../protocol/client_messages.ts";
 import type { RoomDirectory } from "../rooms/room_directory.ts";
-import { type HandlerTable, keepAlive } from "./router.ts";
+import { type Failure, type HandlerTable, keepAlive } from "./router.ts";
 
 export function lobbyHandlers(directory: RoomDirectory): HandlerTable<LobbyEvents> {
   return {
@@ -20,11 +20,16 @@ export function lobbyHandlers(directory: RoomDirectory): HandlerTable<LobbyEvent
         directory.close(room.id);
         return joined.error;
       }
-      context.reply("room_created", {
-        ...room.summary(),
-        session_token: joined.value.token,
-        player_name: data.player_name,
-      });
+      const reply = () =>
+        context.reply("room_created", {
+          ...room.summary(),
+          session_token: joined.value.token,
+          player_name: data.player_name,
+        });
+      // The token is handed out only once the room and the seat it opens are stored.
+      const pending = room.stored();
+      if (pending === null) return reply();
+      return pending.then((problem) => problem === null ? reply() : problem as Failure);
     },
 
     refresh_rooms: (context) => context.reply("room_list", { rooms: directory.publicSummaries() }),

@@ -21,8 +21,31 @@ export interface RoomHandlerDeps {
   registry: ConnectionRegistry;
 }
 
-function failure<T>(result: RoomResult<T>): Failure | undefined {
-  return result.ok ? undefined : result.error;
+/**
+ * A room call's outcome for its sender: its refusal at once, or — once what it accepted is stored — nothing
+ * (then `onStored` runs, typically the reply) or SERVER_ERROR if the store failed and the room rolled it back.
+ */
+function afterStored<T>(
+  room: Room,
+  result: RoomResult<T>,
+  onStored?: (value: T) => void,
+  onLost?: () => void,
+): HandlerOutcome {
+  if (!result.ok) return result.error as Failure;
+  const pending = room.stored();
+  if (pending === null) {
+    onStored?.(result.value);
+    return;
+  }
+  return pending.then((problem) => {
+    if (problem === null) return onStored?.(result.value);
+    onLost?.();
+    return problem as Failure;
+  });
+}
+
+function failure<T>(room: Room, result: RoomResult<T>): HandlerOutcome {
+  return afterStored(room, result);
 }
 
 const NOT_IN_ROOM: Failure = { code: ErrorCode.NOT_IN_ROOM, message: "Join the room first" };
@@ -53,14 +76,22 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
         if (room.humansPresent === 0) directory.close(room.id);
         return joined.error;
       }
+      // Bound at once, so this connection's next messages act as the player while the join is being stored.
       registry.bindPlayer(connection, data.player_name);
-      context.reply("joined_room", {
-        room_id: room.id,
-        player_name: data.player_name,
-        seat: joined.value.member.seat,
-        session_token: joined.value.token,
-        room: room.state(),
-      });
+      const state = room.state();
+      return afterStored(
+        room,
+        joined,
+        ({ member, token }) =>
+          context.reply("joined_room", {
+            room_id: room.id,
+            player_name: data.player_name,
+            seat: member.seat,
+            session_token: token,
+            room: state,
+          }),
+        () => registry.unbindPlayer(connection),
+      );
     },
 
     leave_room: (context) =>
@@ -68,10 +99,10 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
         const left = room.leave(by ?? "");
         if (!left.ok) return left.error;
         registry.unbindPlayer(context.connection);
-        context.reply("left_room", {});
+        return afterStored(room, left, () => context.reply("left_room", {}));
       }),
 
-    chat: (context, data) => withRoom(context, (room, by) => failure(room.chat(by, data.message))),
+    chat: (context, data) => withRoom(context, (room, by) => failure(room, room.chat(by, data.message))),
 
     get_state(context) {
       const room = roomOf(context);
@@ -84,38 +115,41 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
     ...keepAlive,
 
     add_bot: (context, data) =>
-      withRoom(context, (room, by) => failure(room.addBot(by, data.seat as Seat | undefined))),
+      withRoom(context, (room, by) => failure(room, room.addBot(by, data.seat as Seat | undefined))),
     remove_bot: (context, data) =>
-      withRoom(context, (room, by) => failure(room.removeBot(by, data.seat as Seat))),
+      withRoom(context, (room, by) => failure(room, room.removeBot(by, data.seat as Seat))),
     remove_player: (context, data) =>
-      withRoom(context, (room, by) => failure(room.removePlayer(by, data.seat as Seat))),
+      withRoom(context, (room, by) => failure(room, room.removePlayer(by, data.seat as Seat))),
     update_settings: (context, data) =>
-      withRoom(context, (room, by) => failure(room.updateSettings(by, data))),
+      withRoom(context, (room, by) => failure(room, room.updateSettings(by, data))),
     start_game: (context, data) =>
-      withRoom(context, (room, by) => failure(room.startGame(by, data.fill_with_bots))),
+      withRoom(context, (room, by) => failure(room, room.startGame(by, data.fill_with_bots))),
 
     declare: (context, data) =>
       withRoom(
         context,
-        (room, by) => failure(room.gameAction(by, (game, seat) => game.declare(seat, data.value))),
+        (room, by) => failure(room, room.gameAction(by, { type: "declare", value: data.value })),
       ),
 
     play: (context, data) =>
       withRoom(context, (room, by) => {
-        const played = room.gameAction(by, (game, seat) => game.play(seat, data.piece_ids));
-        if (!played.ok) return played.error;
-        context.reply("play_accepted", { player: by, pieces_played: data.piece_ids });
+        const played = room.gameAction(by, { type: "play", pieceIds: data.piece_ids });
+        return afterStored(
+          room,
+          played,
+          () => context.reply("play_accepted", { player: by, pieces_played: data.piece_ids }),
+        );
       }),
 
     accept_redeal: (context) =>
       withRoom(
         context,
-        (room, by) => failure(room.gameAction(by, (game, seat) => game.redealDecision(seat, true))),
+        (room, by) => failure(room, room.gameAction(by, { type: "redeal_decision", accept: true })),
       ),
     decline_redeal: (context) =>
       withRoom(
         context,
-        (room, by) => failure(room.gameAction(by, (game, seat) => game.redealDecision(seat, false))),
+        (room, by) => failure(room, room.gameAction(by, { type: "redeal_decision", accept: false })),
       ),
   };
 }

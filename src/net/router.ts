@@ -25,7 +25,8 @@ export interface Failure {
   details?: Record<string, unknown>;
 }
 
-export type HandlerOutcome = Failure | void;
+/** A failure, nothing, or (for a room action waiting to be stored) a promise of one of those. */
+export type HandlerOutcome = Failure | void | Promise<Failure | void>;
 
 /** One handler per event; a schema without a handler is a compile error. */
 export type HandlerTable<S extends EventSchemas> = {
@@ -72,23 +73,31 @@ export class Router<S extends EventSchemas> {
       reply: (name, payload) => this.#replies.reply(connection, name, payload, id),
     };
     const handler = this.#handlers[event] as (context: MessageContext, data: unknown) => HandlerOutcome;
-    let outcome: HandlerOutcome;
-    try {
-      outcome = handler(context, data);
-    } catch (error) {
+    const bug = (error: unknown): Failure => {
       const correlationId = crypto.randomUUID().slice(0, 8);
       console.error(
         `[net] handler bug ref=${correlationId} event=${event} channel=${connection.channel} ` +
           `connection=${connection.id}`,
         error,
       );
-      outcome = {
+      return {
         code: ErrorCode.SERVER_ERROR,
         message: `Something went wrong on our side (ref ${correlationId})`,
         details: { correlation_id: correlationId },
       };
+    };
+    let outcome: HandlerOutcome;
+    try {
+      outcome = handler(context, data);
+    } catch (error) {
+      outcome = bug(error);
     }
-    if (outcome) this.#replies.error(connection, outcome, id);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (failure) => failure && this.#replies.error(connection, failure, id),
+        (error) => this.#replies.error(connection, bug(error), id),
+      );
+    } else if (outcome) this.#replies.error(connection, outcome, id);
   }
 }
 

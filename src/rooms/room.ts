@@ -1,14 +1,20 @@
 // One table: its members, seats, host, settings and broadcast stream, with every timer it starts.
-// All changes run one at a time through `#run`; all output leaves through RoomOutput, batched per action.
+// Every change is a RoomCommand run one at a time through `#run`; with a journal it is stored before its
+// output (batched per action) leaves through RoomOutput. A command that throws, or that the store fails to
+// keep, is rolled back by replaying the commands that were accepted before it.
 
 import type { Seat } from "../game/state.ts";
+import type { FinishedGame, Json } from "../store/ports.ts";
 import type { Clock, TimerId } from "./clock.ts";
+import type { PlayerMove, RoomCommand, TimedCommand } from "./room_command.ts";
+import { RoomClock } from "./room_clock.ts";
 import type { OutboundEvent, RoomOutput } from "./room_output.ts";
-import { fail, ok, RoomErrorCode, type RoomResult } from "./room_errors.ts";
+import { fail, ok, type RoomError, RoomErrorCode, type RoomResult } from "./room_errors.ts";
+import type { RoomJournal } from "./room_journal.ts";
 import type { RoomState, RoomSummary, SeatSummary } from "./room_views.ts";
 import { newSessionToken } from "./session_token.ts";
 import { DEFAULT_SETTINGS, type RoomSettings } from "./settings.ts";
-import { type TableAccess, TableGame } from "./table_game.ts";
+import { type GameRules, REAL_RULES, type TableAccess, TableGame } from "./table_game.ts";
 
 /** Someone at the table or watching it; bots are members without a session. */
 export interface Member {
@@ -30,6 +36,8 @@ export interface RoomHooks {
   changed(room: Room): void;
   /** No human member is left: the directory disposes of the room. */
   empty(room: Room): void;
+  /** The room's state is unusable (a rollback failed): its members were told; the directory closes it. */
+  broken(room: Room): void;
 }
 
 export interface RoomOptions {
@@ -41,6 +49,29 @@ export interface RoomOptions {
   hooks: RoomHooks;
   /** A fresh 32-bit seed for each game (tests pass a fixed one). */
   seed: () => number;
+  /** When the room was created, for a room rebuilt from the store; otherwise now. */
+  createdAt?: number;
+  /** Where accepted commands are stored before their output goes out; none keeps the room in memory only. */
+  journal?: RoomJournal | null;
+  /** The engine calls (a test seam). */
+  rules?: GameRules;
+}
+
+/** What one accepted command produced, held back until it is stored. */
+interface ActionOutput {
+  broadcasts: OutboundEvent[];
+  privates: Map<string, OutboundEvent[]>;
+  removed: string[];
+  summaryChanged: boolean;
+  finished: FinishedGame[];
+}
+
+/** A command accepted in memory whose journal append has not answered yet. */
+interface Inflight {
+  entry: TimedCommand;
+  output: ActionOutput;
+  settle(stored: boolean): void;
+  stored: Promise<boolean>;
 }
 
 export interface JoinOutcome {
@@ -53,33 +84,55 @@ const SEAT_INDEXES: readonly Seat[] = [0, 1, 2, 3];
 export class Room {
   readonly id: string;
   readonly createdAt: number;
-  readonly clock: Clock;
+  readonly clock: RoomClock;
   #name: string;
+  #opening: RoomSettings;
   #settings: RoomSettings;
   #output: RoomOutput;
   #hooks: RoomHooks;
   #seed: () => number;
+  #journal: RoomJournal | null;
+  #rules: GameRules;
   #members = new Map<string, Member>();
   #seats: (string | null)[] = [null, null, null, null];
   #host: string | null = null;
   #seq = 0;
   #game: TableGame | null = null;
+  #gameStart: { seq: number; at: number } | null = null;
   #disposed = false;
-  // Output of the action in progress, delivered together when it ends.
+  // Output of the action in progress, held together until it is stored.
   #broadcasts: OutboundEvent[] = [];
   #private = new Map<string, OutboundEvent[]>();
+  #removed: string[] = [];
+  #finished: FinishedGame[] = [];
   #running = false;
+  #replaying = false;
   #summaryChanged = false;
+  /** Commands stored for good, in log order: what a rollback replays. */
+  #entries: TimedCommand[] = [];
+  #inflight: Inflight[] = [];
+  /** Bumped by every rollback, so answers for appends it discarded are ignored. */
+  #generation = 0;
+  /** Commands applied since the last (re)build: the log seq of the one being applied is this + 1. */
+  #applied = 0;
 
   constructor(options: RoomOptions) {
     this.id = options.id;
     this.#name = options.name;
-    this.clock = options.clock;
-    this.createdAt = options.clock.now();
-    this.#settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.clock = new RoomClock(options.clock);
+    this.createdAt = options.createdAt ?? options.clock.now();
+    this.#opening = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.#settings = { ...this.#opening };
     this.#output = options.output;
     this.#hooks = options.hooks;
     this.#seed = options.seed;
+    this.#journal = options.journal ?? null;
+    this.#rules = options.rules ?? REAL_RULES;
+  }
+
+  /** The settings the room opened with: with its log, enough to rebuild it. */
+  get opening(): { name: string; settings: RoomSettings } {
+    return { name: this.#name, settings: { ...this.#opening } };
   }
 
   get name(): string {
@@ -104,6 +157,11 @@ export class Room {
 
   get game(): TableGame | null {
     return this.#game;
+  }
+
+  /** Where this room stores what it accepts, or null (memory only). */
+  get journal(): RoomJournal | null {
+    return this.#journal;
   }
 
   member(name: string): Member | undefined {
@@ -132,202 +190,302 @@ export class Room {
     return count;
   }
 
-  // ---- membership -------------------------------------------------------------------------------------------
+  // ---- entry points: each builds one command and runs it ---------------------------------------------------
 
   join(name: string, as: "player" | "spectator", connected = true): RoomResult<JoinOutcome> {
-    return this.#run(() => {
-      if (this.#members.has(name)) {
-        return fail(RoomErrorCode.NAME_TAKEN, `The name ${name} is taken in this room`);
-      }
-      let seat: Seat | null = null;
-      if (as === "player") {
-        if (this.#game !== null && !this.#game.over) {
-          return fail(RoomErrorCode.ALREADY_IN_GAME, "The game has started; join as a spectator");
-        }
-        const free = SEAT_INDEXES.find((s) => this.#seats[s] === null);
-        if (free === undefined) {
-          return fail(RoomErrorCode.ROOM_FULL, "All four seats are taken; join as a spectator");
-        }
-        seat = free;
-      } else if (this.#spectators().length >= this.#settings.max_spectators) {
-        return fail(RoomErrorCode.ROOM_FULL, "This room has no place for more spectators");
-      }
-      const token = newSessionToken();
-      const member: Member = {
-        name,
-        seat,
-        isBot: false,
-        token,
-        connected,
-        automated: false,
-        graceTimer: null,
-        joinedAt: this.clock.now(),
-        seen: connected,
-      };
-      this.#members.set(name, member);
-      if (seat !== null) this.#seats[seat] = name;
-      if (this.#host === null) this.#host = name;
-      this.#broadcast("player_joined", { player_name: name, seat, as });
-      if (!connected) this.#startGrace(member);
-      this.#summaryChanged = true;
-      return ok({ member, token });
-    });
+    const token = newSessionToken();
+    const joined = this.#run({ type: "join", name, as, connected, token });
+    if (!joined.ok) return joined;
+    return ok({ member: this.#members.get(name)!, token });
   }
 
   leave(name: string): RoomResult<null> {
-    return this.#run(() => {
-      const member = this.#members.get(name);
-      if (member === undefined || member.isBot) {
-        return fail(RoomErrorCode.NOT_IN_ROOM, "You are not in this room");
-      }
-      this.#dropMember(member);
-      return ok(null);
-    });
+    return this.#run({ type: "leave", name });
   }
 
-  /** A member's connection is back (token reconnect): it takes its seat back at once. */
-  reconnect(name: string): RoomResult<Member> {
-    return this.#run(() => {
-      const member = this.#members.get(name);
-      if (member === undefined || member.isBot) {
-        return fail(RoomErrorCode.NOT_IN_ROOM, "That session has ended");
-      }
-      const wasAway = !member.connected;
-      this.#clearGrace(member);
-      member.connected = true;
-      const tookBack = member.automated;
-      member.automated = false;
-      if (!member.seen) {
-        // A reserved seat's first connection is an arrival, not a return: show the seat as taken up.
-        member.seen = true;
-        this.#broadcastRoomState();
-      } else if (wasAway) {
-        this.#broadcast("player_reconnected", { player_name: name, seat: member.seat });
-      }
-      if (tookBack && member.seat !== null) this.#game?.seatControlChanged(member.seat);
-      this.#sendPrivate(name, "game_state", this.stateFor(name));
-      this.#game?.sendPrivateState(member);
-      this.#summaryChanged = true;
-      return ok(member);
-    });
+  /**
+   * A member's connection is back (token reconnect): it takes its seat back at once. `snapshot: false` skips
+   * the private `game_state` for a client that was replayed every event it missed (the hand and any prompt
+   * still go out).
+   */
+  reconnect(name: string, options: { snapshot?: boolean } = {}): RoomResult<Member> {
+    const back = this.#run({ type: "reconnect", name, snapshot: options.snapshot !== false });
+    return back.ok ? ok(this.#members.get(name)!) : back;
   }
 
   /** A member's connection closed without leaving: the seat waits for the grace period. */
   disconnected(name: string): void {
-    this.#run(() => {
-      const member = this.#members.get(name);
-      if (member === undefined || member.isBot || !member.connected) return;
-      member.connected = false;
-      this.#broadcast("player_disconnected", {
-        player_name: name,
-        grace_ms: this.#settings.reconnect_grace_ms,
-      });
-      this.#startGrace(member);
-      this.#summaryChanged = true;
-    });
+    const member = this.#members.get(name);
+    if (member === undefined || member.isBot || !member.connected) return;
+    this.#run({ type: "disconnect", name });
   }
 
   chat(name: string | null, message: string): RoomResult<null> {
-    return this.#run(() => {
-      const member = name === null ? undefined : this.#members.get(name);
-      if (member === undefined) return fail(RoomErrorCode.NOT_IN_ROOM, "Join the room before chatting");
-      this.#broadcast("chat", { player_name: member.name, message });
-      return ok(null);
-    });
+    return this.#run({ type: "chat", name, message });
   }
 
-  // ---- host controls ---------------------------------------------------------------------------------------
-
   addBot(by: string | null, seat: Seat | undefined): RoomResult<null> {
-    return this.#run(() => {
-      const denied = this.#checkHostBeforeStart(by);
-      if (denied) return denied;
-      const target = seat ?? SEAT_INDEXES.find((s) => this.#seats[s] === null);
-      if (target === undefined) return fail(RoomErrorCode.ROOM_FULL, "All four seats are taken");
-      if (this.#seats[target] !== null) return fail(RoomErrorCode.INVALID_ACTION, `Seat ${target} is taken`);
-      this.#seatBot(target);
-      this.#broadcastRoomState();
-      return ok(null);
-    });
+    return this.#run({ type: "add_bot", by, seat: seat ?? null });
   }
 
   removeBot(by: string | null, seat: Seat): RoomResult<null> {
-    return this.#run(() => {
-      const denied = this.#checkHostBeforeStart(by);
-      if (denied) return denied;
-      const member = this.memberAt(seat);
-      if (member === undefined || !member.isBot) {
-        return fail(RoomErrorCode.INVALID_ACTION, `Seat ${seat} has no bot`);
-      }
-      this.#members.delete(member.name);
-      this.#seats[seat] = null;
-      this.#broadcastRoomState();
-      return ok(null);
-    });
+    return this.#run({ type: "remove_bot", by, seat });
   }
 
   removePlayer(by: string | null, seat: Seat): RoomResult<null> {
-    return this.#run(() => {
-      const denied = this.#checkHostBeforeStart(by);
-      if (denied) return denied;
-      const member = this.memberAt(seat);
-      if (member === undefined) return fail(RoomErrorCode.INVALID_ACTION, `Seat ${seat} is empty`);
-      if (member.name === by) return fail(RoomErrorCode.INVALID_ACTION, "The host cannot remove themself");
-      if (member.isBot) {
-        this.#members.delete(member.name);
-        this.#seats[seat] = null;
-      } else {
-        this.#dropMember(member);
-      }
-      this.#broadcastRoomState();
-      return ok(null);
-    });
+    return this.#run({ type: "remove_player", by, seat });
   }
 
   updateSettings(by: string | null, patch: Partial<RoomSettings>): RoomResult<RoomSettings> {
-    return this.#run(() => {
-      const denied = this.#checkHostBeforeStart(by);
-      if (denied) return denied;
-      this.#settings = { ...this.#settings, ...definedOnly(patch) };
-      this.#broadcastRoomState();
-      return ok(this.#settings);
-    });
+    const updated = this.#run({ type: "update_settings", by, patch: definedOnly(patch) });
+    return updated.ok ? ok(this.#settings) : updated;
   }
 
   startGame(by: string | null, fillWithBots: boolean): RoomResult<null> {
-    return this.#run(() => {
-      const denied = this.#checkHostBeforeStart(by);
-      if (denied) return denied;
-      const empty = SEAT_INDEXES.filter((s) => this.#seats[s] === null);
-      if (empty.length > 0 && !fillWithBots) {
-        return fail(
-          RoomErrorCode.INVALID_ACTION,
-          `${empty.length} seat(s) are empty: add bots or use fill_with_bots`,
-        );
-      }
-      for (const seat of empty) this.#seatBot(seat);
-      if (empty.length > 0) this.#broadcastRoomState();
-      this.#game?.dispose();
-      const names = SEAT_INDEXES.map((s) => this.#seats[s] ?? "") as [string, string, string, string];
-      this.#game = new TableGame(this.#tableAccess(), names, this.#seed());
-      this.#game.start();
-      this.#summaryChanged = true;
-      return ok(null);
-    });
+    return this.#run({ type: "start_game", by, fill: fillWithBots, seed: this.#seed() });
   }
 
-  /** Runs a game action for the seat of `by`; rule violations come back as values and change nothing. */
-  gameAction(
-    by: string | null,
-    act: (game: TableGame, seat: Seat) => RoomResult<unknown>,
-  ): RoomResult<unknown> {
-    return this.#run(() => {
-      const member = by === null ? undefined : this.#members.get(by);
-      if (member === undefined) return fail(RoomErrorCode.NOT_IN_ROOM, "Join the room first");
-      if (this.#game === null) return fail(RoomErrorCode.GAME_NOT_STARTED, "The game has not started");
-      if (member.seat === null) return fail(RoomErrorCode.INVALID_ACTION, "Spectators cannot play");
-      return act(this.#game, member.seat);
+  /** A seated member's move; rule violations come back as values and change nothing. */
+  gameAction(by: string | null, move: PlayerMove): RoomResult<null> {
+    return this.#run({ type: "move", by, move });
+  }
+
+  /**
+   * Null when everything this room accepted is stored (always, without a journal); otherwise a promise of
+   * null once it is, or of SERVER_ERROR if it was rolled back. A caller answers its sender only after this.
+   */
+  stored(): Promise<RoomError | null> | null {
+    const last = this.#inflight.at(-1);
+    if (last === undefined) return null;
+    return last.stored.then((stored) =>
+      stored ? null : {
+        code: RoomErrorCode.SERVER_ERROR,
+        message: "The server could not save that action; nothing changed. Please try again.",
+      }
+    );
+  }
+
+  /**
+   * Rebuilds this (new, empty) room from its stored commands, then goes live: timers resume for the time
+   * they had left. Throws if the log cannot be replayed.
+   */
+  restore(entries: readonly TimedCommand[]): void {
+    this.#entries = [...entries];
+    this.#rebuild(this.#entries);
+    this.#summaryChanged = false;
+  }
+
+  /** Human members the log says are connected: after a restart they are not, until they come back. */
+  get connectedHumans(): string[] {
+    return [...this.#members.values()].filter((m) => !m.isBot && m.connected).map((m) => m.name);
+  }
+
+  // ---- what each command does --------------------------------------------------------------------------------
+
+  #execute(command: RoomCommand): RoomResult<unknown> {
+    switch (command.type) {
+      case "join":
+        return this.#join(command.name, command.as, command.connected, command.token);
+      case "leave": {
+        const member = this.#members.get(command.name);
+        if (member === undefined || member.isBot) {
+          return fail(RoomErrorCode.NOT_IN_ROOM, "You are not in this room");
+        }
+        this.#dropMember(member);
+        return ok(null);
+      }
+      case "reconnect":
+        return this.#reconnect(command.name, command.snapshot !== false);
+      case "disconnect":
+        return this.#disconnect(command.name);
+      case "chat": {
+        const member = command.name === null ? undefined : this.#members.get(command.name);
+        if (member === undefined) return fail(RoomErrorCode.NOT_IN_ROOM, "Join the room before chatting");
+        this.#broadcast("chat", { player_name: member.name, message: command.message });
+        return ok(null);
+      }
+      case "add_bot":
+        return this.#addBot(command.by, command.seat);
+      case "remove_bot":
+        return this.#removeBot(command.by, command.seat);
+      case "remove_player":
+        return this.#removePlayer(command.by, command.seat);
+      case "update_settings": {
+        const denied = this.#checkHostBeforeStart(command.by);
+        if (denied) return denied;
+        this.#settings = { ...this.#settings, ...command.patch };
+        this.#broadcastRoomState();
+        return ok(null);
+      }
+      case "start_game":
+        return this.#startGame(command.by, command.fill, command.seed);
+      case "move": {
+        const member = command.by === null ? undefined : this.#members.get(command.by);
+        if (member === undefined) return fail(RoomErrorCode.NOT_IN_ROOM, "Join the room first");
+        if (this.#game === null) return fail(RoomErrorCode.GAME_NOT_STARTED, "The game has not started");
+        if (member.seat === null) return fail(RoomErrorCode.INVALID_ACTION, "Spectators cannot play");
+        return this.#game.move(member.seat, command.move);
+      }
+      case "advance":
+        return this.#game?.advance() ?? fail(RoomErrorCode.GAME_NOT_STARTED, "No game");
+      case "bot":
+        return this.#game?.botMove(command.seat, command.action) ??
+          fail(RoomErrorCode.GAME_NOT_STARTED, "No game");
+      case "deadline":
+        return this.#game?.deadlinePassed() ?? fail(RoomErrorCode.GAME_NOT_STARTED, "No game");
+      case "grace_over":
+        return this.#graceOver(command.name);
+      case "abort_game":
+        this.#abortGame(command.reason);
+        return ok(null);
+    }
+  }
+
+  #join(name: string, as: "player" | "spectator", connected: boolean, token: string): RoomResult<null> {
+    if (this.#members.has(name)) {
+      return fail(RoomErrorCode.NAME_TAKEN, `The name ${name} is taken in this room`);
+    }
+    let seat: Seat | null = null;
+    if (as === "player") {
+      if (this.#game !== null && !this.#game.over) {
+        return fail(RoomErrorCode.ALREADY_IN_GAME, "The game has started; join as a spectator");
+      }
+      const free = SEAT_INDEXES.find((s) => this.#seats[s] === null);
+      if (free === undefined) {
+        return fail(RoomErrorCode.ROOM_FULL, "All four seats are taken; join as a spectator");
+      }
+      seat = free;
+    } else if (this.#spectators().length >= this.#settings.max_spectators) {
+      return fail(RoomErrorCode.ROOM_FULL, "This room has no place for more spectators");
+    }
+    const member: Member = {
+      name,
+      seat,
+      isBot: false,
+      token,
+      connected,
+      automated: false,
+      graceTimer: null,
+      joinedAt: this.clock.now(),
+      seen: connected,
+    };
+    this.#members.set(name, member);
+    if (seat !== null) this.#seats[seat] = name;
+    if (this.#host === null) this.#host = name;
+    this.#broadcast("player_joined", { player_name: name, seat, as });
+    if (!connected) this.#startGrace(member);
+    this.#summaryChanged = true;
+    return ok(null);
+  }
+
+  #reconnect(name: string, snapshot: boolean): RoomResult<null> {
+    const member = this.#members.get(name);
+    if (member === undefined || member.isBot) {
+      return fail(RoomErrorCode.NOT_IN_ROOM, "That session has ended");
+    }
+    const wasAway = !member.connected;
+    this.#clearGrace(member);
+    member.connected = true;
+    const tookBack = member.automated;
+    member.automated = false;
+    if (!member.seen) {
+      // A reserved seat's first connection is an arrival, not a return: show the seat as taken up.
+      member.seen = true;
+      this.#broadcastRoomState();
+    } else if (wasAway) {
+      this.#broadcast("player_reconnected", { player_name: name, seat: member.seat });
+    }
+    if (tookBack && member.seat !== null) this.#game?.seatControlChanged(member.seat);
+    if (snapshot) this.#sendPrivate(name, "game_state", this.stateFor(name));
+    this.#game?.sendPrivateState(member);
+    this.#summaryChanged = true;
+    return ok(null);
+  }
+
+  #disconnect(name: string): RoomResult<null> {
+    const member = this.#members.get(name);
+    if (member === undefined || member.isBot || !member.connected) {
+      return fail(RoomErrorCode.NOT_IN_ROOM, "Not connected");
+    }
+    member.connected = false;
+    this.#broadcast("player_disconnected", {
+      player_name: name,
+      grace_ms: this.#settings.reconnect_grace_ms,
     });
+    this.#startGrace(member);
+    this.#summaryChanged = true;
+    return ok(null);
+  }
+
+  #addBot(by: string | null, seat: Seat | null): RoomResult<null> {
+    const denied = this.#checkHostBeforeStart(by);
+    if (denied) return denied;
+    const target = seat ?? SEAT_INDEXES.find((s) => this.#seats[s] === null);
+    if (target === undefined) return fail(RoomErrorCode.ROOM_FULL, "All four seats are taken");
+    if (this.#seats[target] !== null) return fail(RoomErrorCode.INVALID_ACTION, `Seat ${target} is taken`);
+    this.#seatBot(target);
+    this.#broadcastRoomState();
+    return ok(null);
+  }
+
+  #removeBot(by: string | null, seat: Seat): RoomResult<null> {
+    const denied = this.#checkHostBeforeStart(by);
+    if (denied) return denied;
+    const member = this.memberAt(seat);
+    if (member === undefined || !member.isBot) {
+      return fail(RoomErrorCode.INVALID_ACTION, `Seat ${seat} has no bot`);
+    }
+    this.#members.delete(member.name);
+    this.#seats[seat] = null;
+    this.#broadcastRoomState();
+    return ok(null);
+  }
+
+  #removePlayer(by: string | null, seat: Seat): RoomResult<null> {
+    const denied = this.#checkHostBeforeStart(by);
+    if (denied) return denied;
+    const member = this.memberAt(seat);
+    if (member === undefined) return fail(RoomErrorCode.INVALID_ACTION, `Seat ${seat} is empty`);
+    if (member.name === by) return fail(RoomErrorCode.INVALID_ACTION, "The host cannot remove themself");
+    if (member.isBot) {
+      this.#members.delete(member.name);
+      this.#seats[seat] = null;
+    } else {
+      this.#dropMember(member);
+    }
+    this.#broadcastRoomState();
+    return ok(null);
+  }
+
+  #startGame(by: string | null, fillWithBots: boolean, seed: number): RoomResult<null> {
+    const denied = this.#checkHostBeforeStart(by);
+    if (denied) return denied;
+    const empty = SEAT_INDEXES.filter((s) => this.#seats[s] === null);
+    if (empty.length > 0 && !fillWithBots) {
+      return fail(
+        RoomErrorCode.INVALID_ACTION,
+        `${empty.length} seat(s) are empty: add bots or use fill_with_bots`,
+      );
+    }
+    for (const seat of empty) this.#seatBot(seat);
+    if (empty.length > 0) this.#broadcastRoomState();
+    this.#game?.dispose();
+    const names = SEAT_INDEXES.map((s) => this.#seats[s] ?? "") as [string, string, string, string];
+    this.#game = new TableGame(this.#tableAccess(), names, seed);
+    this.#gameStart = { seq: this.#applied + 1, at: this.clock.now() };
+    this.#game.start();
+    this.#summaryChanged = true;
+    return ok(null);
+  }
+
+  /** The game cannot go on: it ends without a result, and the table can start a new one. */
+  #abortGame(reason: string): void {
+    if (this.#game === null) return;
+    this.#game.dispose();
+    this.#game = null;
+    this.#gameStart = null;
+    this.#broadcast("game_aborted", { reason });
+    this.#broadcastRoomState();
   }
 
   // ---- views -----------------------------------------------------------------------------------------------
@@ -387,50 +545,210 @@ export class Room {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#game?.dispose();
-    for (const member of this.#members.values()) this.#clearGrace(member);
+    this.clock.clearAll();
   }
 
-  /** Delivers what the current action produced. Public so tests driving a fake clock need not await. */
-  flush(): void {
-    // Take both queues before delivering anything: a delivery can drop a socket and make this room emit
-    // again, and that later output must not overtake what this action produced.
-    const broadcasts = this.#broadcasts;
-    const privates = this.#private;
-    this.#broadcasts = [];
-    this.#private = new Map();
-    if (broadcasts.length > 0) this.#output.broadcast(this.id, broadcasts);
-    for (const [name, events] of privates) this.#output.toMember(this.id, name, events);
-    if (this.#summaryChanged && !this.#disposed) {
-      this.#summaryChanged = false;
-      this.#hooks.changed(this);
-    }
-  }
+  // ---- the pipeline --------------------------------------------------------------------------------------------
 
-  // ---- internals -------------------------------------------------------------------------------------------
-
-  /** One action at a time: messages and timer callbacks all enter here, and each one's output is flushed. */
-  #run<T>(action: () => RoomResult<T>): RoomResult<T>;
-  #run(action: () => void): void;
-  #run<T>(action: () => RoomResult<T> | void): RoomResult<T> | void {
+  /**
+   * One action at a time: messages and timer fires all enter here. An accepted command is stored (when there
+   * is a journal) and only then is its output delivered; a refused one changes nothing and is not stored.
+   */
+  #run<T = null>(command: RoomCommand): RoomResult<T> {
     if (this.#disposed) return fail(RoomErrorCode.ROOM_NOT_FOUND, "This room is closed");
     // Output is delivered after the action, and sockets close asynchronously, so nothing an action triggers
     // can call back into the room while it runs; if that ever changes, fail loudly rather than interleave.
     if (this.#running) throw new Error(`re-entrant action in room ${this.id}`);
+    const at = this.clock.now();
     this.#running = true;
-    let result: RoomResult<T> | void;
+    let result: RoomResult<unknown>;
     try {
-      result = action();
-    } finally {
+      result = this.clock.at(at, () => this.#execute(command));
+    } catch (error) {
       this.#running = false;
+      return this.#failed(command, error);
     }
-    this.flush();
+    this.#running = false;
+    if (!result.ok) {
+      this.#takeOutput(); // A refusal emits nothing; anything it did emit is dropped with it.
+      return result as RoomResult<T>;
+    }
+    this.#noteFinishedGame(at);
+    this.#applied += 1;
+    const entry: TimedCommand = { at, command };
+    const output = this.#takeOutput();
+    if (this.#journal === null) {
+      this.#entries.push(entry);
+      this.#deliver(output);
+    } else {
+      this.#append(entry, output);
+    }
     if (this.humansPresent === 0 && !this.#disposed) this.#hooks.empty(this);
-    return result;
+    return result as RoomResult<T>;
   }
 
-  /** Timer callbacks enter the room through here, so they are ordered with messages. */
-  #timer(fn: () => void): () => void {
-    return () => this.#run(fn);
+  /** Hands an accepted command to the journal; its output goes out once the journal says it is stored. */
+  #append(entry: TimedCommand, output: ActionOutput): void {
+    let settle: (stored: boolean) => void = () => {};
+    const stored = new Promise<boolean>((resolve) => (settle = resolve));
+    const item: Inflight = { entry, output, settle, stored };
+    const seq = this.#entries.length + this.#inflight.length + 1;
+    this.#inflight.push(item);
+    const generation = this.#generation;
+    this.#journal!.append(seq, entry, this.#seq).then(
+      () => {
+        if (generation !== this.#generation) return;
+        // Appends answer in the order they were made, so this is the oldest in flight.
+        this.#inflight.shift();
+        this.#entries.push(entry);
+        this.#deliver(output);
+        settle(true);
+      },
+      (error) => {
+        if (generation !== this.#generation) return;
+        const ref = correlationId();
+        console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
+        // Nobody heard of this command or of any accepted after it: drop them all, back to what is stored.
+        const dropped = this.#inflight;
+        this.#inflight = [];
+        this.#rollBack(ref);
+        for (const item of dropped) item.settle(false);
+      },
+    );
+  }
+
+  /** A command threw: nothing it did is kept. The room is rebuilt as it was before it, or closed. */
+  #failed<T>(command: RoomCommand, error: unknown): RoomResult<T> {
+    const ref = correlationId();
+    console.error(`[rooms] room ${this.id}: ${command.type} failed ref=${ref}`, error);
+    this.#takeOutput();
+    if (!this.#rollBack(ref)) return serverError(ref);
+    // A timer's command would only fail again when its timer is re-armed: fall back instead of looping.
+    const fallback: RoomCommand | null = command.type === "bot" && command.action !== null
+      ? { type: "bot", seat: command.seat, action: null, failed: true }
+      : ["advance", "bot", "deadline"].includes(command.type)
+      ? { type: "abort_game", reason: `the game engine failed (ref ${ref})` }
+      : null;
+    if (fallback !== null) this.#run(fallback);
+    return serverError(ref);
+  }
+
+  /** Rebuilds from every command accepted so far (stored or in flight). False when the room had to close. */
+  #rollBack(ref: string): boolean {
+    this.#generation += 1;
+    try {
+      this.#rebuild([...this.#entries, ...this.#inflight.map((i) => i.entry)]);
+      return true;
+    } catch (error) {
+      console.error(`[rooms] room ${this.id}: its log cannot be replayed; closing it ref=${ref}`, error);
+      this.#close(`This table hit a problem it cannot recover from and was closed (ref ${ref}).`);
+      return false;
+    }
+  }
+
+  /** Resets the room to its opening state and applies `entries` again, with their stored times. */
+  #rebuild(entries: readonly TimedCommand[]): void {
+    this.#game?.dispose();
+    this.clock.clearAll();
+    this.#members = new Map();
+    this.#seats = [null, null, null, null];
+    this.#host = null;
+    this.#seq = 0;
+    this.#game = null;
+    this.#gameStart = null;
+    this.#settings = { ...this.#opening };
+    this.#applied = 0;
+    this.clock.startReplay();
+    this.#replaying = true;
+    const replayed: OutboundEvent[] = [];
+    try {
+      entries.forEach((entry, i) => {
+        const result = this.clock.at(entry.at, () => this.#execute(entry.command));
+        if (!result.ok) {
+          throw new Error(`replay diverged at entry ${i + 1} (${entry.command.type}): ${result.error.code}`);
+        }
+        this.#noteFinishedGame(entry.at);
+        this.#applied += 1;
+        const output = this.#takeOutput();
+        replayed.push(...output.broadcasts);
+        // A game whose archiving was cut short (a crash right after its last entry) is archived now.
+        for (const game of output.finished) this.#archive(game);
+      });
+    } finally {
+      this.#replaying = false;
+    }
+    this.clock.goLive();
+    this.#output.replayed?.(this.id, replayed);
+    this.#summaryChanged = true;
+  }
+
+  /** The room cannot go on: members are told why, and the directory closes it. */
+  #close(message: string): void {
+    for (const member of this.#members.values()) {
+      if (!member.isBot) {
+        this.#output.toMember(this.id, member.name, [{ event: "room_closed", data: { message } }]);
+      }
+    }
+    this.dispose();
+    this.#hooks.broken(this);
+  }
+
+  /** The accepted command ended the game: its record goes to the archive once the command is stored. */
+  #noteFinishedGame(at: number): void {
+    if (this.#game === null || !this.#game.over || this.#gameStart === null) return;
+    const start = this.#gameStart;
+    this.#gameStart = null;
+    const { seed, actions } = this.#game.record;
+    this.#finished.push({
+      gameId: `${this.id}-${start.seq}`,
+      roomId: this.id,
+      roomName: this.#name,
+      startedAt: start.at,
+      finishedAt: at,
+      seed,
+      ...this.#game.result,
+      actions: actions as unknown as Json,
+      settings: { ...this.#settings } as unknown as Json,
+    });
+  }
+
+  #archive(game: FinishedGame): void {
+    this.#journal?.archive(game).catch((error) => {
+      console.error(`[rooms] room ${this.id}: archiving game ${game.gameId} failed`, error);
+    });
+  }
+
+  #takeOutput(): ActionOutput {
+    const output: ActionOutput = {
+      broadcasts: this.#broadcasts,
+      privates: this.#private,
+      removed: this.#removed,
+      summaryChanged: this.#summaryChanged,
+      finished: this.#finished,
+    };
+    this.#broadcasts = [];
+    this.#private = new Map();
+    this.#removed = [];
+    this.#summaryChanged = false;
+    this.#finished = [];
+    return output;
+  }
+
+  /** Delivers one stored action's output, in the order it was produced. */
+  #deliver(output: ActionOutput): void {
+    if (output.broadcasts.length > 0) this.#output.broadcast(this.id, output.broadcasts);
+    for (const [name, events] of output.privates) this.#output.toMember(this.id, name, events);
+    for (const name of output.removed) this.#output.memberRemoved(this.id, name);
+    for (const game of output.finished) this.#archive(game);
+    if (output.summaryChanged && !this.#disposed) this.#hooks.changed(this);
+  }
+
+  /** A timer callback that runs, when it fires, the command `make` builds then. */
+  #timer(make: () => RoomCommand): () => void {
+    return () => {
+      if (this.#disposed) return;
+      this.#run(make());
+    };
   }
 
   #broadcast(event: string, data: unknown): void {
@@ -504,7 +822,7 @@ export class Room {
       if (member.seat !== null) this.#seats[member.seat] = null;
       this.#broadcast("player_left", { player_name: member.name, seat: member.seat });
     }
-    this.#output.memberRemoved(this.id, member.name);
+    this.#removed.push(member.name);
     if (this.#host === member.name) this.#passHost();
     this.#summaryChanged = true;
   }
@@ -521,8 +839,9 @@ export class Room {
 
   #startGrace(member: Member): void {
     this.#clearGrace(member);
+    const name = member.name;
     member.graceTimer = this.clock.setTimeout(
-      this.#timer(() => this.#graceOver(member.name)),
+      this.#timer(() => ({ type: "grace_over", name })),
       this.#settings.reconnect_grace_ms,
     );
   }
@@ -534,10 +853,11 @@ export class Room {
     }
   }
 
-  #graceOver(name: string): void {
+  #graceOver(name: string): RoomResult<null> {
     const member = this.#members.get(name);
-    if (member === undefined || member.connected) return;
-    member.graceTimer = null;
+    if (member === undefined || member.connected) return fail(RoomErrorCode.NOT_IN_ROOM, "Back already");
+    // Cleared, not just forgotten: during a replay the timer is still noted and would fire again.
+    this.#clearGrace(member);
     const inGame = member.seat !== null && this.#game !== null && !this.#game.over;
     if (inGame && member.seat !== null) {
       member.automated = true;
@@ -548,6 +868,7 @@ export class Room {
     } else {
       this.#dropMember(member);
     }
+    return ok(null);
   }
 
   #spectators(): Member[] {
@@ -572,12 +893,23 @@ export class Room {
         const member = this.memberAt(seat);
         return member === undefined || member.isBot || member.automated;
       },
-      timer: (fn: () => void) => this.#timer(fn),
+      timer: (make: () => RoomCommand) => this.#timer(make),
       changed: () => {
         this.#summaryChanged = true;
       },
+      abort: (reason: string) => this.#abortGame(reason),
+      rules: this.#rules,
     };
   }
+}
+
+/** A short id that ties a log line to the error a client was shown. */
+function correlationId(): string {
+  return crypto.randomUUID().slice(0, 8);
+}
+
+function serverError<T>(ref: string): RoomResult<T> {
+  return fail(RoomErrorCode.SERVER_ERROR, `Something went wrong on our side (ref ${ref}); nothing changed`);
 }
 
 /** A human still counted at the table: connected, or within their reconnect grace. */

@@ -1,11 +1,15 @@
-// Every open room by id: creates rooms, closes empty ones, and tells the lobby what it may list.
+// Every open room by id: creates rooms, closes empty ones, rebuilds them from the store on start, and tells
+// the lobby what it may list.
 
 import type { Clock } from "./clock.ts";
 import { Room } from "./room.ts";
+import type { RoomCommand, TimedCommand } from "./room_command.ts";
+import type { RoomOpening, StoreJournals } from "./room_journal.ts";
 import type { RoomOutput } from "./room_output.ts";
 import type { RoomSummary } from "./room_views.ts";
 import { newRoomId } from "./session_token.ts";
 import type { RoomSettings } from "./settings.ts";
+import type { GameRules } from "./table_game.ts";
 
 /** Where lobby broadcasts go (the `/ws/lobby` channel). */
 export interface LobbyOutput {
@@ -23,7 +27,22 @@ export interface RoomDirectoryOptions {
   seed?: () => number;
   /** Upper bound on open rooms, so a script cannot fill the server's memory with empty tables. */
   maxRooms?: number;
+  /** Where rooms store what they accept; without it rooms live in memory only (unit tests). */
+  journals?: StoreJournals;
+  /** The engine calls rooms make (a test seam). */
+  rules?: GameRules;
 }
+
+/** What a restart found and did. */
+export interface RestoreReport {
+  rooms: number;
+  entries: number;
+  /** Rooms whose log could not be replayed: closed, with the reason logged. */
+  failed: string[];
+}
+
+/** Entries read per page while rebuilding a room. */
+const READ_PAGE = 1_000;
 
 export class RoomDirectory {
   #rooms = new Map<string, Room>();
@@ -52,20 +71,65 @@ export class RoomDirectory {
     while (id === undefined && this.#rooms.has(roomId)) roomId = newRoomId();
     const existing = this.#rooms.get(roomId);
     if (existing !== undefined) return existing;
-    const room = new Room({
-      id: roomId,
+    const merged = { ...this.#options.defaults, ...settings };
+    const createdAt = this.#options.clock.now();
+    const room = this.#build(
+      roomId,
       name,
-      settings: { ...this.#options.defaults, ...settings },
-      clock: this.#options.clock,
-      output: this.#options.output,
-      seed: this.#options.seed ?? randomSeed,
-      hooks: {
-        changed: (r) => this.#publish(r),
-        empty: (r) => this.close(r.id),
-      },
-    });
+      merged,
+      createdAt,
+      (opening) => this.#options.journals?.forNew(roomId, createdAt, opening) ?? null,
+    );
     this.#rooms.set(roomId, room);
     return room;
+  }
+
+  /**
+   * Rebuilds every unfinished room from the store: replays its log (timers resume for what they had left),
+   * then marks each human who was connected as disconnected, so their grace starts now and they can come
+   * back with their token. Call once, before accepting connections.
+   */
+  async restore(): Promise<RestoreReport> {
+    const journals = this.#options.journals;
+    const report: RestoreReport = { rooms: 0, entries: 0, failed: [] };
+    if (journals === undefined) return report;
+    for (const record of await journals.store.log.unfinished()) {
+      const roomId = record.meta.roomId;
+      const grant = await journals.acquire(roomId);
+      const entries: TimedCommand[] = [];
+      for (let after = 0;;) {
+        const page = await journals.store.log.read(roomId, after, READ_PAGE);
+        for (const entry of page) {
+          entries.push({ at: entry.at, command: entry.data as unknown as RoomCommand });
+        }
+        if (page.length < READ_PAGE) break;
+        after = page.at(-1)!.seq;
+      }
+      const opening = record.meta.data as unknown as RoomOpening;
+      const room = this.#build(
+        roomId,
+        opening.name,
+        opening.settings as unknown as Partial<RoomSettings>,
+        record.meta.createdAt,
+        () => journals.forRestored(grant),
+      );
+      try {
+        room.restore(entries);
+      } catch (error) {
+        console.error(`[rooms] room ${roomId} cannot be rebuilt from its log; it is closed`, error);
+        report.failed.push(roomId);
+        room.dispose();
+        await journals.store.log.finish(grant);
+        continue;
+      }
+      this.#rooms.set(roomId, room);
+      report.rooms += 1;
+      report.entries += entries.length;
+      for (const name of room.connectedHumans) room.disconnected(name);
+      if (room.humansPresent === 0) this.close(roomId);
+      else this.#publish(room);
+    }
+    return report;
   }
 
   /** Public rooms as the lobby lists them, oldest first. */
@@ -73,18 +137,56 @@ export class RoomDirectory {
     return [...this.#rooms.values()].filter((r) => r.settings.is_public).map((r) => r.summary());
   }
 
+  /** Closes a room for good: timers cleared, lobby told, and in the store it is finished (not rebuilt). */
   close(id: string): void {
+    const room = this.#forget(id);
+    room?.journal?.finish().catch((error) => {
+      console.error(`[rooms] room ${id}: marking it closed in the store failed`, error);
+    });
+  }
+
+  /**
+   * Stops every room and clears its timers (shutdown, tests). Rooms stay open in the store, so a server
+   * started again on the same data rebuilds them.
+   */
+  dispose(): void {
+    for (const id of [...this.#rooms.keys()]) this.#forget(id);
+  }
+
+  #forget(id: string): Room | undefined {
     const room = this.#rooms.get(id);
-    if (room === undefined) return;
+    if (room === undefined) return undefined;
     this.#rooms.delete(id);
     room.dispose();
     if (this.#listed.delete(id)) this.#options.lobby.lobbyEvent("room_removed", { room_id: id });
     this.#options.lobby.roomClosed(id);
+    return room;
   }
 
-  /** Closes every room and clears its timers (shutdown, tests). */
-  dispose(): void {
-    for (const id of [...this.#rooms.keys()]) this.close(id);
+  #build(
+    id: string,
+    name: string,
+    settings: Partial<RoomSettings>,
+    createdAt: number,
+    journal: (opening: RoomOpening) => Room["journal"],
+  ): Room {
+    const opening: RoomOpening = { name, settings: settings as unknown as RoomOpening["settings"] };
+    return new Room({
+      id,
+      name,
+      settings,
+      createdAt,
+      clock: this.#options.clock,
+      output: this.#options.output,
+      seed: this.#options.seed ?? randomSeed,
+      journal: journal(opening),
+      rules: this.#options.rules,
+      hooks: {
+        changed: (r) => this.#publish(r),
+        empty: (r) => this.close(r.id),
+        broken: (r) => this.close(r.id),
+      },
+    });
   }
 
   #publish(room: Room): void {

@@ -12,6 +12,8 @@ export const RoomErrorCode = {
   GAME_NOT_STARTED: "GAME_NOT_STARTED",
   INVALID_PHASE: "INVALID_PHASE",
   INVALID_ACTION: "INVALID_ACTION",
+  /** A bug or a storage failure: the action was rolled back and nobody heard of it. */
+  SERVER_ERROR: "SERVER_ERROR",
 } as const;
 export type RoomErrorCode = typeof RoomErrorCode[keyof typeof RoomErrorCode];
 

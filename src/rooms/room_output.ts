@@ -14,4 +14,9 @@ export interface RoomOutput {
   toMember(roomId: string, memberName: string, events: readonly OutboundEvent[]): void;
   /** A member is gone (left, removed, or its grace ran out): its connection is an unseated visitor again. */
   memberRemoved(roomId: string, memberName: string): void;
+  /**
+   * The broadcasts a room regenerated while rebuilding from its log (after a restart or a rollback), with
+   * their original `seq`. Not to be sent: they went out before. An event history for resume may keep them.
+   */
+  replayed?(roomId: string, events: readonly OutboundEvent[]): void;
 }

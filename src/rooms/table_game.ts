@@ -1,15 +1,17 @@
 // A running game at one table: the engine state, its action log, and the timers that keep it moving
-// (display pauses, bot moves, turn and redeal deadlines). Reaches the room only through TableAccess.
+// (display pauses, bot moves, turn and redeal deadlines). Reaches the room only through TableAccess; every
+// timer fires as a room command, so the room can log it and replay it.
 
 import { chooseBotAction } from "../game/bot.ts";
 import { apply, createGame, decidingSeats, waitingFor } from "../game/engine.ts";
 import type { GameEvent } from "../game/events.ts";
 import { legalDeclarations, legalPlays } from "../game/legal_moves.ts";
-import { createRng, type Rng } from "../game/prng.ts";
+import { createRng, mixSeed } from "../game/prng.ts";
 import type { Action, GameState, Phase, Seat, Waiting } from "../game/state.ts";
 import { type GameView, viewFor } from "../game/view.ts";
 import type { Clock, TimerId } from "./clock.ts";
 import type { Member } from "./room.ts";
+import type { PlayerMove, RoomCommand } from "./room_command.ts";
 import { fail, ok, type RoomResult } from "./room_errors.ts";
 import type { RoomSettings } from "./settings.ts";
 
@@ -22,10 +24,21 @@ export interface TableAccess {
   memberAt(seat: Seat): Member | undefined;
   /** A bot, or a human whose seat a bot plays for now. */
   isAutomated(seat: Seat): boolean;
-  /** Wraps a timer callback so it runs as a room action. */
-  timer(fn: () => void): () => void;
+  /** A timer callback that runs the command `make` builds (when the timer fires) as a room action. */
+  timer(make: () => RoomCommand): () => void;
   changed(): void;
+  /** The game cannot go on (its engine or bot failed twice): the room ends it and says why. */
+  abort(reason: string): void;
+  rules: GameRules;
 }
+
+/** The engine calls a table makes: the real engine, or a wrapper a test injects to make it fail. */
+export interface GameRules {
+  apply: typeof apply;
+  chooseBotAction: typeof chooseBotAction;
+}
+
+export const REAL_RULES: GameRules = { apply, chooseBotAction };
 
 const SEATS: readonly Seat[] = [0, 1, 2, 3];
 
@@ -34,7 +47,6 @@ export class TableGame {
   #state: GameState;
   #seed: number;
   #actions: Action[] = [];
-  #rng: Rng;
   #stepTimer: TimerId | null = null;
   #deadlineTimer: TimerId | null = null;
   /** Identifies the decision the deadline belongs to, so rescheduling never restarts a running clock. */
@@ -52,7 +64,6 @@ export class TableGame {
       targetScore: settings.target_score,
       maxRounds: settings.max_rounds,
     });
-    this.#rng = createRng(seed ^ 0x5bd1e995);
   }
 
   get phase(): Phase {
@@ -72,16 +83,32 @@ export class TableGame {
     this.#apply({ type: "start" });
   }
 
-  declare(seat: Seat, value: number): RoomResult<null> {
-    return this.#apply({ type: "declare", seat, value });
+  /** A seated member's own move. */
+  move(seat: Seat, move: PlayerMove): RoomResult<null> {
+    switch (move.type) {
+      case "declare":
+        return this.#apply({ type: "declare", seat, value: move.value });
+      case "play":
+        return this.#apply({ type: "play", seat, pieceIds: [...move.pieceIds] });
+      case "redeal_decision":
+        return this.#apply({ type: "redeal_decision", seat, accept: move.accept });
+    }
   }
 
-  play(seat: Seat, pieceIds: readonly number[]): RoomResult<null> {
-    return this.#apply({ type: "play", seat, pieceIds: [...pieceIds] });
+  /** The display pause is over: the engine moves on. */
+  advance(): RoomResult<null> {
+    return this.#apply({ type: "advance" });
   }
 
-  redealDecision(seat: Seat, accept: boolean): RoomResult<null> {
-    return this.#apply({ type: "redeal_decision", seat, accept });
+  /** The players' results so far: seat order names, scores, winners (once over) and the round. */
+  get result(): { players: string[]; scores: number[]; winners: string[]; rounds: number } {
+    const state = this.#state;
+    return {
+      players: state.players.map((p) => p.name),
+      scores: state.players.map((p) => p.score),
+      winners: (state.result?.winners ?? []).map((seat) => state.players[seat].name),
+      rounds: state.round,
+    };
   }
 
   viewFor(seat: Seat | null): GameView {
@@ -119,7 +146,7 @@ export class TableGame {
 
   #apply(action: Action): RoomResult<null> {
     if (this.#disposed) return fail("INVALID_PHASE", "This game has ended");
-    const result = apply(this.#state, action);
+    const result = this.#room.rules.apply(this.#state, action);
     if (!result.ok) return fail(result.error.code, result.error.message);
     this.#state = result.state;
     this.#actions.push(action);
@@ -193,7 +220,7 @@ export class TableGame {
           : waiting.after === "turn"
           ? settings.after_turn_ms
           : settings.after_round_ms;
-        this.#step(pause, () => this.#apply({ type: "advance" }));
+        this.#step(pause, () => ({ type: "advance" }));
         return;
       }
       case "declare":
@@ -201,7 +228,7 @@ export class TableGame {
         const seat = waiting.seat;
         if (this.#room.isAutomated(seat)) {
           this.#clearDeadline();
-          this.#step(settings.bot_think_ms, () => this.#botMove(seat));
+          this.#step(settings.bot_think_ms, () => this.#botCommand(seat));
           return;
         }
         this.#humanDecision(`${waiting.kind}:${this.#actions.length}`, [seat], settings.turn_timeout_ms);
@@ -211,7 +238,7 @@ export class TableGame {
         const bots = waiting.seats.filter((s) => this.#room.isAutomated(s));
         const humans = waiting.seats.filter((s) => !this.#room.isAutomated(s));
         const first = bots[0];
-        if (first !== undefined) this.#step(settings.bot_think_ms, () => this.#botMove(first));
+        if (first !== undefined) this.#step(settings.bot_think_ms, () => this.#botCommand(first));
         if (humans.length > 0) {
           this.#humanDecision(`redeal:${this.#deals}`, humans, settings.redeal_timeout_ms);
         } else this.#clearDeadline();
@@ -233,42 +260,78 @@ export class TableGame {
     }
     if (timeoutMs > 0) {
       this.#deadlineTimer = this.#room.clock.setTimeout(
-        this.#room.timer(() => this.#deadlinePassed()),
+        this.#room.timer(() => ({ type: "deadline" })),
         timeoutMs,
       );
     }
   }
 
   /** Nobody stalls a game: whoever still has to decide gets the engine's bot move for that decision. */
-  #deadlinePassed(): void {
-    this.#deadlineTimer = null;
+  deadlinePassed(): RoomResult<null> {
+    // Cleared, not just forgotten: during a replay the timer is still noted and would fire again.
+    this.#clearDeadline();
     for (const seat of decidingSeats(waitingFor(this.#state)).filter((s) => !this.#room.isAutomated(s))) {
       const member = this.#room.memberAt(seat);
       this.#room.broadcast("bot_took_over", { seat, player_name: member?.name ?? null, reason: "timeout" });
-      this.#apply({ type: "timeout", seat });
+      this.#applyOrAbort({ type: "timeout", seat });
     }
+    return ok(null);
   }
 
-  #botMove(seat: Seat): void {
-    this.#stepTimer = null;
+  /**
+   * A bot's move, chosen when its timer fired. A move the engine refuses (or none, when choosing failed)
+   * falls back to the engine's own decision for the seat; if that fails too the game is aborted, never stuck.
+   */
+  botMove(seat: Seat, action: Action | null): RoomResult<null> {
+    this.#clearStep();
     const due = decidingSeats(waitingFor(this.#state)).includes(seat);
-    if (!due || !this.#room.isAutomated(seat)) return this.#schedule();
-    const member = this.#room.memberAt(seat);
-    const difficulty = member?.isBot ? this.#room.settings().bot_difficulty : "normal";
-    const action = chooseBotAction(viewFor(this.#state, seat), difficulty, this.#rng);
-    const result = this.#apply(action);
-    if (!result.ok) {
-      // A bot must never stall its table: log the bug and let the engine decide for the seat instead.
+    if (!due || !this.#room.isAutomated(seat)) {
+      this.#schedule();
+      return ok(null);
+    }
+    if (action !== null) {
+      const result = this.#apply(action);
+      if (result.ok) return result;
       console.error(
         `[rooms] bot move rejected for seat ${seat}: ${result.error.code} ${result.error.message}`,
       );
-      this.#apply({ type: "timeout", seat });
+    }
+    this.#applyOrAbort({ type: "timeout", seat });
+    return ok(null);
+  }
+
+  /** Builds the command a bot's step timer runs: its choice now, so the log holds it and replay needs no bot. */
+  #botCommand(seat: Seat): RoomCommand {
+    const due = decidingSeats(waitingFor(this.#state)).includes(seat);
+    if (!due || !this.#room.isAutomated(seat)) return { type: "bot", seat, action: null };
+    const member = this.#room.memberAt(seat);
+    const difficulty = member?.isBot ? this.#room.settings().bot_difficulty : "normal";
+    // Seeded by the game and its length, so the same game makes the same choices with no generator to carry.
+    const rng = createRng(mixSeed(this.#seed, 0x5bd1e995, this.#actions.length));
+    try {
+      return {
+        type: "bot",
+        seat,
+        action: this.#room.rules.chooseBotAction(viewFor(this.#state, seat), difficulty, rng),
+      };
+    } catch (error) {
+      const ref = crypto.randomUUID().slice(0, 8);
+      console.error(`[rooms] bot failed to choose for seat ${seat} ref=${ref}`, error);
+      return { type: "bot", seat, action: null, failed: true };
     }
   }
 
-  #step(ms: number, fn: () => void): void {
+  /** The engine's fallback decision; if even that is refused the game cannot go on and is aborted. */
+  #applyOrAbort(action: Action): void {
+    const result = this.#apply(action);
+    if (!result.ok) {
+      this.#room.abort(`the engine refused its own fallback move (${result.error.code})`);
+    }
+  }
+
+  #step(ms: number, make: () => RoomCommand): void {
     this.#clearStep();
-    this.#stepTimer = this.#room.clock.setTimeout(this.#room.timer(fn), ms);
+    this.#stepTimer = this.#room.clock.setTimeout(this.#room.timer(make), ms);
   }
 
   #clearStep(): void {

@@ -15,11 +15,14 @@ function answer(table: Room, output: RecordingOutput, name: string, answered: Ma
   answered.set(name, prompts.length);
   const prompt = prompts.at(-1)!.data;
   const options = prompt.options as unknown[];
-  const result = table.gameAction(name, (game, seat) => {
-    if (prompt.action === "declare") return game.declare(seat, options[0] as number);
-    if (prompt.action === "play") return game.play(seat, options[0] as number[]);
-    return game.redealDecision(seat, false);
-  });
+  const result = table.gameAction(
+    name,
+    prompt.action === "declare"
+      ? { type: "declare", value: options[0] as number }
+      : prompt.action === "play"
+      ? { type: "play", pieceIds: options[0] as number[] }
+      : { type: "redeal_decision", accept: false },
+  );
   assert.ok(result.ok, `${name}'s legal move was refused: ${JSON.stringify(result)}`);
   return true;
 }
@@ -106,17 +109,17 @@ Deno.test("moves out of turn, by spectators and with bad pieces are refused and 
   const mover = prompt.to;
   const idle = ["Ann", "Bo", "Cy", "Di"].find((n) => n !== mover && !(prompt.data.action === "redeal"))!;
   const seqBefore = table.seq;
-  const outOfTurn = table.gameAction(idle, (game, seat) => game.declare(seat, 1));
+  const outOfTurn = table.gameAction(idle, { type: "declare", value: 1 });
   assert.ok(!outOfTurn.ok);
   assert.ok(["NOT_YOUR_TURN", "INVALID_PHASE"].includes(outOfTurn.error.code));
-  const spectator = table.gameAction("Sam", (game, seat) => game.declare(seat, 1));
+  const spectator = table.gameAction("Sam", { type: "declare", value: 1 });
   assert.equal(spectator.ok ? null : spectator.error.code, "INVALID_ACTION");
-  const stranger = table.gameAction("Nobody", (game, seat) => game.declare(seat, 1));
+  const stranger = table.gameAction("Nobody", { type: "declare", value: 1 });
   assert.equal(stranger.ok ? null : stranger.error.code, "NOT_IN_ROOM");
   if (prompt.data.action === "declare") {
-    const bad = table.gameAction(mover, (game, seat) => game.declare(seat, 9));
+    const bad = table.gameAction(mover, { type: "declare", value: 9 });
     assert.equal(bad.ok ? null : bad.error.code, "INVALID_DECLARATION");
-    const play = table.gameAction(mover, (game, seat) => game.play(seat, [0]));
+    const play = table.gameAction(mover, { type: "play", pieceIds: [0] });
     assert.equal(play.ok ? null : play.error.code, "INVALID_PHASE");
   }
   assert.equal(table.seq, seqBefore, "no refused action produced a broadcast");

@@ -37,6 +37,7 @@ export function serverCommand(target: Target, args: readonly string[]): [string,
       "--allow-net",
       "--allow-env",
       "--allow-read",
+      "--allow-write",
       "--allow-sys",
       "main.ts",
       ...args,
@@ -56,7 +57,11 @@ async function drain(stream: ReadableStream<Uint8Array>, onText: (text: string) 
   for await (const text of stream.pipeThrough(new TextDecoderStream())) onText(text);
 }
 
-/** Starts the server on a free loopback port and resolves once it prints its listening line. */
+/**
+ * Starts the server on a free loopback port and resolves once it prints its listening line. Unless `args` or
+ * `env` name a data directory, the server gets a fresh temporary one, removed when it stops, so tests never
+ * share a database or leave `./data` in the repository.
+ */
 export async function startServer(
   target: Target,
   args: readonly string[] = [],
@@ -64,7 +69,11 @@ export async function startServer(
   timeoutMs = 20_000,
 ): Promise<ServerProcess> {
   const port = freePort();
-  const common = ["--port", String(port), "--host", "127.0.0.1", ...args];
+  const ownDataDir = args.some((a) => a.startsWith("--data-dir")) || env.LIAPTUI_DATA_DIR !== undefined
+    ? null
+    : await Deno.makeTempDir({ prefix: "liaptui-e2e-" });
+  const dataArgs = ownDataDir === null ? [] : ["--data-dir", ownDataDir];
+  const common = ["--port", String(port), "--host", "127.0.0.1", ...dataArgs, ...args];
   const [command, commandArgs] = serverCommand(target, common);
   const child = new Deno.Command(command, {
     args: commandArgs,
@@ -106,6 +115,8 @@ export async function startServer(
       } finally {
         clearTimeout(forceKill);
         await drained;
+        // A leftover temp folder is harmless; failing the stop over it would hide the real result.
+        if (ownDataDir !== null) await Deno.remove(ownDataDir, { recursive: true }).catch(() => {});
       }
     })();
 

@@ -1,0 +1,102 @@
+// Where a room's accepted commands go before anyone hears of them: the store's room log, behind the ports.
+// One journal per room; it creates the room in the store and takes ownership on first use.
+
+import type { FinishedGame, Grant, Json, RoomLog, Store } from "../store/ports.ts";
+import type { TimedCommand } from "./room_command.ts";
+
+/** What the room layer needs from storage; a room without one (unit tests) keeps everything in memory. */
+export interface RoomJournal {
+  /**
+   * Stores the room's `seq`-th command durably. Resolves once stored; rejects when it was not (the store
+   * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored in call order.
+   */
+  append(seq: number, entry: TimedCommand, eventSeq: number): Promise<void>;
+  /** Keeps a finished game for the history pages. */
+  archive(game: FinishedGame): Promise<void>;
+  /** The room is closed for good: its log takes no more entries and it is not rebuilt on restart. */
+  finish(): Promise<void>;
+}
+
+/** Opening data of a room in the store (RoomMeta.data). */
+export interface RoomOpening {
+  name: string;
+  settings: Json;
+}
+
+/** Builds journals on one store for one node. */
+export class StoreJournals {
+  readonly store: Store;
+  readonly node: string;
+
+  constructor(store: Store, node = "local") {
+    this.store = store;
+    this.node = node;
+  }
+
+  /** A journal for a new room: the room is created in the store on the first append. */
+  forNew(roomId: string, createdAt: number, opening: RoomOpening): RoomJournal {
+    const log = this.store.log;
+    const ready = (async () => {
+      await log.create({ roomId, createdAt, data: { ...opening } });
+      return await this.#acquire(roomId);
+    })();
+    return new StoreJournal(this.store, ready);
+  }
+
+  /** A journal for a room rebuilt from the store, continuing under `grant`. */
+  forRestored(grant: Grant): RoomJournal {
+    return new StoreJournal(this.store, Promise.resolve(grant));
+  }
+
+  async acquire(roomId: string): Promise<Grant> {
+    return await this.#acquire(roomId);
+  }
+
+  async #acquire(roomId: string): Promise<Grant> {
+    const acquired = await this.store.ownership.acquire(roomId, this.node);
+    if (acquired.kind !== "granted") throw new Error(`room ${roomId} could not be owned: ${acquired.kind}`);
+    return acquired.grant;
+  }
+}
+
+class StoreJournal implements RoomJournal {
+  #store: Store;
+  #log: RoomLog;
+  #grant: Promise<Grant>;
+  #last: Promise<unknown> = Promise.resolve();
+
+  constructor(store: Store, grant: Promise<Grant>) {
+    this.#store = store;
+    this.#log = store.log;
+    this.#grant = grant;
+    // A failed creation is reported by every append; it must not also surface as an unhandled rejection.
+    grant.catch(() => {});
+  }
+
+  append(seq: number, entry: TimedCommand, eventSeq: number): Promise<void> {
+    const stored = this.#grant.then(async (grant) => {
+      const result = await this.#log.append(grant, seq, {
+        actionId: crypto.randomUUID(),
+        at: entry.at,
+        eventSeq,
+        data: entry.command as unknown as Json,
+      });
+      if (result.kind !== "ok") {
+        throw new Error(`room ${grant.roomId} log refused entry ${seq}: ${result.kind}`);
+      }
+    });
+    this.#last = stored.catch(() => {});
+    return stored;
+  }
+
+  archive(game: FinishedGame): Promise<void> {
+    return this.#store.archive.put(game);
+  }
+
+  async finish(): Promise<void> {
+    // After every append already under way, so none of them is refused as `finished`.
+    await this.#last;
+    const grant = await this.#grant;
+    await this.#log.finish(grant);
+  }
+}
