@@ -11,13 +11,44 @@ export interface Config {
   /** Where the database lives (created if missing); ":memory:" keeps everything in memory, lost on exit. */
   dataDir: string;
   limits: NetLimits;
+  /** Cluster mode on Redis: all four set, or (the default) none. */
+  cluster: ClusterConfig | null;
+}
+
+/** What a node needs to join a cluster (see docs/deploy.md). */
+export interface ClusterConfig {
+  /** `redis://[user:password@]host[:port][/db]` */
+  redisUrl: string;
+  /** This node's id, unique in the cluster; also its path prefix `/n/{nodeId}/`. */
+  nodeId: string;
+  /** Where players reach this node directly (`https://a.example.com`), for redirects to it. */
+  publicUrl: string;
+  /** Shared by every node: signs session tokens so any node can verify them. */
+  secret: string;
+}
+
+/** Cluster settings as given, checked together once everything is read. */
+type ClusterDraft = { [K in keyof ClusterConfig]?: string };
+
+const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** Below this a shared secret is guessable. */
+const MIN_SECRET_LENGTH = 32;
+
+function clusterField(field: keyof ClusterConfig, check: (value: string) => string | null) {
+  return (_config: Config, value: string, draft: ClusterDraft): string | null => {
+    const problem = check(value);
+    if (problem) return problem;
+    draft[field] = value;
+    return null;
+  };
 }
 
 interface Option {
   flag: string;
   env: string;
   help: string;
-  set(config: Config, value: string): string | null;
+  /** Checks and applies one value; cluster settings go to `draft`, judged together at the end. */
+  set(config: Config, value: string, draft: ClusterDraft): string | null;
 }
 
 function integer(min: number, max: number, apply: (config: Config, value: number) => void) {
@@ -110,6 +141,48 @@ const OPTIONS: readonly Option[] = [
       return null;
     },
   },
+  {
+    flag: "--redis-url",
+    env: "LIAPTUI_REDIS_URL",
+    help: "cluster mode: Redis 7+ shared by every node (redis://host:port); off when unset",
+    set: clusterField(
+      "redisUrl",
+      (v) => /^redis:\/\/[^\s]+$/.test(v) ? null : `expected redis://host:port, got "${v}"`,
+    ),
+  },
+  {
+    flag: "--node-id",
+    env: "LIAPTUI_NODE_ID",
+    help: "cluster mode: this node's id, unique in the cluster (letters, digits, - and _)",
+    set: clusterField(
+      "nodeId",
+      (v) => NODE_ID_PATTERN.test(v) ? null : `expected 1–32 of A–Z a–z 0–9 - _, got "${v}"`,
+    ),
+  },
+  {
+    flag: "--public-url",
+    env: "LIAPTUI_PUBLIC_URL",
+    help: "cluster mode: where players reach this node directly (https://a.example.com)",
+    set: clusterField("publicUrl", (v) => {
+      try {
+        const url = new URL(v);
+        if (!["http:", "https:"].includes(url.protocol) || url.search !== "" || url.hash !== "") throw 0;
+        return null;
+      } catch {
+        return `expected an http(s) URL without query, got "${v}"`;
+      }
+    }),
+  },
+  {
+    flag: "--cluster-secret",
+    env: "LIAPTUI_CLUSTER_SECRET",
+    help:
+      `cluster mode: secret shared by every node, ${MIN_SECRET_LENGTH}+ characters (prefer the env variable)`,
+    set: clusterField(
+      "secret",
+      (v) => v.length >= MIN_SECRET_LENGTH ? null : `must be at least ${MIN_SECRET_LENGTH} characters long`,
+    ),
+  },
 ];
 
 export type ConfigResult =
@@ -119,7 +192,14 @@ export type ConfigResult =
   | { kind: "error"; message: string };
 
 export function defaultConfig(): Config {
-  return { host: "0.0.0.0", port: 8080, maxRooms: 10_000, dataDir: "./data", limits: { ...DEFAULT_LIMITS } };
+  return {
+    host: "0.0.0.0",
+    port: 8080,
+    maxRooms: 10_000,
+    dataDir: "./data",
+    limits: { ...DEFAULT_LIMITS },
+    cluster: null,
+  };
 }
 
 export function helpText(): string {
@@ -151,10 +231,11 @@ export function parseConfig(
     if (arg === "-v" || arg === "--version") return { kind: "version", text: `liaptui ${VERSION}` };
   }
   const config = defaultConfig();
+  const draft: ClusterDraft = {};
   for (const option of OPTIONS) {
     const raw = env(option.env);
     if (raw === undefined || raw === "") continue;
-    const problem = option.set(config, raw);
+    const problem = option.set(config, raw, draft);
     if (problem) return { kind: "error", message: `${option.env}: ${problem}` };
   }
   for (let i = 0; i < argv.length; i++) {
@@ -169,7 +250,7 @@ export function parseConfig(
     if (option === undefined) return { kind: "error", message: `unknown option ${flag} (try --help)` };
     const value = inline ?? argv[++i];
     if (value === undefined) return { kind: "error", message: `${flag} needs a value (try --help)` };
-    const problem = option.set(config, value);
+    const problem = option.set(config, value, draft);
     if (problem) return { kind: "error", message: `${flag}: ${problem}` };
   }
   const { heartbeatMs, idleTimeoutMs } = config.limits;
@@ -186,5 +267,26 @@ export function parseConfig(
   }
   // The warning goes out a quarter of the idle timeout before the close, and never earlier than 15 s before.
   config.limits.idleWarningMs = Math.min(DEFAULT_LIMITS.idleWarningMs, Math.floor(idleTimeoutMs / 4));
+  const cluster = clusterConfig(draft);
+  if (typeof cluster === "string") return { kind: "error", message: cluster };
+  config.cluster = cluster;
   return { kind: "run", config };
+}
+
+/** All four cluster settings, or none: half a cluster configuration is a mistake worth stopping for. */
+function clusterConfig(draft: ClusterDraft): ClusterConfig | null | string {
+  const { redisUrl, nodeId, publicUrl, secret } = draft;
+  if (redisUrl === undefined && nodeId === undefined && publicUrl === undefined && secret === undefined) {
+    return null;
+  }
+  if (redisUrl === undefined) return "--node-id, --public-url and --cluster-secret need --redis-url";
+  const missing = [
+    nodeId === undefined ? "--node-id" : null,
+    publicUrl === undefined ? "--public-url" : null,
+    secret === undefined ? "--cluster-secret (or LIAPTUI_CLUSTER_SECRET)" : null,
+  ].filter((m) => m !== null);
+  if (missing.length > 0 || nodeId === undefined || publicUrl === undefined || secret === undefined) {
+    return `cluster mode (--redis-url) also needs ${missing.join(", ")}`;
+  }
+  return { redisUrl, nodeId, publicUrl: publicUrl.replace(/\/+$/, ""), secret };
 }
