@@ -11,6 +11,7 @@ import type { Runtime } from "./src/runtime/runtime.ts";
 import { memoryStore } from "./src/store/memory_store.ts";
 import type { Store } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
+import { openRedisStore } from "./src/store/redis_store.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -18,7 +19,17 @@ async function loadRuntime(): Promise<Runtime> {
 }
 
 /** The configured store; throws StoreError with a one-line reason when it cannot be used. */
-function openStore(dataDir: string): Store {
+async function openStore(config: Config): Promise<Store> {
+  if (config.cluster !== null) {
+    // Cluster mode: the rooms' log, leases, lobby and history live in Redis, checked before anything starts.
+    const { redisUrl, nodeId, publicUrl } = config.cluster;
+    const store = await openRedisStore({ url: redisUrl, nodeId });
+    for (const warning of store.warnings) console.warn(`liaptui: ${warning}`);
+    await store.announce(publicUrl, VERSION);
+    console.log(`liaptui: cluster node ${nodeId} (${publicUrl}) on Redis, Function library ${store.library}`);
+    return store;
+  }
+  const dataDir = config.dataDir;
   if (dataDir === ":memory:") {
     console.warn("liaptui: --data-dir :memory: keeps rooms and games in memory only; a restart loses them");
     return memoryStore();
@@ -28,8 +39,8 @@ function openStore(dataDir: string): Store {
 
 async function run(runtime: Runtime, config: Config): Promise<void> {
   const startedAt = realClock.now();
-  const store = openStore(config.dataDir);
-  const journals = new StoreJournals(store);
+  const store = await openStore(config);
+  const journals = new StoreJournals(store, config.cluster?.nodeId);
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
@@ -43,7 +54,11 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         journals,
       }),
   });
-  const restored = await gateway.directory.restore();
+  // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
+  // on a connection once their lease lapses (issue 12, not wired yet).
+  const restored = config.cluster === null
+    ? await gateway.directory.restore()
+    : { rooms: 0, entries: 0, failed: [] };
   if (restored.rooms > 0 || restored.failed.length > 0) {
     console.log(
       `liaptui: rebuilt ${restored.rooms} room(s) from ${restored.entries} stored action(s)` +

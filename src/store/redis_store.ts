@@ -5,11 +5,13 @@ import type { Redis } from "ioredis";
 import type { Store } from "./ports.ts";
 import { StoreError } from "./ports.ts";
 import { RedisGameArchive } from "./redis_archive.ts";
+import { guarded } from "./redis_failure.ts";
 import { checkRedis } from "./redis_checks.ts";
 import { connectRedis, parseRedisUrl } from "./redis_connection.ts";
 import { RedisFunctions } from "./redis_functions.ts";
 import { RedisHints } from "./redis_hints.ts";
 import { RedisLobby } from "./redis_lobby.ts";
+import { NODES_KEY } from "./redis_keys.ts";
 import { DEFAULT_LEASE_MS, RedisOwnership } from "./redis_ownership.ts";
 import { RedisRoomLog } from "./redis_room_log.ts";
 
@@ -35,6 +37,10 @@ export interface RedisStore extends Store {
   readonly library: string;
   /** Whether the command connection is up right now (for /readyz). */
   connected(): boolean;
+  /** Records this node's public URL in `lt:nodes`, where other nodes look up where to redirect players. */
+  announce(publicUrl: string, version: string): Promise<void>;
+  /** Where another node said players reach it, or null when it never announced itself. */
+  nodeUrl(nodeId: string): Promise<string | null>;
 }
 
 /** Connects and checks; throws a StoreError with one clear line when Redis is unreachable or unfit. */
@@ -64,6 +70,18 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
       warnings,
       library,
       connected: () => commands.status === "ready",
+      announce: (publicUrl, version) =>
+        guarded("announce", async () => {
+          const node = { url: publicUrl, version };
+          await commands.hset(NODES_KEY, options.nodeId, JSON.stringify(node));
+        }),
+      nodeUrl: (nodeId) =>
+        guarded("node lookup", async () => {
+          const text = await commands.hget(NODES_KEY, nodeId);
+          if (text === null) return null;
+          const node = JSON.parse(text) as { url?: unknown };
+          return typeof node.url === "string" ? node.url : null;
+        }),
       async close() {
         if (closed) return;
         closed = true;
