@@ -11,7 +11,8 @@ import type { Runtime } from "./src/runtime/runtime.ts";
 import { memoryStore } from "./src/store/memory_store.ts";
 import type { Store } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
-import { openRedisStore } from "./src/store/redis_store.ts";
+import { openRedisStore, type RedisStore } from "./src/store/redis_store.ts";
+import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -40,7 +41,22 @@ async function openStore(config: Config): Promise<Store> {
 async function run(runtime: Runtime, config: Config): Promise<void> {
   const startedAt = realClock.now();
   const store = await openStore(config);
-  const journals = new StoreJournals(store, config.cluster?.nodeId);
+  // Cluster mode: every lease a room takes is renewed, and a room whose lease is lost stops here at once.
+  let lost: (roomId: string, reason: string) => void = () => {};
+  const monotonic = { ...realClock, now: () => performance.now() };
+  const keeper = store.kind === "redis"
+    ? new LeaseKeeper({
+      ownership: store.ownership,
+      leaseMs: (store as RedisStore).ownership.leaseMs,
+      timing: monotonic,
+      onLost: (grant, reason) => lost(grant.roomId, reason),
+    })
+    : null;
+  const roomStore = keeper === null ? store : {
+    ...store,
+    ownership: keptOwnership(store.ownership, keeper, monotonic),
+  };
+  const journals = new StoreJournals(roomStore, config.cluster?.nodeId);
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
@@ -56,6 +72,10 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   });
   // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
   // on a connection once their lease lapses (issue 12, not wired yet).
+  lost = (roomId, reason) => {
+    console.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
+    gateway.directory.evict(roomId);
+  };
   const restored = config.cluster === null
     ? await gateway.directory.restore()
     : { rooms: 0, entries: 0, failed: [] };
@@ -95,6 +115,9 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     const deadline = setTimeout(() => runtime.exit(0), 3_000);
     server.stop().finally(async () => {
       clearTimeout(deadline);
+      // Hands the rooms' leases back so other nodes can take them at once (cluster mode).
+      await keeper?.releaseAll();
+      keeper?.stop();
       // Commits what is still queued and releases the database's lock; rooms stay open in it for the next start.
       await store.close().catch((error) => console.error(`liaptui: closing the store: ${error}`));
       console.log("liaptui: stopped");

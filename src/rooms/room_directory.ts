@@ -5,6 +5,7 @@ import type { Clock } from "./clock.ts";
 import { Room } from "./room.ts";
 import type { RoomCommand, TimedCommand } from "./room_command.ts";
 import type { RoomOpening, StoreJournals } from "./room_journal.ts";
+import type { Grant, RoomRecord } from "../store/ports.ts";
 import type { RoomOutput } from "./room_output.ts";
 import type { RoomSummary } from "./room_views.ts";
 import { newRoomId } from "./session_token.ts";
@@ -41,12 +42,20 @@ export interface RestoreReport {
   failed: string[];
 }
 
+/** What `adopt` found: the room already here, taken over, owned by another node, or no such room. */
+export type AdoptResult =
+  | { kind: "here"; room: Room }
+  | { kind: "adopted"; room: Room; entries: number }
+  | { kind: "busy"; owner: string | null }
+  | { kind: "not_found" };
+
 /** Entries read per page while rebuilding a room. */
 const READ_PAGE = 1_000;
 
 export class RoomDirectory {
   #rooms = new Map<string, Room>();
   #listed = new Set<string>();
+  #adopting = new Map<string, Promise<AdoptResult>>();
   #options: RoomDirectoryOptions;
 
   constructor(options: RoomDirectoryOptions) {
@@ -94,42 +103,95 @@ export class RoomDirectory {
     const report: RestoreReport = { rooms: 0, entries: 0, failed: [] };
     if (journals === undefined) return report;
     for (const record of await journals.store.log.unfinished()) {
-      const roomId = record.meta.roomId;
-      const grant = await journals.acquire(roomId);
-      const entries: TimedCommand[] = [];
-      for (let after = 0;;) {
-        const page = await journals.store.log.read(roomId, after, READ_PAGE);
-        for (const entry of page) {
-          entries.push({ at: entry.at, command: entry.data as unknown as RoomCommand });
-        }
-        if (page.length < READ_PAGE) break;
-        after = page.at(-1)!.seq;
-      }
-      const opening = record.meta.data as unknown as RoomOpening;
-      const room = this.#build(
-        roomId,
-        opening.name,
-        opening.settings as unknown as Partial<RoomSettings>,
-        record.meta.createdAt,
-        () => journals.forRestored(grant),
-      );
-      try {
-        room.restore(entries);
-      } catch (error) {
-        console.error(`[rooms] room ${roomId} cannot be rebuilt from its log; it is closed`, error);
-        report.failed.push(roomId);
-        room.dispose();
-        await journals.store.log.finish(grant);
+      const grant = await journals.acquire(record.meta.roomId);
+      const rebuilt = await this.#rebuild(journals, record, grant);
+      if (rebuilt === null) {
+        report.failed.push(record.meta.roomId);
         continue;
       }
-      this.#rooms.set(roomId, room);
       report.rooms += 1;
-      report.entries += entries.length;
-      for (const name of room.connectedHumans) room.disconnected(name);
-      if (room.humansPresent === 0) this.close(roomId);
-      else this.#publish(room);
+      report.entries += rebuilt.entries;
     }
     return report;
+  }
+
+  /**
+   * Cluster takeover: a room this node does not have is taken over if its lease is free (its owner died,
+   * stalled or let go) and rebuilt from its log like a restart's, continuing the same `seq` under a higher
+   * epoch, so its old owner's late appends are fenced. Busy: another node owns it (redirect there).
+   */
+  adopt(roomId: string): Promise<AdoptResult> {
+    const here = this.#rooms.get(roomId);
+    if (here !== undefined) return Promise.resolve({ kind: "here", room: here });
+    // Two connections for one room at once take it over once.
+    let pending = this.#adopting.get(roomId);
+    if (pending === undefined) {
+      pending = this.#adopt(roomId).finally(() => this.#adopting.delete(roomId));
+      this.#adopting.set(roomId, pending);
+    }
+    return pending;
+  }
+
+  async #adopt(roomId: string): Promise<AdoptResult> {
+    const journals = this.#options.journals;
+    if (journals === undefined) return { kind: "not_found" };
+    const record = await journals.store.log.room(roomId);
+    if (record === null || record.finished) return { kind: "not_found" };
+    const acquired = await journals.store.ownership.acquire(roomId, journals.node);
+    if (acquired.kind === "busy") return { kind: "busy", owner: acquired.owner };
+    if (acquired.kind === "not_found") return { kind: "not_found" };
+    // The record read before the grant may be behind: the old owner could append until its lease lapsed.
+    const current = await journals.store.log.room(roomId);
+    if (current === null || current.finished) {
+      await journals.store.ownership.release(acquired.grant);
+      return { kind: "not_found" };
+    }
+    const rebuilt = await this.#rebuild(journals, current, acquired.grant);
+    if (rebuilt === null) return { kind: "not_found" };
+    return { kind: "adopted", room: rebuilt.room, entries: rebuilt.entries };
+  }
+
+  /**
+   * Replays a room's log under `grant` (timers resume for what they had left), then marks each human who was
+   * connected as disconnected, so their grace starts now and they can come back with their token. Null when
+   * the log cannot be replayed: the room is then closed for good.
+   */
+  async #rebuild(
+    journals: StoreJournals,
+    record: RoomRecord,
+    grant: Grant,
+  ): Promise<{ room: Room; entries: number } | null> {
+    const roomId = record.meta.roomId;
+    const entries: TimedCommand[] = [];
+    for (let after = 0;;) {
+      const page = await journals.store.log.read(roomId, after, READ_PAGE);
+      for (const entry of page) {
+        entries.push({ at: entry.at, command: entry.data as unknown as RoomCommand });
+      }
+      if (page.length < READ_PAGE) break;
+      after = page.at(-1)!.seq;
+    }
+    const opening = record.meta.data as unknown as RoomOpening;
+    const room = this.#build(
+      roomId,
+      opening.name,
+      opening.settings as unknown as Partial<RoomSettings>,
+      record.meta.createdAt,
+      () => journals.forRestored(grant),
+    );
+    try {
+      room.restore(entries);
+    } catch (error) {
+      console.error(`[rooms] room ${roomId} cannot be rebuilt from its log; it is closed`, error);
+      room.dispose();
+      await journals.store.log.finish(grant);
+      return null;
+    }
+    this.#rooms.set(roomId, room);
+    for (const name of room.connectedHumans) room.disconnected(name);
+    if (room.humansPresent === 0) this.close(roomId);
+    else this.#publish(room);
+    return { room, entries: entries.length };
   }
 
   /** Public rooms as the lobby lists them, oldest first. */
@@ -143,6 +205,14 @@ export class RoomDirectory {
     room?.journal?.finish().catch((error) => {
       console.error(`[rooms] room ${id}: marking it closed in the store failed`, error);
     });
+  }
+
+  /**
+   * The room is no longer this node's (cluster: its lease was lost): it stops here, timers cleared and
+   * sockets let go, but stays open in the store for the node that takes it over.
+   */
+  evict(id: string): void {
+    this.#forget(id);
   }
 
   /**

@@ -95,6 +95,12 @@ export class LeaseKeeper {
     await this.#options.ownership.release(held.grant);
   }
 
+  /** Gives every lease up (a graceful shutdown): other nodes may take the rooms at once. Best effort. */
+  async releaseAll(): Promise<void> {
+    const rooms = [...this.#held.keys()];
+    await Promise.allSettled(rooms.map((roomId) => this.release(roomId)));
+  }
+
   /** Stops every timer; keeps nothing (leases then lapse on their own). */
   stop(): void {
     this.#held.clear();
@@ -146,4 +152,24 @@ export class LeaseKeeper {
     this.#stopTimerIfIdle();
     this.#options.onLost(held.grant, reason);
   }
+}
+
+/**
+ * The same Ownership, with every lease it grants kept alive by `keeper` until released or lost. The room
+ * layer keeps using the plain port; only the composition root knows leases need renewing.
+ */
+export function keptOwnership(ownership: Ownership, keeper: LeaseKeeper, timing: KeeperTiming): Ownership {
+  return {
+    async acquire(roomId, owner) {
+      const requestedAt = timing.now();
+      const result = await ownership.acquire(roomId, owner);
+      if (result.kind === "granted") keeper.hold(result.grant, requestedAt);
+      return result;
+    },
+    renew: (grant) => ownership.renew(grant),
+    async release(grant) {
+      if (keeper.grantOf(grant.roomId)?.token === grant.token) await keeper.release(grant.roomId);
+      else await ownership.release(grant);
+    },
+  };
 }

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/rooms/clock.ts";
-import { LeaseKeeper, type LossReason } from "../../src/store/lease_keeper.ts";
+import { keptOwnership, LeaseKeeper, type LossReason } from "../../src/store/lease_keeper.ts";
 import type { AcquireResult, Grant, Ownership } from "../../src/store/ports.ts";
 
 const LEASE = 6_000;
@@ -142,4 +142,20 @@ Deno.test("LeaseKeeper refuses a schedule that cannot renew inside the lease", (
       }),
     /renewals must come well inside the lease/,
   );
+});
+
+Deno.test("keptOwnership keeps what it grants and stops keeping what is released", async () => {
+  const clock = new FakeClock(0);
+  const inner = new ScriptedOwnership(clock);
+  inner.acquire = () => Promise.resolve({ kind: "granted", grant: GRANT });
+  const keeper = new LeaseKeeper({ ownership: inner, timing: clock, leaseMs: LEASE, onLost: () => {} });
+  const ownership = keptOwnership(inner, keeper, clock);
+  assert.deepEqual(await ownership.acquire("R1", "node-a"), { kind: "granted", grant: GRANT });
+  assert.ok(keeper.isLive("R1"));
+  clock.advance(2_000);
+  assert.equal(inner.renewals.length, 1, "the keeper renews what was granted");
+  await ownership.release(GRANT);
+  assert.equal(keeper.isLive("R1"), false);
+  assert.deepEqual(inner.released, [GRANT]);
+  assert.equal(clock.pending, 0);
 });
