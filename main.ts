@@ -2,7 +2,7 @@
 // and app, starts the runtime's server.
 
 import { type Config, parseConfig, VERSION } from "./src/config.ts";
-import { createApp } from "./src/http/app.ts";
+import { type ClusterRouting, createApp } from "./src/http/app.ts";
 import { Gateway } from "./src/net/gateway.ts";
 import { realClock } from "./src/rooms/clock.ts";
 import { RoomDirectory } from "./src/rooms/room_directory.ts";
@@ -36,6 +36,34 @@ async function openStore(config: Config): Promise<Store> {
     return memoryStore();
   }
   return openSqliteStore(dataDir);
+}
+
+/**
+ * Where a room socket goes in cluster mode: a room nobody holds is taken over here (rebuilt from its log); a
+ * room another node holds is redirected to that node's own path. If Redis cannot say, the room is tried
+ * here, where its actions fail loudly rather than fork.
+ */
+function clusterRouting(nodeId: string, store: RedisStore, directory: RoomDirectory): ClusterRouting {
+  return {
+    nodeId,
+    async route(roomId) {
+      try {
+        const found = await directory.adopt(roomId);
+        if (found.kind === "adopted") {
+          console.log(`liaptui: took over room ${roomId} (${found.entries} logged actions replayed)`);
+        }
+        if (found.kind !== "busy" || found.owner === null || found.owner === nodeId) return null;
+        const base = await store.nodeUrl(found.owner);
+        if (base === null) return null;
+        return { redirect: `${base.replace(/^http/, "ws")}/n/${found.owner}/ws/${roomId}` };
+      } catch (error) {
+        console.error(
+          `liaptui: cannot route room ${roomId}: ${error instanceof Error ? error.message : error}`,
+        );
+        return null;
+      }
+    },
+  };
 }
 
 async function run(runtime: Runtime, config: Config): Promise<void> {
@@ -96,6 +124,9 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     startedAt,
     now: realClock.now,
     games: store.archive,
+    ...(config.cluster !== null && store.kind === "redis"
+      ? { cluster: clusterRouting(config.cluster.nodeId, store as RedisStore, gateway.directory) }
+      : {}),
   });
   const server = runtime.serve(app.fetch, { host: config.host, port: config.port, limits: config.limits });
   gateway.start();
