@@ -7,6 +7,7 @@ import { Gateway } from "./src/net/gateway.ts";
 import { realClock } from "./src/rooms/clock.ts";
 import { RoomDirectory } from "./src/rooms/room_directory.ts";
 import { StoreJournals } from "./src/rooms/room_journal.ts";
+import { type LobbyEvents, LobbyMirror } from "./src/rooms/lobby_mirror.ts";
 import type { Runtime } from "./src/runtime/runtime.ts";
 import { memoryStore } from "./src/store/memory_store.ts";
 import type { Store } from "./src/store/ports.ts";
@@ -85,21 +86,38 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     ownership: keptOwnership(store.ownership, keeper, monotonic),
   };
   const journals = new StoreJournals(roomStore, config.cluster?.nodeId);
+  let lobbyEvents: LobbyEvents | null = null;
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
     pubsub: runtime.pubsub,
-    directory: (delivery) =>
-      new RoomDirectory({
+    directory: (delivery) => {
+      lobbyEvents = delivery;
+      return new RoomDirectory({
         clock: realClock,
         output: delivery,
         lobby: delivery,
         maxRooms: config.maxRooms,
         journals,
-      }),
+      });
+    },
   });
+  // Cluster mode: every node's lobby lists every node's public rooms, through the shared Redis listing.
+  const mirror = store.kind === "redis" && lobbyEvents !== null
+    ? new LobbyMirror({
+      lobby: (store as RedisStore).lobby,
+      clock: realClock,
+      output: lobbyEvents,
+      isLocal: (id) => gateway.directory.has(id),
+      localSummaries: () => gateway.directory.localSummaries(),
+    })
+    : null;
+  if (mirror !== null) {
+    gateway.directory.shareLobby(mirror);
+    await mirror.start();
+  }
   // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
-  // on a connection once their lease lapses (issue 12, not wired yet).
+  // on the next connection for them once their lease lapses (see clusterRouting).
   lost = (roomId, reason) => {
     console.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
     gateway.directory.evict(roomId);
@@ -147,6 +165,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     server.stop().finally(async () => {
       clearTimeout(deadline);
       // Hands the rooms' leases back so other nodes can take them at once (cluster mode).
+      mirror?.stop();
       await keeper?.releaseAll();
       keeper?.stop();
       // Commits what is still queued and releases the database's lock; rooms stay open in it for the next start.

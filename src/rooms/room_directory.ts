@@ -5,6 +5,7 @@ import type { Clock } from "./clock.ts";
 import { Room } from "./room.ts";
 import type { RoomCommand, TimedCommand } from "./room_command.ts";
 import type { RoomOpening, StoreJournals } from "./room_journal.ts";
+import type { LobbyMirror } from "./lobby_mirror.ts";
 import type { Grant, RoomRecord } from "../store/ports.ts";
 import type { RoomOutput } from "./room_output.ts";
 import type { RoomSummary } from "./room_views.ts";
@@ -56,6 +57,7 @@ export class RoomDirectory {
   #rooms = new Map<string, Room>();
   #listed = new Set<string>();
   #adopting = new Map<string, Promise<AdoptResult>>();
+  #mirror: LobbyMirror | null = null;
   #options: RoomDirectoryOptions;
 
   constructor(options: RoomDirectoryOptions) {
@@ -194,13 +196,30 @@ export class RoomDirectory {
     return { room, entries: entries.length };
   }
 
-  /** Public rooms as the lobby lists them, oldest first. */
+  /** Cluster mode: public rooms are shared with every node's lobby, and theirs listed here. */
+  shareLobby(mirror: LobbyMirror): void {
+    this.#mirror = mirror;
+  }
+
+  /** Whether the room is served on this node. */
+  has(id: string): boolean {
+    return this.#rooms.has(id);
+  }
+
+  /** Public rooms as the lobby lists them: this node's, oldest first, then other nodes' (cluster mode). */
   publicSummaries(): RoomSummary[] {
+    if (this.#mirror !== null) return [...this.localSummaries(), ...this.#mirror.remoteSummaries()];
+    return this.localSummaries();
+  }
+
+  /** This node's public rooms, oldest first. */
+  localSummaries(): RoomSummary[] {
     return [...this.#rooms.values()].filter((r) => r.settings.is_public).map((r) => r.summary());
   }
 
   /** Closes a room for good: timers cleared, lobby told, and in the store it is finished (not rebuilt). */
   close(id: string): void {
+    if (this.#listed.has(id)) this.#mirror?.remove(id);
     const room = this.#forget(id);
     room?.journal?.finish().catch((error) => {
       console.error(`[rooms] room ${id}: marking it closed in the store failed`, error);
@@ -264,10 +283,13 @@ export class RoomDirectory {
     const listed = this.#listed.has(room.id);
     if (room.settings.is_public) {
       this.#listed.add(room.id);
-      this.#options.lobby.lobbyEvent(listed ? "room_updated" : "room_created", room.summary());
+      const summary = room.summary();
+      this.#options.lobby.lobbyEvent(listed ? "room_updated" : "room_created", summary);
+      this.#mirror?.put(summary);
     } else if (listed) {
       this.#listed.delete(room.id);
       this.#options.lobby.lobbyEvent("room_removed", { room_id: room.id });
+      this.#mirror?.remove(room.id);
     }
   }
 }

@@ -97,6 +97,18 @@ for (const target of ["source", "binary"] as const) {
         }, "s");
         await host.next("room_state", (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3);
 
+        // Node B's lobby lists the room that lives on node A.
+        const lobbyB = await TestClient.connect(`${b.wsUrl}/ws/lobby`);
+        clients.push(lobbyB);
+        for (let asked = 0;; asked++) {
+          lobbyB.send("refresh_rooms", {}, `r${asked}`);
+          const list = await lobbyB.next("room_list", (m) => m.id === `r${asked}`);
+          const rooms = list.data!.rooms as { room_id: string }[];
+          if (rooms.some((r) => r.room_id === ROOM)) break;
+          assert.ok(asked < 100, "node B's lobby never listed node A's room");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+
         // Node B does not own the room: its socket hears where the room is, then closes with 4010.
         const visitor = await TestClient.connect(`${b.wsUrl}/ws/${ROOM}`);
         clients.push(visitor);
