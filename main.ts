@@ -4,6 +4,7 @@
 import { type Config, parseConfig, VERSION } from "./src/config.ts";
 import { type ClusterRouting, createApp } from "./src/http/app.ts";
 import { Gateway } from "./src/net/gateway.ts";
+import { SessionSigner } from "./src/net/session_signer.ts";
 import { realClock } from "./src/rooms/clock.ts";
 import { RoomDirectory } from "./src/rooms/room_directory.ts";
 import { StoreJournals } from "./src/rooms/room_journal.ts";
@@ -44,10 +45,17 @@ async function openStore(config: Config): Promise<Store> {
  * room another node holds is redirected to that node's own path. If Redis cannot say, the room is tried
  * here, where its actions fail loudly rather than fork.
  */
-function clusterRouting(nodeId: string, store: RedisStore, directory: RoomDirectory): ClusterRouting {
+function clusterRouting(
+  nodeId: string,
+  store: RedisStore,
+  directory: RoomDirectory,
+  signer: SessionSigner,
+): ClusterRouting {
   return {
     nodeId,
-    async route(roomId) {
+    async route(roomId, token) {
+      // A token this cluster never issued for the room takes nothing over; the socket is told it is unknown.
+      if (token !== undefined && !directory.has(roomId) && !signer.verify(roomId, token)) return null;
       try {
         const found = await directory.adopt(roomId);
         if (found.kind === "adopted") {
@@ -87,6 +95,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   };
   const journals = new StoreJournals(roomStore, config.cluster?.nodeId);
   let lobbyEvents: LobbyEvents | null = null;
+  const signer = config.cluster === null ? null : new SessionSigner(config.cluster.secret);
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
@@ -99,6 +108,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         lobby: delivery,
         maxRooms: config.maxRooms,
         journals,
+        ...(signer !== null ? { tokens: (roomId: string) => signer.issue(roomId) } : {}),
       });
     },
   });
@@ -143,7 +153,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     now: realClock.now,
     games: store.archive,
     ...(config.cluster !== null && store.kind === "redis"
-      ? { cluster: clusterRouting(config.cluster.nodeId, store as RedisStore, gateway.directory) }
+      ? { cluster: clusterRouting(config.cluster.nodeId, store as RedisStore, gateway.directory, signer!) }
       : {}),
   });
   const server = runtime.serve(app.fetch, { host: config.host, port: config.port, limits: config.limits });

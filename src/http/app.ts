@@ -31,8 +31,11 @@ export interface AppOptions<Raw> {
 /** How a cluster node decides, before a room socket opens, whether the room is served here. */
 export interface ClusterRouting {
   nodeId: string;
-  /** Null: serve the room here (taken over if need be). Otherwise the owner's URL for this room's socket. */
-  route(roomId: string): Promise<{ redirect: string } | null>;
+  /**
+   * Null: serve the room here (taken over if need be). Otherwise the owner's URL for this room's socket.
+   * `token` is the socket's `?token=`, if any.
+   */
+  route(roomId: string, token: string | undefined): Promise<{ redirect: string } | null>;
 }
 
 /**
@@ -88,7 +91,9 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
     options.upgradeWebSocket(async (c) => {
       const channel = c.req.param("channel") ?? "lobby";
       // Browsers do not follow redirects on a WebSocket handshake: the redirect goes in-band, then the close.
-      const elsewhere = channel !== "lobby" && options.cluster ? await options.cluster.route(channel) : null;
+      const elsewhere = channel !== "lobby" && options.cluster
+        ? await options.cluster.route(channel, c.req.query("token") || undefined)
+        : null;
       if (elsewhere !== null) {
         return {
           onOpen(_event, ws) {

@@ -27,6 +27,8 @@ export interface RoomDirectoryOptions {
   /** Default settings for new rooms (configured delays and limits). */
   defaults?: Partial<RoomSettings>;
   seed?: () => number;
+  /** Session tokens for a room's members (cluster mode: signed with the shared secret). */
+  tokens?: (roomId: string) => string;
   /** Upper bound on open rooms, so a script cannot fill the server's memory with empty tables. */
   maxRooms?: number;
   /** Where rooms store what they accept; without it rooms live in memory only (unit tests). */
@@ -268,6 +270,7 @@ export class RoomDirectory {
       clock: this.#options.clock,
       output: this.#options.output,
       seed: this.#options.seed ?? randomSeed,
+      ...(this.#options.tokens ? { newToken: () => this.#options.tokens!(id) } : {}),
       journal: journal(opening),
       rules: this.#options.rules,
       hooks: {

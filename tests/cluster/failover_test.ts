@@ -128,6 +128,7 @@ for (const target of ["source", "binary"] as const) {
         const tokens = players.map((p) =>
           p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
         );
+        for (const token of tokens) assert.match(token, /^[\w-]{22}\.[\w-]{22}$/, "tokens are signed");
         const before = await Promise.all(players.map((p) => gameView(p.client)));
         const lastSeq = Math.max(...broadcastSeqs(host.received));
 
