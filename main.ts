@@ -160,9 +160,11 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   gateway.start();
   const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   console.log(
-    `liaptui ${VERSION} listening on http://${shown}:${server.port} (${runtime.name}, ${store.kind} store` +
-      `${store.kind === "sqlite" ? ` in ${config.dataDir}` : ""})`,
+    store.kind === "sqlite"
+      ? `liaptui: games are stored in ${config.dataDir}`
+      : `liaptui: games are kept in ${store.kind} only`,
   );
+  console.log(`liaptui ${VERSION} listening on http://${shown}:${server.port} (${runtime.name})`);
 
   let stopping = false;
   runtime.onShutdownSignal((signal) => {

@@ -11,9 +11,13 @@ import {
 import type { Envelope } from "../tests/support/ws_client.ts";
 import { NO_DELAYS } from "../src/rooms/settings.ts";
 
+/** Where the server keeps rooms: the SQLite file (the default) or memory only, to price durability. */
+type StoreKind = "sqlite" | "memory";
+
 interface Options {
   tables: number;
   targets: Target[];
+  stores: StoreKind[];
   targetScore: number;
   maxRounds: number;
   games: number;
@@ -22,7 +26,7 @@ interface Options {
 }
 
 const USAGE = "deno run --allow-all bench/tables.ts [--tables 50] [--target source|binary|both] " +
-  "[--target-score 20] [--max-rounds 10] [--games 5] [--seconds 120] [--seed 1]";
+  "[--store sqlite|memory|both] [--target-score 20] [--max-rounds 10] [--games 5] [--seconds 120] [--seed 1]";
 
 /** A table with no broadcast for this long is reported as stalled and left alone. */
 const STALL_MS = 10_000;
@@ -59,9 +63,15 @@ function parseOptions(args: readonly string[]): Options {
   if (target !== "source" && target !== "binary" && target !== "both") {
     throw new Error(`--target: expected source, binary or both`);
   }
+  const store = values.get("store") ?? "sqlite";
+  values.delete("store");
+  if (store !== "sqlite" && store !== "memory" && store !== "both") {
+    throw new Error(`--store: expected sqlite, memory or both`);
+  }
   const options: Options = {
     tables: int("tables", 50, 1, 1_000),
     targets: target === "both" ? ["source", "binary"] : [target],
+    stores: store === "both" ? ["sqlite", "memory"] : [store],
     targetScore: int("target-score", 20, 1, 1_000),
     // Uniformly random legal moves almost never reach a target score (declarations are missed by a lot), so
     // without a round cap a game would run for hundreds of rounds; 10 rounds keeps every game finite.
@@ -389,6 +399,7 @@ const ms = (value: number) => Number.isNaN(value) ? "n/a" : `${value.toFixed(2)}
 
 interface Summary {
   target: Target;
+  store: StoreKind;
   tables: number;
   games: number;
   gamesPerMinute: number;
@@ -401,9 +412,11 @@ interface Summary {
   stalled: number;
 }
 
-async function runTarget(target: Target, options: Options): Promise<Summary> {
+async function runTarget(target: Target, store: StoreKind, options: Options): Promise<Summary> {
   const { tables: count } = options;
   const server = await startServer(target, [
+    // sqlite: startServer gives the server a fresh temporary data directory.
+    ...(store === "memory" ? ["--data-dir", ":memory:"] : []),
     "--max-connections-per-address",
     String(count * 4 + 16),
     // Zero-delay tables move far faster than people; the default 20 messages/s would throttle the bench.
@@ -492,6 +505,7 @@ async function runTarget(target: Target, options: Options): Promise<Summary> {
   const unfinished = tables.filter((t) => !t.done).length;
   const summary: Summary = {
     target,
+    store,
     tables: count,
     games: stats.games,
     gamesPerMinute: stats.games / (elapsed / 60),
@@ -507,7 +521,9 @@ async function runTarget(target: Target, options: Options): Promise<Summary> {
   const errors = [...stats.errors].map(([code, n]) => `${code}×${n}`).join(", ") || "none";
   const kinds = [...stats.moveKinds].map(([kind, n]) => `${kind} ${n}`).join(", ");
   const closes = [...stats.closes].map(([code, n]) => `${code}×${n}`).join(", ") || "none";
-  console.log(`\n== ${target}: ${count} tables × 4 clients, ${options.games} game(s) per table ==`);
+  console.log(
+    `\n== ${target}, ${store} store: ${count} tables × 4 clients, ${options.games} game(s) per table ==`,
+  );
   console.log(`setup (connect, join, settings): ${(setupMs / 1000).toFixed(2)} s`);
   console.log(
     `play: ${elapsed.toFixed(2)} s${timedOut ? ` (stopped at the ${options.seconds} s cap)` : ""}; ` +
@@ -571,13 +587,18 @@ console.log(
     `seed ${options.seed}; loopback only`,
 );
 const summaries: Summary[] = [];
-for (const target of options.targets) summaries.push(await runTarget(target, options));
+for (const target of options.targets) {
+  for (const store of options.stores) summaries.push(await runTarget(target, store, options));
+}
 
-console.log("\ntarget  tables  games  games/min  moves/s  p50 ms  p99 ms  server CPU  peak RSS   stalled");
+console.log(
+  "\ntarget  store   tables  games  games/min  moves/s  p50 ms  p99 ms  server CPU  peak RSS   stalled",
+);
 for (const s of summaries) {
   console.log(
     [
       s.target.padEnd(6),
+      s.store.padEnd(6),
       String(s.tables).padStart(6),
       String(s.games).padStart(6),
       s.gamesPerMinute.toFixed(1).padStart(10),

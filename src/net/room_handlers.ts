@@ -106,10 +106,15 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
 
     get_state(context) {
       const room = roomOf(context);
-      context.reply(
-        "game_state",
-        room?.stateFor(context.connection.playerName) ?? { room: null, you: null, game: null },
-      );
+      const answer = () =>
+        context.reply(
+          "game_state",
+          room?.stateFor(context.connection.playerName) ?? { room: null, you: null, game: null },
+        );
+      // What is still being stored may yet be rolled back: answer with the state once it is settled.
+      const pending = room?.stored() ?? null;
+      if (pending === null) return answer();
+      return pending.then(() => answer());
     },
 
     ...keepAlive,

@@ -6,6 +6,7 @@
 import type { Seat } from "../game/state.ts";
 import type { FinishedGame, Json } from "../store/ports.ts";
 import type { Clock, TimerId } from "./clock.ts";
+import { CommandLog } from "./command_log.ts";
 import type { PlayerMove, RoomCommand, TimedCommand } from "./room_command.ts";
 import { RoomClock } from "./room_clock.ts";
 import type { OutboundEvent, RoomOutput } from "./room_output.ts";
@@ -68,14 +69,6 @@ interface ActionOutput {
   finished: FinishedGame[];
 }
 
-/** A command accepted in memory whose journal append has not answered yet. */
-interface Inflight {
-  entry: TimedCommand;
-  output: ActionOutput;
-  settle(stored: boolean): void;
-  stored: Promise<boolean>;
-}
-
 export interface JoinOutcome {
   member: Member;
   token: string;
@@ -94,7 +87,7 @@ export class Room {
   #hooks: RoomHooks;
   #seed: () => number;
   #newToken: () => string;
-  #journal: RoomJournal | null;
+  #log: CommandLog<ActionOutput>;
   #rules: GameRules;
   #members = new Map<string, Member>();
   #seats: (string | null)[] = [null, null, null, null];
@@ -111,11 +104,6 @@ export class Room {
   #running = false;
   #replaying = false;
   #summaryChanged = false;
-  /** Commands stored for good, in log order: what a rollback replays. */
-  #entries: TimedCommand[] = [];
-  #inflight: Inflight[] = [];
-  /** Bumped by every rollback, so answers for appends it discarded are ignored. */
-  #generation = 0;
   /** Commands applied since the last (re)build: the log seq of the one being applied is this + 1. */
   #applied = 0;
 
@@ -130,7 +118,14 @@ export class Room {
     this.#hooks = options.hooks;
     this.#seed = options.seed;
     this.#newToken = options.newToken ?? newSessionToken;
-    this.#journal = options.journal ?? null;
+    this.#log = new CommandLog<ActionOutput>(options.journal ?? null, {
+      deliver: (output) => this.#guard("delivering", () => this.#deliver(output)),
+      lost: (entry, error) => {
+        const ref = correlationId();
+        console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
+        this.#rollBack(ref);
+      },
+    });
     this.#rules = options.rules ?? REAL_RULES;
   }
 
@@ -165,7 +160,7 @@ export class Room {
 
   /** Where this room stores what it accepts, or null (memory only). */
   get journal(): RoomJournal | null {
-    return this.#journal;
+    return this.#log.journal;
   }
 
   member(name: string): Member | undefined {
@@ -259,9 +254,9 @@ export class Room {
    * null once it is, or of SERVER_ERROR if it was rolled back. A caller answers its sender only after this.
    */
   stored(): Promise<RoomError | null> | null {
-    const last = this.#inflight.at(-1);
-    if (last === undefined) return null;
-    return last.stored.then((stored) =>
+    const last = this.#log.settled();
+    if (last === null) return null;
+    return last.then((stored) =>
       stored ? null : {
         code: RoomErrorCode.SERVER_ERROR,
         message: "The server could not save that action; nothing changed. Please try again.",
@@ -274,8 +269,8 @@ export class Room {
    * they had left. Throws if the log cannot be replayed.
    */
   restore(entries: readonly TimedCommand[]): void {
-    this.#entries = [...entries];
-    this.#rebuild(this.#entries);
+    this.#rebuild(entries, true);
+    this.#log.restored(entries);
     this.#summaryChanged = false;
   }
 
@@ -579,46 +574,9 @@ export class Room {
     }
     this.#noteFinishedGame(at);
     this.#applied += 1;
-    const entry: TimedCommand = { at, command };
-    const output = this.#takeOutput();
-    if (this.#journal === null) {
-      this.#entries.push(entry);
-      this.#deliver(output);
-    } else {
-      this.#append(entry, output);
-    }
+    this.#log.add({ at, command }, this.#seq, this.#takeOutput());
     if (this.humansPresent === 0 && !this.#disposed) this.#hooks.empty(this);
     return result as RoomResult<T>;
-  }
-
-  /** Hands an accepted command to the journal; its output goes out once the journal says it is stored. */
-  #append(entry: TimedCommand, output: ActionOutput): void {
-    let settle: (stored: boolean) => void = () => {};
-    const stored = new Promise<boolean>((resolve) => (settle = resolve));
-    const item: Inflight = { entry, output, settle, stored };
-    const seq = this.#entries.length + this.#inflight.length + 1;
-    this.#inflight.push(item);
-    const generation = this.#generation;
-    this.#journal!.append(seq, entry, this.#seq).then(
-      () => {
-        if (generation !== this.#generation) return;
-        // Appends answer in the order they were made, so this is the oldest in flight.
-        this.#inflight.shift();
-        this.#entries.push(entry);
-        this.#deliver(output);
-        settle(true);
-      },
-      (error) => {
-        if (generation !== this.#generation) return;
-        const ref = correlationId();
-        console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
-        // Nobody heard of this command or of any accepted after it: drop them all, back to what is stored.
-        const dropped = this.#inflight;
-        this.#inflight = [];
-        this.#rollBack(ref);
-        for (const item of dropped) item.settle(false);
-      },
-    );
   }
 
   /** A command threw: nothing it did is kept. The room is rebuilt as it was before it, or closed. */
@@ -639,9 +597,8 @@ export class Room {
 
   /** Rebuilds from every command accepted so far (stored or in flight). False when the room had to close. */
   #rollBack(ref: string): boolean {
-    this.#generation += 1;
     try {
-      this.#rebuild([...this.#entries, ...this.#inflight.map((i) => i.entry)]);
+      this.#rebuild(this.#log.accepted());
       return true;
     } catch (error) {
       console.error(`[rooms] room ${this.id}: its log cannot be replayed; closing it ref=${ref}`, error);
@@ -650,8 +607,12 @@ export class Room {
     }
   }
 
-  /** Resets the room to its opening state and applies `entries` again, with their stored times. */
-  #rebuild(entries: readonly TimedCommand[]): void {
+  /**
+   * Resets the room to its opening state and applies `entries` again, with their stored times. After a
+   * restart (`announce`) the regenerated broadcasts are handed to `RoomOutput.replayed`; after a rollback they
+   * are not, since they went out live and the in-memory log no longer holds chat texts.
+   */
+  #rebuild(entries: readonly TimedCommand[], announce = false): void {
     this.#game?.dispose();
     this.clock.clearAll();
     this.#members = new Map();
@@ -682,7 +643,7 @@ export class Room {
       this.#replaying = false;
     }
     this.clock.goLive();
-    this.#output.replayed?.(this.id, replayed);
+    if (announce) this.#output.replayed?.(this.id, replayed);
     this.#summaryChanged = true;
   }
 
@@ -704,7 +665,7 @@ export class Room {
     this.#gameStart = null;
     const { seed, actions } = this.#game.record;
     this.#finished.push({
-      gameId: `${this.id}-${start.seq}`,
+      gameId: `${this.#log.journal?.logId || this.id}-${start.seq}`,
       roomId: this.id,
       roomName: this.#name,
       startedAt: start.at,
@@ -717,7 +678,7 @@ export class Room {
   }
 
   #archive(game: FinishedGame): void {
-    this.#journal?.archive(game).catch((error) => {
+    this.#log.journal?.archive(game).catch((error) => {
       console.error(`[rooms] room ${this.id}: archiving game ${game.gameId} failed`, error);
     });
   }
@@ -751,8 +712,21 @@ export class Room {
   #timer(make: () => RoomCommand): () => void {
     return () => {
       if (this.#disposed) return;
-      this.#run(make());
+      this.#guard("timer", () => this.#run(make()));
     };
+  }
+
+  /**
+   * The last line for code no caller waits on (timer fires, store answers): a throw here is logged with a
+   * correlation id instead of ending the process with every room in it. Commands themselves never get this
+   * far: `#run` already rolls them back.
+   */
+  #guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      console.error(`[rooms] room ${this.id}: ${what} failed ref=${correlationId()}`, error);
+    }
   }
 
   #broadcast(event: string, data: unknown): void {

@@ -165,17 +165,19 @@ export class RoomDirectory {
     record: RoomRecord,
     grant: Grant,
   ): Promise<{ room: Room; entries: number } | null> {
-    const roomId = record.meta.roomId;
+    // A reopened id's log may live under a suffixed id; the room keeps the id players know.
+    const logId = record.meta.roomId;
+    const opening = record.meta.data as unknown as RoomOpening;
+    const roomId = opening.roomId ?? logId;
     const entries: TimedCommand[] = [];
     for (let after = 0;;) {
-      const page = await journals.store.log.read(roomId, after, READ_PAGE);
+      const page = await journals.store.log.read(logId, after, READ_PAGE);
       for (const entry of page) {
         entries.push({ at: entry.at, command: entry.data as unknown as RoomCommand });
       }
       if (page.length < READ_PAGE) break;
       after = page.at(-1)!.seq;
     }
-    const opening = record.meta.data as unknown as RoomOpening;
     const room = this.#build(
       roomId,
       opening.name,
@@ -191,6 +193,8 @@ export class RoomDirectory {
       await journals.store.log.finish(grant);
       return null;
     }
+    // Two open logs for one id (a crash between closing a room and opening it again): the newer one wins.
+    if (this.#rooms.has(roomId)) this.close(roomId);
     this.#rooms.set(roomId, room);
     for (const name of room.connectedHumans) room.disconnected(name);
     if (room.humansPresent === 0) this.close(roomId);

@@ -7,6 +7,12 @@ import type { TimedCommand } from "./room_command.ts";
 /** What the room layer needs from storage; a room without one (unit tests) keeps everything in memory. */
 export interface RoomJournal {
   /**
+   * The room's id in the store: its public id, or — when that id's earlier room is finished (a room id, a name
+   * in `/ws/{room_id}`, is reused after its room closed, and a closed log takes no entries) — that id plus a
+   * suffix. Known ("" until then) once the room is created and owned, before its first append is stored.
+   */
+  readonly logId: string;
+  /**
    * Stores the room's `seq`-th command durably. Resolves once stored; rejects when it was not (the store
    * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored in call order.
    */
@@ -19,6 +25,8 @@ export interface RoomJournal {
 
 /** Opening data of a room in the store (RoomMeta.data). */
 export interface RoomOpening {
+  /** The public room id (absent in logs written before ids were kept here: then the log id is it). */
+  roomId?: string;
   name: string;
   settings: Json;
 }
@@ -33,12 +41,21 @@ export class StoreJournals {
     this.node = node;
   }
 
-  /** A journal for a new room: the room is created in the store on the first append. */
+  /** A journal for a new room: the room is created in the store before its first append. */
   forNew(roomId: string, createdAt: number, opening: RoomOpening): RoomJournal {
     const log = this.store.log;
+    let logId = roomId;
     const ready = (async () => {
-      await log.create({ roomId, createdAt, data: { ...opening } });
-      return await this.#acquire(roomId);
+      // The log lives under the room's own id, so any node finds it by the id in `/ws/{room_id}`. Only when
+      // that id's earlier room is finished (a closed log takes no entries) does this opening get a suffix.
+      const data = { ...opening, roomId };
+      const { created } = await log.create({ roomId, createdAt, data });
+      if (!created && (await log.room(roomId))?.finished) {
+        const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
+        logId = `${roomId}_${createdAt.toString(36)}${suffix}`;
+        await log.create({ roomId: logId, createdAt, data });
+      }
+      return await this.#acquire(logId);
     })();
     return new StoreJournal(this.store, ready);
   }
@@ -60,6 +77,7 @@ export class StoreJournals {
 }
 
 class StoreJournal implements RoomJournal {
+  logId = "";
   #store: Store;
   #log: RoomLog;
   #grant: Promise<Grant>;
@@ -68,9 +86,12 @@ class StoreJournal implements RoomJournal {
   constructor(store: Store, grant: Promise<Grant>) {
     this.#store = store;
     this.#log = store.log;
-    this.#grant = grant;
+    this.#grant = grant.then((granted) => {
+      this.logId = granted.roomId;
+      return granted;
+    });
     // A failed creation is reported by every append; it must not also surface as an unhandled rejection.
-    grant.catch(() => {});
+    this.#grant.catch(() => {});
   }
 
   append(seq: number, entry: TimedCommand, eventSeq: number): Promise<void> {

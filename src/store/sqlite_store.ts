@@ -1,6 +1,6 @@
 // The default store: one SQLite file (WAL) in the data directory, held exclusively by this process.
-// The only module that imports node:sqlite. Appends made in the same tick share one transaction (group
-// commit) and resolve only after it committed, so nobody hears of an entry before it is on disk.
+// The only module that imports node:sqlite. Appends made before the next timer tick share one transaction (group
+// commit) and resolve only after it committed and synced, so nobody hears of an entry before it is on disk.
 
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
@@ -138,7 +138,7 @@ class SqliteStore implements Store {
   #db: DatabaseSync;
   #file: string;
   #pending: PendingAppend[] = [];
-  #flushScheduled = false;
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
   #tokens = 0;
   #statements: Statements;
@@ -254,10 +254,9 @@ class SqliteStore implements Store {
         if (this.#closed) return Promise.reject(new StoreError(`${this.#file} is closed`));
         return new Promise<AppendResult>((resolve, reject) => {
           this.#pending.push({ grant, expectSeq, entry, resolve, reject });
-          if (!this.#flushScheduled) {
-            this.#flushScheduled = true;
-            queueMicrotask(() => this.#flush());
-          }
+          // Appends arriving until the next turn of the event loop share one transaction and one fsync:
+          // while a commit blocks, the next batch piles up behind it.
+          this.#flushTimer ??= setTimeout(() => this.#flush(), 0);
         });
       },
       read: (roomId, after, limit) =>
@@ -314,7 +313,8 @@ class SqliteStore implements Store {
 
   /** Commits every append queued so far in one transaction, then answers each; on failure rejects them all. */
   #flush(): void {
-    this.#flushScheduled = false;
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;

@@ -107,3 +107,212 @@ Deno.test("a room rebuilt from its log continues the same game: views, seq and t
   assert.deepEqual(games.games[0]!.players, NAMES);
   b.directory.dispose();
 });
+
+/** The memory store with a switch that makes every append fail, as a full or broken disk would. */
+function faultyStore(): { store: Store; failing: { on: boolean } } {
+  const inner = memoryStore();
+  const failing = { on: false };
+  return {
+    failing,
+    store: {
+      ...inner,
+      log: {
+        ...inner.log,
+        append: (grant, seq, entry) =>
+          failing.on ? Promise.reject(new Error("disk full (test)")) : inner.log.append(grant, seq, entry),
+      },
+    },
+  };
+}
+
+Deno.test("nothing an action produces is delivered before the store has it", async () => {
+  const f = build(memoryStore());
+  const table = f.directory.create("t", FAST, "t");
+  const joined = table.join("Ann", "player");
+  assert.ok(joined.ok);
+  assert.equal(f.output.delivered.length, 0, "held while the append is in flight");
+  const pending = table.stored();
+  assert.ok(pending !== null);
+  assert.equal(await pending, null);
+  assert.deepEqual(f.output.delivered.map((d) => d.event), ["player_joined"]);
+  assert.equal(table.stored(), null, "nothing left in flight");
+  f.directory.dispose();
+});
+
+Deno.test("a failed append rolls the action back: SERVER_ERROR, nothing delivered, no seq spent", async () => {
+  const { store, failing } = faultyStore();
+  const f = build(store);
+  const table = f.directory.create("t", FAST, "t");
+  table.join("Ann", "player");
+  await table.stored();
+  const seq = table.seq;
+  const logged = await store.log.head("t");
+  failing.on = true;
+  assert.ok(table.join("Bo", "player").ok, "accepted in memory");
+  assert.ok(table.chat("Ann", "pipelined behind it").ok);
+  const problem = await table.stored();
+  assert.equal(problem?.code, "SERVER_ERROR");
+  await tick();
+  assert.equal(table.member("Bo"), undefined, "Bo's join is undone");
+  assert.equal(table.seq, seq, "no seq was spent");
+  assert.deepEqual(f.output.delivered.map((d) => d.event), ["player_joined"], "nothing else went out");
+  assert.equal(await store.log.head("t"), logged);
+
+  failing.on = false;
+  assert.ok(table.join("Bo", "player").ok);
+  assert.equal(await table.stored(), null);
+  assert.deepEqual(f.output.events("player_joined").map((e) => [e.data.player_name, e.seq]), [
+    ["Ann", 1],
+    ["Bo", 2],
+  ]);
+  f.directory.dispose();
+});
+
+/** The real engine, except that `apply` throws while `broken.on` is set (for the actions `when` picks). */
+function throwingRules(broken: { on: boolean; thrown: number }, when: (type: string) => boolean): GameRules {
+  return {
+    ...REAL_RULES,
+    apply: (state, action) => {
+      if (broken.on && when(action.type)) {
+        broken.thrown += 1;
+        throw new Error(`engine bug (test) on ${action.type}`);
+      }
+      return REAL_RULES.apply(state, action);
+    },
+  };
+}
+
+Deno.test("an engine that throws on a move: SERVER_ERROR, the move is rolled back, the room and others go on", async () => {
+  const broken = { on: false, thrown: 0 };
+  const f = build(memoryStore(), new FakeClock(), throwingRules(broken, (type) => type === "declare"));
+  const table = f.directory.create("t", { ...FAST, max_rounds: 1 }, "t");
+  const other = f.directory.create("u", { ...FAST, max_rounds: 1 }, "u");
+  for (const name of NAMES) table.join(name, "player");
+  other.join("Zed", "spectator");
+  table.startGame("Ann", false);
+  other.startGame("Zed", true);
+  const declarePrompt = () =>
+    f.output.delivered.findLast((d) =>
+      NAMES.includes(d.to) && d.event === "your_turn" && d.data.action === "declare"
+    );
+  // Nobody answers (every prompt counts as answered): the table stops at its first human declaration.
+  const never = new Map(NAMES.map((n) => [n, Number.MAX_SAFE_INTEGER]));
+  await play(f, table, () => declarePrompt() !== undefined, never);
+  assert.equal(table.phase, "DECLARATION");
+  const prompt = declarePrompt()!;
+  const seq = table.seq;
+  const delivered = f.output.delivered.length;
+  const view = table.stateFor(prompt.to).game;
+  broken.on = true;
+  const result = table.gameAction(prompt.to, {
+    type: "declare",
+    value: (prompt.data.options as number[])[0]!,
+  });
+  assert.equal(
+    result.ok ? null : result.error.code,
+    "SERVER_ERROR",
+    JSON.stringify([result, prompt, table.phase]),
+  );
+  assert.equal(broken.thrown, 1);
+  assert.equal(table.seq, seq, "no seq spent");
+  assert.deepEqual(table.stateFor(prompt.to).game, view, "the state is as before the move");
+  await tick();
+  assert.equal(f.output.delivered.length, delivered, "nothing delivered");
+  broken.on = false;
+  await play(f, table, () => table.phase === "GAME_OVER");
+  assert.equal(table.phase, "GAME_OVER", "the table recovers and finishes once the engine behaves");
+  await play(f, other, () => other.phase === "GAME_OVER", never);
+  assert.equal(other.phase, "GAME_OVER");
+  f.directory.dispose();
+});
+
+Deno.test("a bot whose move and fallback both throw: the game is aborted with a message, the table goes on", async () => {
+  const broken = { on: true, thrown: 0 };
+  const f = build(
+    memoryStore(),
+    new FakeClock(),
+    throwingRules(broken, (type) => type === "declare" || type === "timeout"),
+  );
+  const table = f.directory.create("t", { ...FAST, max_rounds: 1 }, "t");
+  table.join("Ann", "spectator");
+  table.startGame("Ann", true);
+  await play(f, table, () => f.output.events("game_aborted").length > 0);
+  const aborted = f.output.events("game_aborted");
+  assert.equal(aborted.length, 1);
+  assert.match(String(aborted[0]!.data.reason), /engine failed/);
+  assert.equal(broken.thrown, 2, "the bot's move, then the engine's fallback");
+  assert.equal(table.phase, "WAITING", "back to a table that can start again");
+  assert.equal(f.clock.pending, 0, "no timer left to fire the failing step again");
+  broken.on = false;
+  assert.ok(table.startGame("Ann", true).ok);
+  await play(f, table, () => table.phase === "GAME_OVER");
+  assert.equal(table.phase, "GAME_OVER");
+  const seqList = seqs(f.output);
+  assert.deepEqual(
+    seqList,
+    seqList.map((_, i) => i + 1),
+    `seq stayed contiguous through the failure: ${seqList}`,
+  );
+  f.directory.dispose();
+});
+
+Deno.test("a room id can be used again after its room closed: the new room gets a log of its own", async () => {
+  const store = memoryStore();
+  const f = build(store);
+  const first = f.directory.create("friday", FAST, "friday");
+  first.join("Ann", "player");
+  await first.stored();
+  first.leave("Ann");
+  await first.stored();
+  assert.equal(f.directory.get("friday"), undefined, "closed when its last human left");
+  await tick();
+  const again = f.directory.create("friday", FAST, "friday");
+  assert.ok(again.join("Bo", "player").ok);
+  assert.equal(await again.stored(), null, "stored, not refused by the closed log");
+  assert.equal((await store.log.unfinished()).length, 1);
+  f.directory.dispose();
+});
+
+Deno.test("timers come back from the log: a deadline that passed while down fires at once, one still running later", async () => {
+  for (const downMs of [60_000, 4_000]) {
+    const store = memoryStore();
+    const a = build(store);
+    const table = a.directory.create(
+      "t",
+      { ...FAST, turn_timeout_ms: 10_000, reconnect_grace_ms: 600_000 },
+      "t",
+    );
+    for (const name of NAMES) table.join(name, "player");
+    table.startGame("Ann", false);
+    const never = new Map(NAMES.map((n) => [n, Number.MAX_SAFE_INTEGER]));
+    await play(
+      a,
+      table,
+      () => a.output.delivered.some((d) => d.event === "your_turn" && NAMES.includes(d.to)),
+      never,
+    );
+    await tick();
+    assert.equal(a.output.events("bot_took_over").length, 0);
+    a.directory.dispose();
+
+    const clock = new FakeClock(a.clock.now() + downMs);
+    const b = build(store, clock);
+    await b.directory.restore();
+    clock.advance(0);
+    await tick();
+    const firedAtOnce = b.output.events("bot_took_over").length;
+    if (downMs > 10_000) {
+      assert.equal(firedAtOnce, 1, "the overdue deadline fired on start");
+      assert.equal(b.output.events("bot_took_over")[0]!.data.reason, "timeout");
+    } else {
+      assert.equal(firedAtOnce, 0, "6 s of the deadline are left");
+      clock.advance(5_900);
+      await tick();
+      assert.equal(b.output.events("bot_took_over").length, 0);
+      clock.advance(100);
+      await tick();
+      assert.equal(b.output.events("bot_took_over").length, 1, "it fires when its 10 s are up");
+    }
+    b.directory.dispose();
+  }
+});

@@ -1,0 +1,181 @@
+// Storage failures are loud and safe, on source and binary: a data directory in use, a corrupted database, a
+// folder that cannot be created or written each stop the server with one clear line; a disk that fills up
+// mid-game answers SERVER_ERROR and broadcasts nothing it did not store, while the server keeps running.
+
+import assert from "node:assert/strict";
+import { binaryExists, startServer, type Target } from "../support/server_process.ts";
+import { type Envelope, TestClient } from "../support/ws_client.ts";
+
+const TARGETS: readonly Target[] = ["source", "binary"];
+
+/** Starts a server that must refuse to run; returns its one-line complaint. */
+async function refusal(target: Target, args: string[]): Promise<string> {
+  const error = await startServer(target, args).then(
+    async (server) => {
+      await server.stop();
+      throw new Error(`the server started:\n${server.output()}`);
+    },
+    (error: Error) => error,
+  );
+  assert.match(error.message, /exited with 1 before it was ready/);
+  const lines = error.message.split("\n").filter((l) => l.startsWith("liaptui:"));
+  assert.equal(lines.length, 1, error.message);
+  return lines[0]!;
+}
+
+/** The first message received (so far or soon) that `match` accepts. */
+async function firstOf(
+  client: TestClient,
+  match: (m: Envelope) => boolean,
+  timeoutMs = 5_000,
+): Promise<Envelope> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const found = client.received.find(match);
+    if (found !== undefined) return found;
+    if (performance.now() > until) throw new Error("no answer");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Runs `mount` (root only); false where this machine does not allow it. */
+async function mount(args: string[]): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command("mount", { args, stdout: "null", stderr: "null" }).output();
+    return success;
+  } catch {
+    return false; // No mount binary: the tmpfs tests are reported as ignored.
+  }
+}
+
+async function umount(path: string): Promise<void> {
+  await new Deno.Command("umount", { args: [path], stdout: "null", stderr: "null" }).output();
+}
+
+/** A fresh tiny tmpfs (a disk that fills up fast), or null without the right to mount one. */
+async function tinyDisk(kib: number, readOnly = false): Promise<string | null> {
+  const path = await Deno.makeTempDir({ prefix: "liaptui-tmpfs-" });
+  const options = `size=${kib}k${readOnly ? ",ro" : ""}`;
+  if (await mount(["-t", "tmpfs", "-o", options, "tmpfs", path])) return path;
+  await Deno.remove(path);
+  return null;
+}
+
+async function release(path: string): Promise<void> {
+  await umount(path);
+  await Deno.remove(path, { recursive: true });
+}
+
+const probe = await tinyDisk(64);
+const canMount = probe !== null;
+if (probe !== null) await release(probe);
+
+for (const target of TARGETS) {
+  const ignore = target === "binary" && !binaryExists();
+
+  Deno.test({
+    name:
+      `[${target}] a second server on the same data directory refuses to start, whichever runtime holds it`,
+    ignore: ignore || !binaryExists(),
+    fn: async () => {
+      const dataDir = await Deno.makeTempDir({ prefix: "liaptui-lock-" });
+      const other: Target = target === "source" ? "binary" : "source";
+      const first = await startServer(other, ["--data-dir", dataDir]);
+      try {
+        const line = await refusal(target, ["--data-dir", dataDir]);
+        assert.match(line, /in use by another liaptui process/);
+        assert.equal((await fetch(`${first.url}/healthz`)).status, 200, "the first server is undisturbed");
+      } finally {
+        await first.stop();
+        await Deno.remove(dataDir, { recursive: true });
+      }
+    },
+  });
+
+  Deno.test({
+    name: `[${target}] a corrupted database file stops the server with one line naming the file`,
+    ignore,
+    fn: async () => {
+      const dataDir = await Deno.makeTempDir({ prefix: "liaptui-corrupt-" });
+      try {
+        await Deno.writeTextFile(`${dataDir}/liaptui.db`, "not sqlite at all\n".repeat(500));
+        const line = await refusal(target, ["--data-dir", dataDir]);
+        assert.match(line, /liaptui\.db: file is not a database/);
+      } finally {
+        await Deno.remove(dataDir, { recursive: true });
+      }
+    },
+  });
+
+  Deno.test({
+    name: `[${target}] a data directory that cannot be created stops the server with one line`,
+    ignore,
+    fn: async () => {
+      const dir = await Deno.makeTempDir({ prefix: "liaptui-nodir-" });
+      try {
+        await Deno.writeTextFile(`${dir}/taken`, "a file where the folder should go");
+        const line = await refusal(target, ["--data-dir", `${dir}/taken/data`]);
+        assert.match(line, /cannot create the data directory/);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+
+  Deno.test({
+    name: `[${target}] a read-only data directory stops the server with one line`,
+    ignore: ignore || !canMount,
+    fn: async () => {
+      const disk = (await tinyDisk(256, true))!;
+      try {
+        const line = await refusal(target, ["--data-dir", disk]);
+        assert.match(line, /cannot (open|use) .*liaptui\.db: .*(readonly|read-only|unable to open)/i);
+      } finally {
+        await release(disk);
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `[${target}] a full disk answers SERVER_ERROR, never broadcasts what it did not store, and keeps serving`,
+    ignore: ignore || !canMount,
+    fn: async () => {
+      const disk = (await tinyDisk(160))!;
+      const server = await startServer(target, ["--data-dir", disk]);
+      const client = await TestClient.connect(`${server.wsUrl}/ws/full`);
+      try {
+        await client.next("connected");
+        client.send("join_room", { player_name: "Ann" });
+        await client.next("joined_room");
+        // Each chat is one stored action (a WAL page or two); the disk is full long before the rate limit bites.
+        let refusedAt = -1;
+        for (let i = 0; i < 400 && refusedAt < 0; i++) {
+          client.send("chat", { message: `${i}:${"x".repeat(450)}` }, `c${i}`);
+          const answer = await firstOf(
+            client,
+            (m) =>
+              (m.event === "chat" && String(m.data?.message).startsWith(`${i}:`)) ||
+              (m.event === "error" && m.id === `c${i}`),
+          );
+          if (answer.event === "error") {
+            assert.equal(answer.error?.code, "SERVER_ERROR");
+            refusedAt = i;
+          }
+        }
+        assert.ok(refusedAt > 0, "the disk filled up");
+        await client.roundTrip();
+        const chats = client.received.filter((m) => m.event === "chat");
+        assert.equal(chats.length, refusedAt, "the refused chat was never broadcast");
+        const seqs = client.received.filter((m) => m.seq !== undefined).map((m) => m.seq!);
+        assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), "no seq was spent on it");
+        assert.equal((await fetch(`${server.url}/healthz`)).status, 200, "the server is still up");
+        assert.match(server.output(), /storing chat failed/);
+      } finally {
+        await client.close();
+        await server.stop();
+        await release(disk);
+      }
+    },
+  });
+}
