@@ -158,14 +158,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   });
   const server = runtime.serve(app.fetch, { host: config.host, port: config.port, limits: config.limits });
   gateway.start();
-  const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  console.log(
-    store.kind === "sqlite"
-      ? `liaptui: games are stored in ${config.dataDir}`
-      : `liaptui: games are kept in ${store.kind} only`,
-  );
-  console.log(`liaptui ${VERSION} listening on http://${shown}:${server.port} (${runtime.name})`);
-
+  // Listening for signals before saying "listening": a supervisor may stop the server the moment it is up.
   let stopping = false;
   runtime.onShutdownSignal((signal) => {
     if (stopping) return;
@@ -186,6 +179,15 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
       runtime.exit(0);
     });
   });
+  const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+  console.log(
+    store.kind === "sqlite"
+      ? `liaptui: games are stored in ${config.dataDir}`
+      : store.kind === "redis"
+      ? `liaptui: games are stored in Redis (cluster node ${config.cluster?.nodeId})`
+      : `liaptui: games are kept in ${store.kind} only`,
+  );
+  console.log(`liaptui ${VERSION} listening on http://${shown}:${server.port} (${runtime.name})`);
 }
 
 const runtime = await loadRuntime();

@@ -71,7 +71,7 @@ for (const target of TARGETS) {
           node.output(),
           /cluster node node-a \(http:\/\/127\.0\.0\.1:9\/node-a\) on Redis, Function library liaptui v\d+ loaded/,
         );
-        assert.match(node.output(), /redis store/);
+        assert.match(node.output(), /games are stored in Redis \(cluster node node-a\)/);
         assert.deepEqual(
           JSON.parse((await client.hget(NODES_KEY, "node-a"))!).url,
           "http://127.0.0.1:9/node-a",
