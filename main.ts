@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { type Config, parseConfig, VERSION } from "./src/config.ts";
-import { createApp } from "./src/http/app.ts";
+import { type ClusterRouting, createApp } from "./src/http/app.ts";
 import { EventLoopLag } from "./src/http/event_loop_lag.ts";
 import { renderMetrics } from "./src/http/prometheus.ts";
 import { Readiness } from "./src/http/readiness.ts";
@@ -12,13 +12,17 @@ import { Gateway } from "./src/net/gateway.ts";
 import { createLogger, type Logger } from "./src/net/logger.ts";
 import { Metrics } from "./src/net/metrics.ts";
 import { Operator } from "./src/net/operator.ts";
+import { SessionSigner } from "./src/net/session_signer.ts";
 import { realClock } from "./src/rooms/clock.ts";
 import { RoomDirectory } from "./src/rooms/room_directory.ts";
 import { StoreJournals } from "./src/rooms/room_journal.ts";
+import { type LobbyEvents, LobbyMirror } from "./src/rooms/lobby_mirror.ts";
 import type { Runtime } from "./src/runtime/runtime.ts";
 import { memoryStore } from "./src/store/memory_store.ts";
 import type { Store } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
+import type { RedisStore } from "./src/store/redis_store.ts";
+import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -37,12 +41,58 @@ function makeLogger(config: Config): Logger {
 }
 
 /** The configured store; throws StoreError with a one-line reason when it cannot be used. */
-function openStore(dataDir: string, log: Logger): Store {
+async function openStore(config: Config, log: Logger): Promise<Store> {
+  if (config.cluster !== null) {
+    // Cluster mode: the rooms' log, leases, lobby and history live in Redis, checked before anything starts.
+    const { redisUrl, nodeId, publicUrl } = config.cluster;
+    // Loaded only in cluster mode, so a single server never loads the Redis client library.
+    const { openRedisStore } = await import("./src/store/redis_store.ts");
+    const store = await openRedisStore({ url: redisUrl, nodeId });
+    for (const warning of store.warnings) log.warn(`liaptui: ${warning}`);
+    await store.announce(publicUrl, VERSION);
+    log.info(`liaptui: cluster node ${nodeId} (${publicUrl}) on Redis, Function library ${store.library}`);
+    return store;
+  }
+  const dataDir = config.dataDir;
   if (dataDir === ":memory:") {
     log.warn("liaptui: --data-dir :memory: keeps rooms and games in memory only; a restart loses them");
     return memoryStore();
   }
   return openSqliteStore(dataDir);
+}
+
+/**
+ * Where a room socket goes in cluster mode: a room nobody holds is taken over here (rebuilt from its log); a
+ * room another node holds is redirected to that node's own path. If Redis cannot say, the room is tried
+ * here, where its actions fail loudly rather than fork.
+ */
+function clusterRouting(
+  nodeId: string,
+  store: RedisStore,
+  directory: RoomDirectory,
+  signer: SessionSigner,
+  log: Logger,
+): ClusterRouting {
+  return {
+    nodeId,
+    async route(roomId, token) {
+      // A token this cluster never issued for the room takes nothing over; the socket is told it is unknown.
+      if (token !== undefined && !directory.has(roomId) && !signer.verify(roomId, token)) return null;
+      try {
+        const found = await directory.adopt(roomId);
+        if (found.kind === "adopted") {
+          log.info(`liaptui: took over room ${roomId} (${found.entries} logged actions replayed)`);
+        }
+        if (found.kind !== "busy" || found.owner === null || found.owner === nodeId) return null;
+        const base = await store.nodeUrl(found.owner);
+        if (base === null) return null;
+        return { redirect: `${base.replace(/^http/, "ws")}/n/${found.owner}/ws/${roomId}` };
+      } catch (error) {
+        log.error(`liaptui: cannot route room ${roomId}`, {}, error);
+        return null;
+      }
+    },
+  };
 }
 
 async function run(runtime: Runtime, config: Config): Promise<void> {
@@ -51,25 +101,67 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   const metrics = new Metrics();
   const readiness = new Readiness();
   const lag = new EventLoopLag(realClock.now);
-  const store = openStore(config.dataDir, log);
+  const store = await openStore(config, log);
   let storeOpen = true;
-  const journals = new StoreJournals(store);
+  // Cluster mode: every lease a room takes is renewed, and a room whose lease is lost stops here at once.
+  let lost: (roomId: string, reason: string) => void = () => {};
+  const monotonic = { ...realClock, now: () => performance.now() };
+  const keeper = store.kind === "redis"
+    ? new LeaseKeeper({
+      ownership: store.ownership,
+      leaseMs: (store as RedisStore).ownership.leaseMs,
+      timing: monotonic,
+      onLost: (grant, reason) => lost(grant.roomId, reason),
+    })
+    : null;
+  const roomStore = keeper === null ? store : {
+    ...store,
+    ownership: keptOwnership(store.ownership, keeper, monotonic),
+  };
+  const journals = new StoreJournals(roomStore, config.cluster?.nodeId);
+  let lobbyEvents: LobbyEvents | null = null;
+  const signer = config.cluster === null ? null : new SessionSigner(config.cluster.secret);
   const gateway = new Gateway({
     clock: realClock,
     limits: config.limits,
     pubsub: runtime.pubsub,
     metrics,
     log,
-    directory: (delivery) =>
-      new RoomDirectory({
+    directory: (delivery) => {
+      lobbyEvents = delivery;
+      return new RoomDirectory({
         clock: realClock,
         output: delivery,
         lobby: delivery,
         maxRooms: config.maxRooms,
         journals,
-      }),
+        ...(signer !== null ? { tokens: (roomId: string) => signer.issue(roomId) } : {}),
+      });
+    },
   });
-  const restored = await gateway.directory.restore();
+  // Cluster mode: every node's lobby lists every node's public rooms, through the shared Redis listing.
+  const mirror = store.kind === "redis" && lobbyEvents !== null
+    ? new LobbyMirror({
+      lobby: (store as RedisStore).lobby,
+      clock: realClock,
+      output: lobbyEvents,
+      isLocal: (id) => gateway.directory.has(id),
+      localSummaries: () => gateway.directory.localSummaries(),
+    })
+    : null;
+  if (mirror !== null) {
+    gateway.directory.shareLobby(mirror);
+    await mirror.start();
+  }
+  // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
+  // on the next connection for them once their lease lapses (see clusterRouting).
+  lost = (roomId, reason) => {
+    log.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
+    gateway.directory.evict(roomId);
+  };
+  const restored = config.cluster === null
+    ? await gateway.directory.restore()
+    : { rooms: 0, entries: 0, failed: [] };
   if (restored.rooms > 0 || restored.failed.length > 0) {
     log.info(
       `liaptui: rebuilt ${restored.rooms} room(s) from ${restored.entries} stored action(s)` +
@@ -82,6 +174,8 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   // /readyz: every check must pass. The store is ready once its rooms are rebuilt, until shutdown closes it.
   readiness.add("accepting", () => listening && gateway.accepting);
   readiness.add("store", () => storeOpen);
+  // Cluster mode: a node that cannot reach Redis can neither take rooms over nor store their actions.
+  if (store.kind === "redis") readiness.add("redis", () => (store as RedisStore).connected());
   const app = createApp({
     gateway,
     upgradeWebSocket: runtime.upgradeWebSocket,
@@ -95,6 +189,11 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     limits: config.http,
     log,
     games: store.archive,
+    ...(config.cluster !== null && store.kind === "redis"
+      ? {
+        cluster: clusterRouting(config.cluster.nodeId, store as RedisStore, gateway.directory, signer!, log),
+      }
+      : {}),
     ops: {
       readiness,
       operator: new Operator(gateway, realClock, log),
@@ -121,19 +220,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   });
   gateway.start();
   lag.start();
-  listening = true;
-  const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  const scheme = tls === undefined ? "http" : "https";
-  log.info(
-    store.kind === "sqlite"
-      ? `liaptui: games are stored in ${config.dataDir}`
-      : `liaptui: games are kept in ${store.kind} only`,
-  );
-  log.info(`liaptui ${VERSION} listening on ${scheme}://${shown}:${server.port} (${runtime.name})`, {
-    data_dir: config.dataDir,
-    admin: config.adminToken !== null,
-  });
-
+  // Listening for signals before saying "listening": a supervisor may stop the server the moment it is up.
   let stopping = false;
   runtime.onShutdownSignal((signal) => {
     if (stopping) return;
@@ -145,12 +232,31 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     const deadline = setTimeout(() => runtime.exit(0), 3_000);
     server.stop().finally(async () => {
       clearTimeout(deadline);
+      // Hands the rooms' leases back so other nodes can take them at once (cluster mode).
+      mirror?.stop();
+      await keeper?.releaseAll();
+      keeper?.stop();
       // Commits what is still queued and releases the database's lock; rooms stay open in it for the next start.
       storeOpen = false;
       await store.close().catch((error) => log.error("liaptui: closing the store failed", {}, error));
       log.info("liaptui: stopped");
       runtime.exit(0);
     });
+  });
+  listening = true;
+  const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+  const scheme = tls === undefined ? "http" : "https";
+  log.info(
+    store.kind === "sqlite"
+      ? `liaptui: games are stored in ${config.dataDir}`
+      : store.kind === "redis"
+      ? `liaptui: games are stored in Redis (cluster node ${config.cluster?.nodeId})`
+      : `liaptui: games are kept in ${store.kind} only`,
+  );
+  log.info(`liaptui ${VERSION} listening on ${scheme}://${shown}:${server.port} (${runtime.name})`, {
+    data_dir: config.cluster === null ? config.dataDir : null,
+    node: config.cluster?.nodeId ?? null,
+    admin: config.adminToken !== null,
   });
 }
 

@@ -30,6 +30,20 @@ export interface Config {
   /** Enables the admin API and page; null keeps them shut. */
   adminToken: string | null;
   http: { maxBodyBytes: number; maxHeaderBytes: number };
+  /** Cluster mode on Redis: all four set, or (the default) none. */
+  cluster: ClusterConfig | null;
+}
+
+/** What a node needs to join a cluster (see docs/cluster.md). */
+export interface ClusterConfig {
+  /** `redis://[user:password@]host[:port][/db]` */
+  redisUrl: string;
+  /** This node's id, unique in the cluster; also its path prefix `/n/{nodeId}/`. */
+  nodeId: string;
+  /** Where players reach this node directly (`https://a.example.com`), for redirects to it. */
+  publicUrl: string;
+  /** Shared by every node: signs session tokens so any node can verify them. */
+  secret: string;
 }
 
 export type ConfigResult =
@@ -260,7 +274,28 @@ function toConfig(settings: Settings, sources: ReadonlyMap<SettingKey, Source>):
     trustedProxies: settings.trustedProxies,
     adminToken: settings.adminToken ?? null,
     http: { maxBodyBytes: settings.maxBodyBytes, maxHeaderBytes: settings.maxHeaderBytes },
+    cluster: clusterConfig(settings),
   };
+}
+
+/** All four cluster settings, or none: half a cluster configuration is a mistake worth stopping for. */
+function clusterConfig(settings: Settings): ClusterConfig | null {
+  const { redisUrl, nodeId, publicUrl, clusterSecret: secret } = settings;
+  if (redisUrl === undefined && nodeId === undefined && publicUrl === undefined && secret === undefined) {
+    return null;
+  }
+  if (redisUrl === undefined) {
+    throw new ConfigError("--node-id, --public-url and --cluster-secret need --redis-url");
+  }
+  if (nodeId === undefined || publicUrl === undefined || secret === undefined) {
+    const missing = [
+      nodeId === undefined ? "--node-id" : null,
+      publicUrl === undefined ? "--public-url" : null,
+      secret === undefined ? "--cluster-secret (or LIAPTUI_CLUSTER_SECRET)" : null,
+    ].filter((m) => m !== null);
+    throw new ConfigError(`cluster mode (--redis-url) also needs ${missing.join(", ")}`);
+  }
+  return { redisUrl, nodeId, publicUrl: publicUrl.replace(/\/+$/, ""), secret };
 }
 
 /**

@@ -130,6 +130,35 @@ function proxy(value: string): string | null {
   return `not an IPv4 address, IPv4 CIDR range or IPv6 address: "${value}"`;
 }
 
+function redisUrl(value: string): string | null {
+  return /^redis:\/\/[^\s]+$/.test(value) ? null : `expected redis://host:port, got "${value}"`;
+}
+
+function nodeId(value: string): string | null {
+  return /^[A-Za-z0-9_-]{1,32}$/.test(value) ? null : `expected 1–32 of A–Z a–z 0–9 - _, got "${value}"`;
+}
+
+function publicUrl(value: string): string | null {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === "") {
+      return null;
+    }
+  } catch {
+    // Not a URL at all: answered below like any other unusable one.
+  }
+  return `expected an http(s) URL without query, got "${value}"`;
+}
+
+/** Below this a shared secret is guessable. */
+export const MIN_CLUSTER_SECRET_LENGTH = 32;
+
+function clusterSecret(value: string): string | null {
+  return value.length >= MIN_CLUSTER_SECRET_LENGTH
+    ? null
+    : `must be at least ${MIN_CLUSTER_SECRET_LENGTH} characters long`;
+}
+
 function adminToken(value: string): string | null {
   return value.length >= 16 ? null : "must be at least 16 characters (a long random string)";
 }
@@ -173,6 +202,11 @@ export const SettingsSchema = v.object({
   maxRoomsPerAddress: v.optional(wholeNumber(1, 1_000_000)),
   maxBodyBytes: v.optional(wholeNumber(1024, 1 << 26), 64 * 1024),
   maxHeaderBytes: v.optional(wholeNumber(1024, 1 << 20), 16 * 1024),
+  // Cluster mode: all four or none, checked together in config.ts.
+  redisUrl: v.optional(text(redisUrl)),
+  nodeId: v.optional(text(nodeId)),
+  publicUrl: v.optional(text(publicUrl)),
+  clusterSecret: v.optional(text(clusterSecret)),
 });
 
 export type Settings = v.InferOutput<typeof SettingsSchema>;
@@ -282,5 +316,30 @@ export const SETTINGS: readonly Setting[] = [
     "max-header-bytes",
     "LIAPTUI_MAX_HEADER_BYTES",
     "largest total of HTTP request headers (default 16384)",
+  ),
+  s(
+    "redisUrl",
+    "redis-url",
+    "LIAPTUI_REDIS_URL",
+    "cluster mode: Redis 7+ shared by every node (redis://host:port); off when unset",
+  ),
+  s(
+    "nodeId",
+    "node-id",
+    "LIAPTUI_NODE_ID",
+    "cluster mode: this node's id, unique in the cluster (letters, digits, - and _)",
+  ),
+  s(
+    "publicUrl",
+    "public-url",
+    "LIAPTUI_PUBLIC_URL",
+    "cluster mode: where players reach this node directly (https://a.example.com)",
+  ),
+  s(
+    "clusterSecret",
+    "cluster-secret",
+    "LIAPTUI_CLUSTER_SECRET",
+    `cluster mode: secret shared by every node, ${MIN_CLUSTER_SECRET_LENGTH}+ characters (prefer the env variable)`,
+    { secret: true },
   ),
 ];

@@ -271,11 +271,22 @@ Deno.test("no source file under src/ uses the any type", () => {
   assert.deepEqual(flagged(sources, true, usesAny), []);
 });
 
-Deno.test("src/store imports only src/store and node built-ins", () => {
+Deno.test("src/store imports only src/store, node built-ins and ioredis", () => {
   assert.deepEqual(
-    violations("store", (t) => t.kind === "layer" ? t.name === "store" : t.name.startsWith("node:")),
+    violations(
+      "store",
+      (t) => t.kind === "layer" ? t.name === "store" : t.name.startsWith("node:") || t.name === "ioredis",
+    ),
     [],
   );
+});
+
+Deno.test("only src/store/redis_* files import ioredis", () => {
+  const found = sources.filter((s) => !s.path.startsWith("store/redis_")).flatMap((s) =>
+    importsOf(s).filter((i) => i === "ioredis").map((i) => `${s.path}: ${i}`)
+  );
+  assert.deepEqual(found, []);
+  assert.ok(sources.some((s) => s.path.startsWith("store/redis_") && importsOf(s).includes("ioredis")));
 });
 
 Deno.test("only src/store imports node:sqlite", () => {

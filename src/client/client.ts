@@ -551,7 +551,8 @@ export class Client<C extends Channel> {
   /** What the connection itself takes from a message: the welcome ends a redirect chain; a redirect moves it. */
   #track(socket: WebSocketLike, message: Incoming): void {
     if (message.event === "connected" || message.event === "room_list") this.#redirects = 0;
-    if (message.event === "redirect" && !isError(message)) {
+    // A client that does not reconnect has nowhere to go: it leaves the closing to the server (4010).
+    if (message.event === "redirect" && !isError(message) && this.#reconnect) {
       this.#followRedirect(socket, message.data as RedirectData);
     }
   }

@@ -12,6 +12,8 @@ import script from "../web/dist/app.js" with { type: "text" };
 import type { Connection } from "../net/connection.ts";
 import { Gateway } from "../net/gateway.ts";
 import { consoleLogger, type Logger } from "../net/logger.ts";
+import { CloseCode } from "../protocol/codes.ts";
+import { encodeEvent } from "../protocol/server_messages.ts";
 import type { Transport } from "../net/transport.ts";
 import { ClientAddress } from "./client_address.ts";
 import { OriginCheck } from "./origin_check.ts";
@@ -39,6 +41,18 @@ export interface AppOptions<Raw> {
   log?: Logger;
   /** Finished games for `/api/games`; without it those routes are not mounted. */
   games?: GameArchive;
+  /** Cluster mode: this node's id (it also answers on `/n/{nodeId}/ws/:channel`) and where each room lives. */
+  cluster?: ClusterRouting;
+}
+
+/** How a cluster node decides, before a room socket opens, whether the room is served here. */
+export interface ClusterRouting {
+  nodeId: string;
+  /**
+   * Null: serve the room here (taken over if need be). Otherwise the owner's URL for this room's socket.
+   * `token` is the socket's `?token=`, if any.
+   */
+  route(roomId: string, token: string | undefined): Promise<{ redirect: string } | null>;
 }
 
 export function createApp<Raw>(options: AppOptions<Raw>): Hono {
@@ -73,10 +87,15 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
     }));
   if (options.ops) app.route("/", opsRoutes(options.ops));
 
-  app.get(
-    "/ws/:channel",
+  // A load balancer sends `/n/{node}/…` to that node; here it is the same socket route as `/ws/:channel`.
+  const socketPaths = options.cluster
+    ? ["/ws/:channel", `/n/${options.cluster.nodeId}/ws/:channel`]
+    : ["/ws/:channel"];
+  app.on(
+    "GET",
+    socketPaths,
     async (c, next) => {
-      if (!Gateway.isChannel(c.req.param("channel"))) {
+      if (!Gateway.isChannel(c.req.param("channel") ?? "")) {
         return c.json({ error: "Room ids are 1–32 characters of A–Z, a–z, 0–9, _ and -" }, 404);
       }
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -90,8 +109,23 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       }
       await next();
     },
-    options.upgradeWebSocket((c) => {
+    options.upgradeWebSocket(async (c) => {
       const channel = c.req.param("channel") ?? "lobby";
+      // Browsers do not follow redirects on a WebSocket handshake: the redirect goes in-band, then the close.
+      const elsewhere = channel !== "lobby" && options.cluster
+        ? await options.cluster.route(channel, c.req.query("token") || undefined)
+        : null;
+      if (elsewhere !== null) {
+        return {
+          onOpen(_event, ws) {
+            ws.send(encodeEvent("redirect", { room_id: channel, url: elsewhere.redirect }, {
+              roomId: channel,
+              timestamp: options.now(),
+            }));
+            ws.close(CloseCode.REDIRECT, "this room is served by another node");
+          },
+        };
+      }
       const token = c.req.query("token") || undefined;
       const lastSeq = c.req.query("last_seq");
       const address = clientAddress.resolve(options.remoteAddress(c), c.req.raw.headers);

@@ -32,6 +32,8 @@ export const CloseCode = {
   SESSION_REPLACED: 4001,
   CLOSED_BY_OPERATOR: 4003,
   SLOW_CONSUMER: 4008,
+  /** Cluster mode: the room is served by another node; the `redirect` event before the close says where. */
+  REDIRECT: 4010,
   TOO_MANY_CONNECTIONS: 4029,
 } as const;
 export type CloseCode = typeof CloseCode[keyof typeof CloseCode];

@@ -50,6 +50,8 @@ export interface RoomOptions {
   hooks: RoomHooks;
   /** A fresh 32-bit seed for each game (tests pass a fixed one). */
   seed: () => number;
+  /** A fresh session token for a joining member (cluster mode signs them; default: 128 random bits). */
+  newToken?: () => string;
   /** When the room was created, for a room rebuilt from the store; otherwise now. */
   createdAt?: number;
   /** Where accepted commands are stored before their output goes out; none keeps the room in memory only. */
@@ -84,6 +86,7 @@ export class Room {
   #output: RoomOutput;
   #hooks: RoomHooks;
   #seed: () => number;
+  #newToken: () => string;
   #log: CommandLog<ActionOutput>;
   #rules: GameRules;
   #members = new Map<string, Member>();
@@ -116,6 +119,7 @@ export class Room {
     this.#output = options.output;
     this.#hooks = options.hooks;
     this.#seed = options.seed;
+    this.#newToken = options.newToken ?? newSessionToken;
     this.#log = new CommandLog<ActionOutput>(options.journal ?? null, {
       deliver: (output) => {
         this.#storeBackoffMs = 0;
@@ -197,7 +201,7 @@ export class Room {
   // ---- entry points: each builds one command and runs it ---------------------------------------------------
 
   join(name: string, as: "player" | "spectator", connected = true): RoomResult<JoinOutcome> {
-    const token = newSessionToken();
+    const token = this.#newToken();
     const joined = this.#run({ type: "join", name, as, connected, token });
     if (!joined.ok) return joined;
     return ok({ member: this.#members.get(name)!, token });

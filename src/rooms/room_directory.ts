@@ -5,6 +5,8 @@ import type { Clock } from "./clock.ts";
 import { Room } from "./room.ts";
 import type { RoomCommand, TimedCommand } from "./room_command.ts";
 import type { RoomOpening, StoreJournals } from "./room_journal.ts";
+import type { LobbyMirror } from "./lobby_mirror.ts";
+import type { Grant, RoomRecord } from "../store/ports.ts";
 import type { RoomOutput } from "./room_output.ts";
 import type { RoomSummary } from "./room_views.ts";
 import { newRoomId } from "./session_token.ts";
@@ -25,6 +27,8 @@ export interface RoomDirectoryOptions {
   /** Default settings for new rooms (configured delays and limits). */
   defaults?: Partial<RoomSettings>;
   seed?: () => number;
+  /** Session tokens for a room's members (cluster mode: signed with the shared secret). */
+  tokens?: (roomId: string) => string;
   /** Upper bound on open rooms, so a script cannot fill the server's memory with empty tables. */
   maxRooms?: number;
   /** Where rooms store what they accept; without it rooms live in memory only (unit tests). */
@@ -41,12 +45,21 @@ export interface RestoreReport {
   failed: string[];
 }
 
+/** What `adopt` found: the room already here, taken over, owned by another node, or no such room. */
+export type AdoptResult =
+  | { kind: "here"; room: Room }
+  | { kind: "adopted"; room: Room; entries: number }
+  | { kind: "busy"; owner: string | null }
+  | { kind: "not_found" };
+
 /** Entries read per page while rebuilding a room. */
 const READ_PAGE = 1_000;
 
 export class RoomDirectory {
   #rooms = new Map<string, Room>();
   #listed = new Set<string>();
+  #adopting = new Map<string, Promise<AdoptResult>>();
+  #mirror: LobbyMirror | null = null;
   #options: RoomDirectoryOptions;
 
   constructor(options: RoomDirectoryOptions) {
@@ -99,58 +112,137 @@ export class RoomDirectory {
     const report: RestoreReport = { rooms: 0, entries: 0, failed: [] };
     if (journals === undefined) return report;
     for (const record of await journals.store.log.unfinished()) {
-      const logId = record.meta.roomId;
-      const opening = record.meta.data as unknown as RoomOpening;
-      const roomId = opening.roomId ?? logId;
-      const grant = await journals.acquire(logId);
-      const entries: TimedCommand[] = [];
-      for (let after = 0;;) {
-        const page = await journals.store.log.read(logId, after, READ_PAGE);
-        for (const entry of page) {
-          entries.push({ at: entry.at, command: entry.data as unknown as RoomCommand });
-        }
-        if (page.length < READ_PAGE) break;
-        after = page.at(-1)!.seq;
-      }
-      const room = this.#build(
-        roomId,
-        opening.name,
-        opening.settings as unknown as Partial<RoomSettings>,
-        record.meta.createdAt,
-        () => journals.forRestored(grant),
-      );
-      try {
-        room.restore(entries);
-      } catch (error) {
-        console.error(`[rooms] room ${roomId} cannot be rebuilt from its log; it is closed`, error);
-        report.failed.push(roomId);
-        room.dispose();
-        await journals.store.log.finish(grant);
+      const grant = await journals.acquire(record.meta.roomId);
+      const rebuilt = await this.#rebuild(journals, record, grant);
+      if (rebuilt === null) {
+        report.failed.push(record.meta.roomId);
         continue;
       }
-      // Two open logs for one id (a crash between closing a room and opening it again): the newer one wins.
-      if (this.#rooms.has(roomId)) this.close(roomId);
-      this.#rooms.set(roomId, room);
       report.rooms += 1;
-      report.entries += entries.length;
-      for (const name of room.connectedHumans) room.disconnected(name);
-      if (room.humansPresent === 0) this.close(roomId);
-      else this.#publish(room);
+      report.entries += rebuilt.entries;
     }
     return report;
   }
 
-  /** Public rooms as the lobby lists them, oldest first. */
+  /**
+   * Cluster takeover: a room this node does not have is taken over if its lease is free (its owner died,
+   * stalled or let go) and rebuilt from its log like a restart's, continuing the same `seq` under a higher
+   * epoch, so its old owner's late appends are fenced. Busy: another node owns it (redirect there).
+   */
+  adopt(roomId: string): Promise<AdoptResult> {
+    const here = this.#rooms.get(roomId);
+    if (here !== undefined) return Promise.resolve({ kind: "here", room: here });
+    // Two connections for one room at once take it over once.
+    let pending = this.#adopting.get(roomId);
+    if (pending === undefined) {
+      pending = this.#adopt(roomId).finally(() => this.#adopting.delete(roomId));
+      this.#adopting.set(roomId, pending);
+    }
+    return pending;
+  }
+
+  async #adopt(roomId: string): Promise<AdoptResult> {
+    const journals = this.#options.journals;
+    if (journals === undefined) return { kind: "not_found" };
+    const record = await journals.store.log.room(roomId);
+    if (record === null || record.finished) return { kind: "not_found" };
+    const acquired = await journals.store.ownership.acquire(roomId, journals.node);
+    if (acquired.kind === "busy") return { kind: "busy", owner: acquired.owner };
+    if (acquired.kind === "not_found") return { kind: "not_found" };
+    // The record read before the grant may be behind: the old owner could append until its lease lapsed.
+    const current = await journals.store.log.room(roomId);
+    if (current === null || current.finished) {
+      await journals.store.ownership.release(acquired.grant);
+      return { kind: "not_found" };
+    }
+    const rebuilt = await this.#rebuild(journals, current, acquired.grant);
+    if (rebuilt === null) return { kind: "not_found" };
+    return { kind: "adopted", room: rebuilt.room, entries: rebuilt.entries };
+  }
+
+  /**
+   * Replays a room's log under `grant` (timers resume for what they had left), then marks each human who was
+   * connected as disconnected, so their grace starts now and they can come back with their token. Null when
+   * the log cannot be replayed: the room is then closed for good.
+   */
+  async #rebuild(
+    journals: StoreJournals,
+    record: RoomRecord,
+    grant: Grant,
+  ): Promise<{ room: Room; entries: number } | null> {
+    // A reopened id's log may live under a suffixed id; the room keeps the id players know.
+    const logId = record.meta.roomId;
+    const opening = record.meta.data as unknown as RoomOpening;
+    const roomId = opening.roomId ?? logId;
+    const entries: TimedCommand[] = [];
+    for (let after = 0;;) {
+      const page = await journals.store.log.read(logId, after, READ_PAGE);
+      for (const entry of page) {
+        entries.push({ at: entry.at, command: entry.data as unknown as RoomCommand });
+      }
+      if (page.length < READ_PAGE) break;
+      after = page.at(-1)!.seq;
+    }
+    const room = this.#build(
+      roomId,
+      opening.name,
+      opening.settings as unknown as Partial<RoomSettings>,
+      record.meta.createdAt,
+      () => journals.forRestored(grant),
+    );
+    try {
+      room.restore(entries);
+    } catch (error) {
+      console.error(`[rooms] room ${roomId} cannot be rebuilt from its log; it is closed`, error);
+      room.dispose();
+      await journals.store.log.finish(grant);
+      return null;
+    }
+    // Two open logs for one id (a crash between closing a room and opening it again): the newer one wins.
+    if (this.#rooms.has(roomId)) this.close(roomId);
+    this.#rooms.set(roomId, room);
+    for (const name of room.connectedHumans) room.disconnected(name);
+    if (room.humansPresent === 0) this.close(roomId);
+    else this.#publish(room);
+    return { room, entries: entries.length };
+  }
+
+  /** Cluster mode: public rooms are shared with every node's lobby, and theirs listed here. */
+  shareLobby(mirror: LobbyMirror): void {
+    this.#mirror = mirror;
+  }
+
+  /** Whether the room is served on this node. */
+  has(id: string): boolean {
+    return this.#rooms.has(id);
+  }
+
+  /** Public rooms as the lobby lists them: this node's, oldest first, then other nodes' (cluster mode). */
   publicSummaries(): RoomSummary[] {
+    if (this.#mirror !== null) return [...this.localSummaries(), ...this.#mirror.remoteSummaries()];
+    return this.localSummaries();
+  }
+
+  /** This node's public rooms, oldest first. */
+  localSummaries(): RoomSummary[] {
     return [...this.#rooms.values()].filter((r) => r.settings.is_public).map((r) => r.summary());
   }
 
   /** Closes a room for good: timers cleared, lobby told, and in the store it is finished (not rebuilt). */
   close(id: string): void {
+    if (this.#listed.has(id)) this.#mirror?.remove(id);
     const room = this.#forget(id);
     room?.journal?.finish().catch((error) => {
       console.error(`[rooms] room ${id}: marking it closed in the store failed`, error);
     });
+  }
+
+  /**
+   * The room is no longer this node's (cluster: its lease was lost): it stops here, timers cleared and
+   * sockets let go, but stays open in the store for the node that takes it over.
+   */
+  evict(id: string): void {
+    this.#forget(id);
   }
 
   /**
@@ -187,6 +279,7 @@ export class RoomDirectory {
       clock: this.#options.clock,
       output: this.#options.output,
       seed: this.#options.seed ?? randomSeed,
+      ...(this.#options.tokens ? { newToken: () => this.#options.tokens!(id) } : {}),
       journal: journal(opening),
       rules: this.#options.rules,
       hooks: {
@@ -202,10 +295,13 @@ export class RoomDirectory {
     const listed = this.#listed.has(room.id);
     if (room.settings.is_public) {
       this.#listed.add(room.id);
-      this.#options.lobby.lobbyEvent(listed ? "room_updated" : "room_created", room.summary());
+      const summary = room.summary();
+      this.#options.lobby.lobbyEvent(listed ? "room_updated" : "room_created", summary);
+      this.#mirror?.put(summary);
     } else if (listed) {
       this.#listed.delete(room.id);
       this.#options.lobby.lobbyEvent("room_removed", { room_id: room.id });
+      this.#mirror?.remove(room.id);
     }
   }
 }

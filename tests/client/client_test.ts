@@ -619,3 +619,15 @@ export function typedByChannel(room: Client<RoomChannel>, lobby: Client<LobbyCha
   // @ts-expect-error: not an event of a room channel
   room.on("room_list", () => {});
 }
+
+Deno.test("reconnect: false does not follow a redirect: the event is delivered and the server's 4010 close ends it", async () => {
+  const { net, client } = await joined({ reconnect: false });
+  const redirects: unknown[] = [];
+  client.on("redirect", (data) => redirects.push(data));
+  net.last().receive(ev("redirect", { room_id: "friday", url: "ws://node-b.test/n/b/ws/friday" }));
+  assert.equal(redirects.length, 1);
+  assert.equal(net.sockets.length, 1, "no new socket");
+  net.last().serverClose(CloseCode.REDIRECT);
+  const closed = await client.closed;
+  assert.equal(closed.code, CloseCode.REDIRECT);
+});

@@ -4,8 +4,14 @@
 import assert from "node:assert/strict";
 import type { FinishedGame, Grant, LogEntry, Store } from "../../src/store/ports.ts";
 
-/** A fresh, empty store, and how to throw it away after the test (close it, delete its files). */
-export type StoreFactory = () => Promise<{ store: Store; dispose(): Promise<void> }>;
+/**
+ * A fresh, empty store, and how to throw it away after the test (close it, delete its files). A store whose
+ * acquire() answers busy while a lease is live (Redis) gives `lapse`, which makes a room's current lease
+ * lapse as if its holder had stopped renewing; stores whose acquire() always takes over leave it out.
+ */
+export type StoreFactory = () => Promise<
+  { store: Store; dispose(): Promise<void>; lapse?(roomId: string): Promise<void> }
+>;
 
 export function entry(n: number, overrides: Partial<LogEntry> = {}): LogEntry {
   return {
@@ -44,11 +50,14 @@ function game(id: string, finishedAt: number): FinishedGame {
 
 /** Registers one Deno test per clause of the contract, each on a fresh store. */
 export function runStoreConformance(name: string, factory: StoreFactory): void {
-  const test = (title: string, body: (store: Store) => Promise<void>) =>
+  const test = (
+    title: string,
+    body: (store: Store, lapse: (roomId: string) => Promise<void>) => Promise<void>,
+  ) =>
     Deno.test(`${name}: ${title}`, async () => {
-      const { store, dispose } = await factory();
+      const { store, dispose, lapse } = await factory();
       try {
-        await body(store);
+        await body(store, lapse ?? (() => Promise.resolve()));
       } finally {
         await dispose();
       }
@@ -112,31 +121,39 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     assert.equal(await store.log.head("R1"), 2);
   });
 
-  test("a second acquire() fences the first grant; the new one continues at the head", async (store) => {
-    const first = await openRoom(store);
-    await store.log.append(first, 1, entry(1));
-    const second = await store.ownership.acquire("R1", "node-b");
-    assert.equal(second.kind, "granted");
-    if (second.kind !== "granted") return;
-    assert.ok(second.grant.epoch > first.epoch);
-    assert.equal(second.grant.head, 1);
-    assert.deepEqual(await store.log.append(first, 2, entry(2)), {
-      kind: "fenced",
-      epoch: second.grant.epoch,
-    });
-    assert.equal(await store.ownership.renew(first), false);
-    assert.equal(await store.ownership.renew(second.grant), true);
-    assert.deepEqual(await store.log.append(second.grant, 2, entry(2)), { kind: "ok", seq: 2 });
-  });
+  test(
+    "a second acquire() fences the first grant; the new one continues at the head",
+    async (store, lapse) => {
+      const first = await openRoom(store);
+      await store.log.append(first, 1, entry(1));
+      await lapse("R1");
+      const second = await store.ownership.acquire("R1", "node-b");
+      assert.equal(second.kind, "granted");
+      if (second.kind !== "granted") return;
+      assert.ok(second.grant.epoch > first.epoch);
+      assert.equal(second.grant.head, 1);
+      assert.deepEqual(await store.log.append(first, 2, entry(2)), {
+        kind: "fenced",
+        epoch: second.grant.epoch,
+      });
+      assert.equal(await store.ownership.renew(first), false);
+      assert.equal(await store.ownership.renew(second.grant), true);
+      assert.deepEqual(await store.log.append(second.grant, 2, entry(2)), { kind: "ok", seq: 2 });
+    },
+  );
 
-  test("release() ends a grant: its appends are fenced; releasing a stale grant changes nothing", async (store) => {
-    const first = await openRoom(store);
-    const second = (await store.ownership.acquire("R1", "n")) as { kind: "granted"; grant: Grant };
-    await store.ownership.release(first);
-    assert.deepEqual(await store.log.append(second.grant, 1, entry(1)), { kind: "ok", seq: 1 });
-    await store.ownership.release(second.grant);
-    assert.equal((await store.log.append(second.grant, 2, entry(2))).kind, "fenced");
-  });
+  test(
+    "release() ends a grant: its appends are fenced; releasing a stale grant changes nothing",
+    async (store, lapse) => {
+      const first = await openRoom(store);
+      await lapse("R1");
+      const second = (await store.ownership.acquire("R1", "n")) as { kind: "granted"; grant: Grant };
+      await store.ownership.release(first);
+      assert.deepEqual(await store.log.append(second.grant, 1, entry(1)), { kind: "ok", seq: 1 });
+      await store.ownership.release(second.grant);
+      assert.equal((await store.log.append(second.grant, 2, entry(2))).kind, "fenced");
+    },
+  );
 
   test("finish() closes the log: appends answer finished, the room leaves unfinished()", async (store) => {
     const grant = await openRoom(store, "R1");
@@ -175,12 +192,13 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     );
   });
 
-  test("rooms are independent: seqs, action ids and epochs are per room", async (store) => {
+  test("rooms are independent: seqs, action ids and epochs are per room", async (store, lapse) => {
     const a = await openRoom(store, "A");
     const b = await openRoom(store, "B");
     assert.deepEqual(await store.log.append(a, 1, entry(1)), { kind: "ok", seq: 1 });
     assert.deepEqual(await store.log.append(b, 1, entry(1)), { kind: "ok", seq: 1 });
-    await store.ownership.acquire("A", "n");
+    await lapse("A");
+    assert.equal((await store.ownership.acquire("A", "n")).kind, "granted");
     assert.deepEqual(await store.log.append(b, 2, entry(2)), { kind: "ok", seq: 2 });
   });
 
