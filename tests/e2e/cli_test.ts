@@ -103,9 +103,17 @@ Deno.test({
       assert.match(html, /<html/i);
       assert.doesNotMatch(
         html,
-        /<script[^>]+src=|<link[^>]+href="http/i,
-        "everything the page needs is inline",
+        /<script[^>]+src="(https?:)?\/\/|<link[^>]+href="(https?:)?\/\//i,
+        "no other host",
       );
+      // The page's own script, stylesheet and icon come from the binary too, with nothing beside it on disk.
+      const assets = [...html.matchAll(/<(?:script[^>]+src|link[^>]+href)="(\/[^"]*)"/gi)].map((m) => m[1]!);
+      assert.ok(assets.includes("/app.js"), `the page loads its bundle: ${assets.join(", ")}`);
+      for (const asset of assets) {
+        const response: Response = await fetch(`http://127.0.0.1:${port}${asset}`);
+        assert.equal(response.status, 200, asset);
+        assert.ok((await response.text()).length > 0, `${asset} is not empty`);
+      }
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       assert.equal(health.status, 200);
       const body = (await health.json()) as { status: string; connections: number; rooms: number };
