@@ -134,9 +134,5 @@ export function apply(state: GameState, action: Action): ApplyResult {
   }
   const result = dispatch(state, action);
   if (isError(result)) return { ok: false, error: result };
-  // The phase functions build a fresh state object per accepted action, which nothing else holds yet, so the
-  // counter is set on it rather than on another copy of the whole state; only an unchanged state is copied.
-  const next = result.state === state ? { ...state } : result.state;
-  next.actionCount = state.actionCount + 1;
-  return { ok: true, state: next, events: result.events };
+  return { ok: true, state: { ...result.state, actionCount: state.actionCount + 1 }, events: result.events };
 }

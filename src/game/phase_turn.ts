@@ -79,7 +79,7 @@ export function play(
   const next: GameState = {
     ...state,
     hands: withSeat(state.hands, seat, hand),
-    played: state.played.concat(checked),
+    played: [...state.played, ...checked],
     turn: {
       ...turn,
       required: turn.required ?? checked.length,

@@ -70,11 +70,10 @@ export function byId(a: Piece, b: Piece): number {
  */
 export function deal(rng: number): [hands: [Piece[], Piece[], Piece[], Piece[]], rng: number] {
   const [deck, next] = shuffle(DECK, rng);
-  // Each seat's ids as a mask, then read out in id order: the sorted hands without a sort per deal.
-  const masks = [0, 0, 0, 0];
-  for (let i = 0; i < deck.length; i++) masks[i % 4] = (masks[i % 4] ?? 0) | (1 << (deck[i]?.id ?? 0));
-  const hand = (mask: number) => DECK.filter((p) => (mask & (1 << p.id)) !== 0);
-  return [[hand(masks[0] ?? 0), hand(masks[1] ?? 0), hand(masks[2] ?? 0), hand(masks[3] ?? 0)], next];
+  const hands: [Piece[], Piece[], Piece[], Piece[]] = [[], [], [], []];
+  deck.forEach((piece, i) => hands[i % 4 as 0 | 1 | 2 | 3].push(piece));
+  for (const hand of hands) hand.sort(byId);
+  return [hands, next];
 }
 
 /** Sum of points. */
