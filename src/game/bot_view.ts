@@ -35,8 +35,11 @@ export interface BotView {
   readonly played_pieces: readonly Piece[];
 }
 
-/** What `seat` may see, as the bots read it; shares the state's arrays (a bot decision copies nothing). */
-export function botViewFor(state: GameState, seat: Seat): BotView {
+/**
+ * What `seat` may see, as the bots read it; shares the state's arrays (a bot decision copies nothing). A caller
+ * that already asked `waitingFor(state)` may pass the answer instead of having it computed again.
+ */
+export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = waitingFor(state)): BotView {
   const preparing = state.phase === "PREPARATION" || state.phase === "WAITING";
   const [a, b, c, d] = state.players;
   const turn = state.turn;
@@ -44,7 +47,7 @@ export function botViewFor(state: GameState, seat: Seat): BotView {
     seat,
     round: state.round,
     starter_seat: preparing ? null : state.starter,
-    waiting: waitingFor(state),
+    waiting,
     players: [botPlayer(a, 0), botPlayer(b, 1), botPlayer(c, 2), botPlayer(d, 3)],
     hand: state.hands[seat],
     declaration_total: (a.declared ?? 0) + (b.declared ?? 0) + (c.declared ?? 0) + (d.declared ?? 0),

@@ -2,6 +2,7 @@
 // (display pauses, bot moves, turn and redeal deadlines). Reaches the room only through TableAccess.
 
 import { chooseBotAction } from "../game/bot.ts";
+import { botViewFor } from "../game/bot_view.ts";
 import { apply, createGame, decidingSeats, waitingFor } from "../game/engine.ts";
 import type { GameEvent } from "../game/events.ts";
 import { legalDeclarations, legalPlays } from "../game/legal_moves.ts";
@@ -255,7 +256,7 @@ export class TableGame {
     if (!due || !this.#room.isAutomated(seat)) return this.#schedule();
     const member = this.#room.memberAt(seat);
     const difficulty = member?.isBot ? this.#room.settings().bot_difficulty : "normal";
-    const action = chooseBotAction(viewFor(this.#state, seat), difficulty, this.#rng);
+    const action = chooseBotAction(botViewFor(this.#state, seat), difficulty, this.#rng);
     const result = this.#apply(action);
     if (!result.ok) {
       // A bot must never stall its table: log the bug and let the engine decide for the seat instead.

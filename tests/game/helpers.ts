@@ -79,7 +79,7 @@ export function nextBotAction(
   if (w.kind === "start") return { type: "start" };
   if (w.kind === "advance") return { type: "advance" };
   const seat = w.kind === "redeal" ? w.seats[0] ?? 0 : w.seat;
-  return chooseBotAction(botViewFor(state, seat), difficulties[seat] ?? "normal", rng);
+  return chooseBotAction(botViewFor(state, seat, w), difficulties[seat] ?? "normal", rng);
 }
 
 export interface Step {
