@@ -5,7 +5,7 @@ import { choosePlay } from "./bot_play.ts";
 import { legalDeclarations, legalPlays } from "./legal_moves.ts";
 import { random, randomInt, type Rng } from "./prng.ts";
 import type { Action, Seat } from "./state.ts";
-import type { GameView } from "./view.ts";
+import type { BotView } from "./bot_view.ts";
 
 /** "easy" picks uniformly among legal moves; "normal" follows the strategy of rules section 7. */
 export type BotDifficulty = "easy" | "normal";
@@ -14,7 +14,7 @@ export type BotDifficulty = "easy" | "normal";
  * The reference's redeal habit: accept 80% of the time, but only 40% late in the game (round > 10) when
  * already more than 10 points ahead of everyone, since a redeal multiplies everybody's swing.
  */
-function acceptsRedeal(view: GameView, seat: Seat, rng: Rng): boolean {
+function acceptsRedeal(view: BotView, seat: Seat, rng: Rng): boolean {
   const me = view.players[seat];
   const others = view.players.filter((p) => p.seat !== seat);
   const comfortable = view.round > 10 && me !== undefined && others.every((p) => me.score - p.score > 10);
@@ -30,7 +30,7 @@ function pick<T>(items: readonly T[], rng: Rng): T | undefined {
  * legal action, and advances `rng` in place (the only thing it changes). Throws when the view's seat has
  * nothing to decide: asking a bot to move out of turn is a caller bug, not a rule violation.
  */
-export function chooseBotAction(view: GameView, difficulty: BotDifficulty, rng: Rng): Action {
+export function chooseBotAction(view: BotView, difficulty: BotDifficulty, rng: Rng): Action {
   const seat = view.seat;
   if (seat === null) throw new Error("chooseBotAction needs a seat's view, not a spectator's");
   const waiting = view.waiting;

@@ -3,7 +3,7 @@
 import { type Combo, handCombos, lowestBit, popcount } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
-import type { GameView } from "./view.ts";
+import type { BotView } from "./bot_view.ts";
 
 /** Pieces worth at least this (GENERALs and ADVISORs) are "openers": singles likely to win a turn. */
 export const OPENER_POINTS = 11;
@@ -14,7 +14,7 @@ const STRONG_PAIR = 18;
 type FieldStrength = "weak" | "normal" | "strong";
 
 /** From the average of earlier declarations this round: ≤ 1.5 weak, ≥ 3.0 strong. */
-function fieldStrength(view: GameView): FieldStrength {
+function fieldStrength(view: BotView): FieldStrength {
   const made = view.players.flatMap((p) => (p.declared === null ? [] : [p.declared]));
   if (made.length === 0) return "normal";
   const average = made.reduce((a, b) => a + b, 0) / made.length;
@@ -44,7 +44,7 @@ function isViable(hand: readonly Piece[], combo: Combo, hasOpener: boolean, fiel
 }
 
 /** The piles this hand should capture, before the declaration rules are applied. */
-export function estimatePiles(view: GameView): number {
+export function estimatePiles(view: BotView): number {
   const hand = view.hand ?? [];
   const field = fieldStrength(view);
   const openers = hand.filter((p) => p.points >= OPENER_POINTS);

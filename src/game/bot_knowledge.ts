@@ -3,7 +3,7 @@
 import { bucketOf, lowestBit, popcount } from "./hand_masks.ts";
 import { DECK } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
-import type { GameView } from "./view.ts";
+import type { BotView } from "./bot_view.ts";
 
 // Pools are sets of deck ids as 32-bit masks (bit i = DECK[i]); bots ask about them on every decision, so
 // they are counted with bit operations on a few fixed masks rather than with maps built each time.
@@ -32,7 +32,7 @@ export function idMask(pieces: readonly { id: number }[]): number {
  * Pieces neither in the bot's hand nor played this round, as a mask of ids. Every piece is dealt, so this is
  * exactly the union of the opponents' current hands, learnt from public information only.
  */
-export function unseenMask(view: GameView): number {
+export function unseenMask(view: BotView): number {
   return ~(idMask(view.hand ?? []) | idMask(view.played_pieces));
 }
 

@@ -6,13 +6,13 @@ import { type Combo, handCombos, piecesOf, subsetMasks, sumPoints } from "./hand
 import type { Piece } from "./pieces.ts";
 import { PlayType, rate, winningIndex } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
-import type { GameView } from "./view.ts";
+import type { BotView } from "./bot_view.ts";
 
 /**
  * Whether no unseen piece set (the opponents' hands, taken together) could form a stronger play of a combo's
  * type. Each type's best is computed at most once per decision.
  */
-function safety(view: GameView): (combo: Combo) => boolean {
+function safety(view: BotView): (combo: Combo) => boolean {
   const pool = unseenMask(view);
   const best = new Map<PlayType, number>();
   return (combo) => {
@@ -34,7 +34,7 @@ function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined 
 }
 
 /** The piles still wanted (negative when over), and whether every remaining pile is needed. */
-function needs(view: GameView): { need: number; urgent: boolean } {
+function needs(view: BotView): { need: number; urgent: boolean } {
   const me = view.seat === null ? undefined : view.players[view.seat];
   const need = (me?.declared ?? 0) - (me?.captured_piles ?? 0);
   const remaining = view.hand?.length ?? 0;
@@ -46,7 +46,7 @@ function needs(view: GameView): { need: number; urgent: boolean } {
  * strongest opener, else shed the weakest single (losing the lead cheaply). At or over target: lead the weakest
  * single, the lead least likely to win.
  */
-function lead(view: GameView, rng: Rng): Piece[] {
+function lead(view: BotView, rng: Rng): Piece[] {
   const hand = view.hand ?? [];
   const { need, urgent } = needs(view);
   const weakestSingle = minBy(hand, (p) => p.points);
@@ -77,7 +77,7 @@ function lead(view: GameView, rng: Rng): Piece[] {
  * strongest winner, else discard the lowest pieces. Not wanting them: never win if avoidable; at or over target
  * dump the highest pieces (they could win unwanted turns later), otherwise the lowest.
  */
-function respond(view: GameView): Piece[] {
+function respond(view: BotView): Piece[] {
   const hand = view.hand ?? [];
   const turn = view.turn;
   const required = turn?.required_piece_count ?? 1;
@@ -126,7 +126,7 @@ function respond(view: GameView): Piece[] {
  * hand indexes (every piece is a single, and a single wins by points alone).
  */
 function respondSingle(
-  view: GameView,
+  view: BotView,
   best: number,
   need: number,
   wanted: boolean,
@@ -160,6 +160,6 @@ function respondSingle(
 }
 
 /** The normal bot's play for the seat its view belongs to. */
-export function choosePlay(view: GameView, rng: Rng): Piece[] {
+export function choosePlay(view: BotView, rng: Rng): Piece[] {
   return view.turn?.required_piece_count == null ? lead(view, rng) : respond(view);
 }

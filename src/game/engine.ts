@@ -1,6 +1,7 @@
 // The single entry point: createGame and apply(state, action). Pure: no I/O, no clock, no global randomness.
 
 import { chooseBotAction } from "./bot.ts";
+import { botViewFor } from "./bot_view.ts";
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
 import type { GameEvent, Step } from "./events.ts";
 import { beginDeclarations, decideRedeal, startRound } from "./phase_preparation.ts";
@@ -9,7 +10,6 @@ import { afterScoring, afterTurnResults } from "./phase_scoring.ts";
 import { play } from "./phase_turn.ts";
 import { createRng, mixSeed, seedState } from "./prng.ts";
 import { type Action, type GameOptions, type GameState, isSeat, type Seat } from "./state.ts";
-import { viewFor } from "./view.ts";
 import { waitingFor } from "./waiting.ts";
 
 export { decidingSeats, waitingFor } from "./waiting.ts";
@@ -82,7 +82,7 @@ function timeout(state: GameState, seat: Seat): Step | GameError {
       return gameError(GameErrorCode.NOT_YOUR_TURN, `It is not ${state.options.players[seat]}'s move`);
     }
     const rng = createRng(mixSeed(state.options.seed, state.actionCount, seat));
-    const choice = chooseBotAction(viewFor(state, seat), "normal", rng);
+    const choice = chooseBotAction(botViewFor(state, seat), "normal", rng);
     if (choice.type === "declare") return declare(state, seat, choice.value, true);
     if (choice.type === "play") return play(state, seat, choice.pieceIds, true);
   }

@@ -5,10 +5,10 @@ import { declarationsFor } from "./phase_declaration.ts";
 import { handCombos, piecesOf, subsetMasks } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import type { GameState, Seat } from "./state.ts";
-import type { GameView } from "./view.ts";
+import type { BotView } from "./bot_view.ts";
 import { currentPlayer } from "./waiting.ts";
 
-function isState(source: GameState | GameView): source is GameState {
+function isState(source: GameState | BotView): source is GameState {
   return "hands" in source;
 }
 
@@ -47,7 +47,7 @@ export function subsetsOf(hand: readonly Piece[], k: number): Piece[][] {
 }
 
 /** Values `seat` may declare now; empty unless it is that seat's declaration (and, for a view, its own seat). */
-export function legalDeclarations(source: GameState | GameView, seat: Seat): number[] {
+export function legalDeclarations(source: GameState | BotView, seat: Seat): number[] {
   if (isState(source)) return declarationsFor(source, seat);
   const waiting = source.waiting;
   if (waiting.kind !== "declare" || waiting.seat !== seat) return [];
@@ -58,7 +58,7 @@ export function legalDeclarations(source: GameState | GameView, seat: Seat): num
 
 /** The pieces `seat` may choose from and the count the turn requires (null: the starter sets it). */
 function playContext(
-  source: GameState | GameView,
+  source: GameState | BotView,
   seat: Seat,
 ): { hand: readonly Piece[]; required: number | null } | null {
   if (isState(source)) {
@@ -75,7 +75,7 @@ function playContext(
  * pieces; a responder may play any `required` pieces. Empty when it is not that seat's play, or when a view
  * does not belong to `seat` (a view holds only its own hand).
  */
-export function legalPlays(source: GameState | GameView, seat: Seat): number[][] {
+export function legalPlays(source: GameState | BotView, seat: Seat): number[][] {
   const context = playContext(source, seat);
   if (!context) return [];
   const toIds = (pieces: readonly Piece[]) => pieces.map((p) => p.id);

@@ -3,6 +3,7 @@
 // timer fires as a room command, so the room can log it and replay it.
 
 import { chooseBotAction } from "../game/bot.ts";
+import { botViewFor } from "../game/bot_view.ts";
 import { apply, createGame, decidingSeats, waitingFor } from "../game/engine.ts";
 import type { GameEvent } from "../game/events.ts";
 import { legalDeclarations, legalPlays } from "../game/legal_moves.ts";
@@ -312,7 +313,7 @@ export class TableGame {
       return {
         type: "bot",
         seat,
-        action: this.#room.rules.chooseBotAction(viewFor(this.#state, seat), difficulty, rng),
+        action: this.#room.rules.chooseBotAction(botViewFor(this.#state, seat), difficulty, rng),
       };
     } catch (error) {
       const ref = crypto.randomUUID().slice(0, 8);

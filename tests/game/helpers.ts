@@ -1,12 +1,12 @@
 // Shared test helpers: pieces by name, deep freezing, and seeded bot-only games driven through the public API.
 
 import { type BotDifficulty, chooseBotAction } from "../../src/game/bot.ts";
+import { botViewFor } from "../../src/game/bot_view.ts";
 import type { GameEvent } from "../../src/game/events.ts";
 import { apply, type ApplyResult, createGame, waitingFor } from "../../src/game/engine.ts";
 import { DECK, type Piece, type PieceColor, type PieceKind } from "../../src/game/pieces.ts";
 import { createRng } from "../../src/game/prng.ts";
 import type { Action, GameOptions, GameState, Seat } from "../../src/game/state.ts";
-import { viewFor } from "../../src/game/view.ts";
 
 export const NAMES = ["Ann", "Bo", "Cy", "Di"] as const;
 
@@ -79,7 +79,7 @@ export function nextBotAction(
   if (w.kind === "start") return { type: "start" };
   if (w.kind === "advance") return { type: "advance" };
   const seat = w.kind === "redeal" ? w.seats[0] ?? 0 : w.seat;
-  return chooseBotAction(viewFor(state, seat), difficulties[seat] ?? "normal", rng);
+  return chooseBotAction(botViewFor(state, seat, w), difficulties[seat] ?? "normal", rng);
 }
 
 export interface Step {

@@ -1,0 +1,67 @@
+// The part of a seat's view the bots read, built without copying: what `chooseBotAction` decides from. Pure.
+
+import type { Piece } from "./pieces.ts";
+import type { GameState, Seat, Waiting } from "./state.ts";
+import { waitingFor } from "./waiting.ts";
+
+export interface BotPlayerView {
+  readonly seat: Seat;
+  readonly declared: number | null;
+  readonly captured_piles: number;
+  readonly score: number;
+  readonly zero_streak: number;
+}
+
+/**
+ * A seat's view cut down to the fields the bots use. Every field has the same name and value as in
+ * `viewFor(state, seat)`, so a full `GameView` is also a `BotView` (rooms may pass either). Hidden
+ * information: it holds the seat's own hand and public facts only — `bot_view_test` checks that every value
+ * equals the full view's. Arrays are shared with the state, not copied, hence `readonly` throughout: a bot
+ * must never change what it is shown.
+ */
+export interface BotView {
+  readonly seat: Seat | null;
+  readonly round: number;
+  /** Null during PREPARATION, as in the full view. */
+  readonly starter_seat: Seat | null;
+  readonly waiting: Waiting;
+  readonly players: readonly BotPlayerView[];
+  readonly hand: readonly Piece[] | null;
+  readonly declaration_total: number;
+  readonly turn: {
+    readonly required_piece_count: number | null;
+    readonly plays: readonly { readonly pieces: readonly Piece[] }[];
+  } | null;
+  readonly played_pieces: readonly Piece[];
+}
+
+/**
+ * What `seat` may see, as the bots read it; shares the state's arrays (a bot decision copies nothing). A caller
+ * that already asked `waitingFor(state)` may pass the answer instead of having it computed again.
+ */
+export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = waitingFor(state)): BotView {
+  const preparing = state.phase === "PREPARATION" || state.phase === "WAITING";
+  const [a, b, c, d] = state.players;
+  const turn = state.turn;
+  return {
+    seat,
+    round: state.round,
+    starter_seat: preparing ? null : state.starter,
+    waiting,
+    players: [botPlayer(a, 0), botPlayer(b, 1), botPlayer(c, 2), botPlayer(d, 3)],
+    hand: state.hands[seat],
+    declaration_total: (a.declared ?? 0) + (b.declared ?? 0) + (c.declared ?? 0) + (d.declared ?? 0),
+    turn: turn ? { required_piece_count: turn.required, plays: turn.plays } : null,
+    played_pieces: state.played,
+  };
+}
+
+function botPlayer(p: GameState["players"][Seat], seat: Seat): BotPlayerView {
+  return {
+    seat,
+    declared: p.declared,
+    captured_piles: p.captured,
+    score: p.score,
+    zero_streak: p.zeroStreak,
+  };
+}
