@@ -40,6 +40,12 @@ async function openStore(config: Config): Promise<Store> {
   return openSqliteStore(dataDir);
 }
 
+/** A room's socket URL on the node that owns it (`/n/{node}/ws/{room}`), or null when that node is unknown. */
+async function ownerSocketUrl(store: RedisStore, owner: string, roomId: string): Promise<string | null> {
+  const base = await store.nodeUrl(owner);
+  return base === null ? null : `${base.replace(/^http/, "ws")}/n/${owner}/ws/${roomId}`;
+}
+
 /**
  * Where a room socket goes in cluster mode: a room nobody holds is taken over here (rebuilt from its log); a
  * room another node holds is redirected to that node's own path. If Redis cannot say, the room is tried
@@ -62,9 +68,8 @@ function clusterRouting(
           console.log(`liaptui: took over room ${roomId} (${found.entries} logged actions replayed)`);
         }
         if (found.kind !== "busy" || found.owner === null || found.owner === nodeId) return null;
-        const base = await store.nodeUrl(found.owner);
-        if (base === null) return null;
-        return { redirect: `${base.replace(/^http/, "ws")}/n/${found.owner}/ws/${roomId}` };
+        const url = await ownerSocketUrl(store, found.owner, roomId);
+        return url === null ? null : { redirect: url };
       } catch (error) {
         console.error(
           `liaptui: cannot route room ${roomId}: ${error instanceof Error ? error.message : error}`,
@@ -100,6 +105,9 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     clock: realClock,
     limits: config.limits,
     pubsub: runtime.pubsub,
+    ...(config.cluster !== null && store.kind === "redis"
+      ? { ownerUrl: (owner: string, roomId: string) => ownerSocketUrl(store as RedisStore, owner, roomId) }
+      : {}),
     directory: (delivery) => {
       lobbyEvents = delivery;
       return new RoomDirectory({

@@ -26,6 +26,8 @@ export interface GatewayOptions {
   pubsub: PubSub | null;
   /** Builds the room directory around the delivery the gateway owns. */
   directory: (delivery: Delivery) => RoomDirectory;
+  /** Cluster mode: the URL of another node's socket path for a room it owns (null when unknown). */
+  ownerUrl?: (owner: string, roomId: string) => Promise<string | null>;
 }
 
 /** The query a socket connected with. */
@@ -56,7 +58,13 @@ export class Gateway implements Replies {
     this.#lobbyRouter = new Router(lobbyEvents, lobbyHandlers(this.directory), this);
     this.#roomRouter = new Router(
       roomEvents,
-      roomHandlers({ directory: this.directory, registry: this.registry }),
+      roomHandlers({
+        directory: this.directory,
+        registry: this.registry,
+        ...(options.ownerUrl !== undefined
+          ? { ownerUrl: options.ownerUrl, redirect: (connection, url) => this.#redirect(connection, url) }
+          : {}),
+      }),
       this,
     );
   }
@@ -242,6 +250,12 @@ export class Gateway implements Replies {
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
+
+  /** Cluster mode: the room lives on another node; the socket hears where, then is closed with 4010. */
+  #redirect(connection: Connection, url: string): void {
+    this.#send(connection, "redirect", { room_id: connection.channel, url });
+    connection.close(CloseCode.REDIRECT, "this room is served by another node");
+  }
 
   #send(connection: Connection, event: string, data: unknown): void {
     this.reply(connection, event, data, undefined);

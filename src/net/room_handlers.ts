@@ -1,12 +1,14 @@
 // The room channel's handler table: each typed message becomes one room call and, maybe, a direct reply.
 // No game rules here; the room and the engine decide, and their refusals come back as values.
 
+import type * as v from "valibot";
 import { ErrorCode } from "../protocol/codes.ts";
 import type { RoomEvents } from "../protocol/client_messages.ts";
 import type { Room } from "../rooms/room.ts";
 import type { RoomDirectory } from "../rooms/room_directory.ts";
 import type { RoomResult } from "../rooms/room_errors.ts";
 import type { Seat } from "../game/state.ts";
+import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import {
   type Failure,
@@ -19,6 +21,13 @@ import {
 export interface RoomHandlerDeps {
   directory: RoomDirectory;
   registry: ConnectionRegistry;
+  /**
+   * Cluster mode: where another node serves a room's sockets (its `/n/{node}/ws/{room}` URL), or null when
+   * unknown. With it, a join for a room this node does not have claims the room in the store first.
+   */
+  ownerUrl?: (owner: string, roomId: string) => Promise<string | null>;
+  /** Tells a socket in-band where its room is served, then closes it with 4010. */
+  redirect?: (connection: Connection, url: string) => void;
 }
 
 /**
@@ -50,6 +59,8 @@ function failure<T>(room: Room, result: RoomResult<T>): HandlerOutcome {
 
 const NOT_IN_ROOM: Failure = { code: ErrorCode.NOT_IN_ROOM, message: "Join the room first" };
 
+type RoomJoin = v.InferOutput<RoomEvents["join_room"]>;
+
 export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
   const { directory, registry } = deps;
   const roomOf = (context: MessageContext): Room | undefined => directory.get(context.connection.channel);
@@ -58,40 +69,67 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
     return room === undefined ? NOT_IN_ROOM : act(room, context.connection.playerName);
   };
 
+  /**
+   * Cluster mode: the room is claimed in the store before anyone joins it, so when two nodes get the first
+   * join for one new id at once, exactly one owns it and the other redirects its socket there at once.
+   */
+  const claimThenJoin = (
+    context: MessageContext,
+    data: RoomJoin,
+    ownerUrl: NonNullable<RoomHandlerDeps["ownerUrl"]>,
+  ): HandlerOutcome => {
+    const connection = context.connection;
+    return directory.claim(connection.channel).then(async (claimed): Promise<Failure | void> => {
+      if (claimed.kind === "here") return await joinIn(context, data, claimed.room);
+      const url = claimed.owner === null ? null : await ownerUrl(claimed.owner, connection.channel);
+      if (url === null || deps.redirect === undefined) {
+        return {
+          code: ErrorCode.SERVER_ERROR,
+          message: "The room is being opened on another node; try again",
+        };
+      }
+      deps.redirect(connection, url);
+    });
+  };
+
+  const joinIn = (context: MessageContext, data: RoomJoin, room: Room): HandlerOutcome => {
+    const connection = context.connection;
+    const joined = room.join(data.player_name, data.as);
+    if (!joined.ok) {
+      if (room.humansPresent === 0) directory.close(room.id);
+      return joined.error;
+    }
+    // Bound at once, so this connection's next messages act as the player while the join is being stored.
+    registry.bindPlayer(connection, data.player_name);
+    const state = room.state();
+    return afterStored(
+      room,
+      joined,
+      ({ member, token }) =>
+        context.reply("joined_room", {
+          room_id: room.id,
+          player_name: data.player_name,
+          seat: member.seat,
+          session_token: token,
+          room: state,
+        }),
+      () => registry.unbindPlayer(connection),
+    );
+  };
+
   return {
     join_room(context, data) {
       const connection = context.connection;
       if (connection.playerName !== null) {
         return { code: ErrorCode.ALREADY_IN_GAME, message: `You already joined as ${connection.playerName}` };
       }
-      let room = roomOf(context);
-      if (room === undefined) {
-        if (directory.full) {
-          return { code: ErrorCode.ROOM_FULL, message: "The server has no room for more tables" };
-        }
-        room = directory.create(connection.channel, {}, connection.channel);
+      const room = roomOf(context);
+      if (room !== undefined) return joinIn(context, data, room);
+      if (directory.full) {
+        return { code: ErrorCode.ROOM_FULL, message: "The server has no room for more tables" };
       }
-      const joined = room.join(data.player_name, data.as);
-      if (!joined.ok) {
-        if (room.humansPresent === 0) directory.close(room.id);
-        return joined.error;
-      }
-      // Bound at once, so this connection's next messages act as the player while the join is being stored.
-      registry.bindPlayer(connection, data.player_name);
-      const state = room.state();
-      return afterStored(
-        room,
-        joined,
-        ({ member, token }) =>
-          context.reply("joined_room", {
-            room_id: room.id,
-            player_name: data.player_name,
-            seat: member.seat,
-            session_token: token,
-            room: state,
-          }),
-        () => registry.unbindPlayer(connection),
-      );
+      if (deps.ownerUrl !== undefined) return claimThenJoin(context, data, deps.ownerUrl);
+      return joinIn(context, data, directory.create(connection.channel, {}, connection.channel));
     },
 
     leave_room: (context) =>
