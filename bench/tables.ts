@@ -8,7 +8,9 @@ import {
   startServer,
   type Target,
 } from "../tests/support/server_process.ts";
-import type { Envelope } from "../tests/support/ws_client.ts";
+import type { ChannelMessage, RoomChannel } from "../src/client/channel.ts";
+import { Client } from "../src/client/client.ts";
+import type { YourTurn } from "../src/protocol/server_events.ts";
 import { NO_DELAYS } from "../src/rooms/settings.ts";
 
 /** Where the server keeps rooms: the SQLite file (the default) or memory only, to price durability. */
@@ -104,11 +106,10 @@ class Stats {
   }
 }
 
-type PendingWait = { event: string; resolve: () => void };
-
 /** One player's socket: answers its own prompts with seeded random legal moves and checks what it receives. */
 class BenchClient {
-  readonly socket: WebSocket;
+  /** The project's client, with reconnecting off: a benchmark reports a dropped socket rather than hiding it. */
+  readonly client: Client<RoomChannel>;
   readonly name: string;
   /** Settles when the handshake ends; made at once, since a socket may open before anyone asks. */
   readonly opened: Promise<void>;
@@ -116,9 +117,7 @@ class BenchClient {
   #table: Table;
   #stats: Stats;
   #rng: Rng;
-  #lastSeq: number | null = null;
   #sentAt: number | null = null;
-  #waits: PendingWait[] = [];
   #recent: string[] = [];
   // Hidden-information checks: the hand dealt to this seat, and piece ids other seats played this deal.
   #expectDeal = false;
@@ -131,112 +130,95 @@ class BenchClient {
     this.#table = table;
     this.#stats = stats;
     this.#rng = createRng(seed);
-    this.socket = new WebSocket(url);
-    this.opened = new Promise((resolve, reject) => {
-      this.socket.addEventListener("open", () => resolve(), { once: true });
-      this.socket.addEventListener("error", () => reject(new Error(`${name} cannot connect to ${url}`)), {
-        once: true,
-      });
+    this.client = new Client<RoomChannel>(url, { reconnect: false, liveness: false, resyncOnGap: false });
+    this.client.onFrame((frame) => {
+      this.#stats.frames += 1;
+      this.#stats.bytes += frame.length;
+    });
+    // A gap (something missed) and a repeat (the client drops it) both break the seq contract.
+    this.client.onGap(() => (this.#stats.seqGaps += 1));
+    this.client.onMessage((m) => this.#onMessage(m));
+    this.client.closed.then(({ code }) => {
+      if (!this.#table.closing) this.#stats.closes.set(code, (this.#stats.closes.get(code) ?? 0) + 1);
+    });
+    this.opened = this.client.connect().catch(() => {
+      throw new Error(`${name} cannot connect to ${url}`);
     });
     this.opened.catch(() => {}); // Awaited (and reported) in Table.prepare.
-    this.socket.addEventListener("message", (e) => this.#onFrame(String(e.data)));
-    this.socket.addEventListener("close", (e) => {
-      if (!this.#table.closing) this.#stats.closes.set(e.code, (this.#stats.closes.get(e.code) ?? 0) + 1);
-    });
   }
 
   /** Resolves on the next `event` this client receives. */
-  next(event: string): Promise<void> {
-    return new Promise((resolve) => this.#waits.push({ event, resolve }));
-  }
-
-  send(event: string, data: Record<string, unknown> = {}): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ event, data }));
+  next(event: "joined_room" | "room_state"): Promise<unknown> {
+    return this.client.waitFor(event, () => true, SETUP_MS);
   }
 
   recent(): string {
     return this.#recent.join(" ");
   }
 
-  #onFrame(frame: string): void {
-    this.#stats.frames += 1;
-    this.#stats.bytes += frame.length;
-    const message = JSON.parse(frame) as Envelope;
-    if (message.event !== "message_batch") return this.#onMessage(message);
-    for (const inner of (message.data?.messages as Envelope[] | undefined) ?? []) this.#onMessage(inner);
+  /** Repeated broadcasts the client dropped; added to the seq check at the end. */
+  get repeats(): number {
+    return this.client.duplicates;
   }
 
-  #onMessage(m: Envelope): void {
-    const data = m.data ?? {};
-    this.#remember(m, data);
-    if (m.seq !== undefined) {
-      if (this.#lastSeq !== null && m.seq !== this.#lastSeq + 1) this.#stats.seqGaps += 1;
-      this.#lastSeq = m.seq;
-      this.#table.progress();
-    }
+  #onMessage(m: ChannelMessage<RoomChannel>): void {
+    this.#remember(m);
+    if (m.event !== "error" && m.seq !== undefined) this.#table.progress();
     switch (m.event) {
-      case "ping":
-        this.send("pong");
-        break;
       case "joined_room":
-        this.seat = Number(data.seat);
+        this.seat = m.data.seat ?? -1;
         break;
       case "your_turn":
-        this.#answer(data);
+        this.#answer(m.data);
         break;
       case "player_declared":
       case "player_played":
       case "redeal_decision":
-        if (data.seat === this.seat && this.#sentAt !== null) {
+        if (m.data.seat === this.seat && this.#sentAt !== null) {
           this.#stats.latencies.push(performance.now() - this.#sentAt);
           this.#sentAt = null;
         }
-        if (m.event === "player_played" && data.seat !== this.seat) {
-          for (const piece of (data.pieces as { id: number }[] | undefined) ?? []) {
-            this.#othersPlayed.add(piece.id);
-          }
+        if (m.event === "player_played" && m.data.seat !== this.seat) {
+          for (const piece of m.data.pieces) this.#othersPlayed.add(piece.id);
         }
         break;
       case "phase_change":
-        if (data.phase === "PREPARATION") {
+        if (m.data.phase === "PREPARATION") {
           this.#expectDeal = true;
           this.#deal += 1;
           this.#othersPlayed.clear();
         }
         break;
       case "hand":
-        this.#checkHand(m, data);
+        this.#checkHand(m.seq, m.data.pieces.map((p) => p.id));
         break;
       case "game_over":
         if (this.seat === 0) this.#table.gameOver();
         break;
       case "error": {
-        this.#stats.count(this.#stats.errors, m.error?.code ?? "?");
+        this.#stats.count(this.#stats.errors, m.error.code);
         this.#sentAt = null;
         break;
       }
     }
-    const waiting = this.#waits.findIndex((w) => w.event === m.event);
-    if (waiting >= 0) this.#waits.splice(waiting, 1)[0]!.resolve();
   }
 
-  #answer(prompt: Record<string, unknown>): void {
+  #answer(prompt: YourTurn): void {
     if (prompt.seat !== this.seat) this.#stats.promptMismatches += 1;
-    const options = Array.isArray(prompt.options) ? prompt.options : [];
-    const pick = (): unknown => options[randomInt(this.#rng, options.length)];
     this.#sentAt = performance.now();
     this.#stats.moves += 1;
-    this.#stats.count(this.#stats.moveKinds, String(prompt.action));
-    if (prompt.action === "redeal") this.send("decline_redeal");
-    else if (prompt.action === "declare") this.send("declare", { value: pick() });
-    else if (prompt.action === "play") this.send("play", { piece_ids: pick() });
-    else this.#sentAt = null;
+    this.#stats.count(this.#stats.moveKinds, prompt.action);
+    if (prompt.action === "redeal") this.client.send("decline_redeal");
+    else if (prompt.action === "declare") {
+      this.client.send("declare", { value: prompt.options[randomInt(this.#rng, prompt.options.length)]! });
+    } else {
+      this.client.send("play", { piece_ids: prompt.options[randomInt(this.#rng, prompt.options.length)]! });
+    }
   }
 
   /** A hand must come privately, hold only this seat's pieces, and never a piece another seat has played. */
-  #checkHand(m: Envelope, data: Record<string, unknown>): void {
-    const ids = ((data.pieces as { id: number }[] | undefined) ?? []).map((p) => p.id);
-    if (m.seq !== undefined) this.#stats.handLeaks += 1;
+  #checkHand(seq: number | undefined, ids: number[]): void {
+    if (seq !== undefined) this.#stats.handLeaks += 1;
     if (ids.some((id) => this.#othersPlayed.has(id))) this.#stats.handLeaks += 1;
     if (this.#expectDeal) {
       this.#expectDeal = false;
@@ -247,15 +229,16 @@ class BenchClient {
     }
   }
 
-  #remember(m: Envelope, data: Record<string, unknown>): void {
+  #remember(m: ChannelMessage<RoomChannel>): void {
     const detail = m.event === "your_turn"
-      ? `:${String(data.action)}`
+      ? `:${m.data.action}`
       : m.event === "phase_change"
-      ? `:${String(data.phase)}`
+      ? `:${m.data.phase}`
       : m.event === "error"
-      ? `:${m.error?.code}`
+      ? `:${m.error.code}`
       : "";
-    this.#recent.push(`${m.event}${detail}${m.seq === undefined ? "" : `#${m.seq}`}`);
+    const seq = m.event === "error" || m.seq === undefined ? "" : `#${m.seq}`;
+    this.#recent.push(`${m.event}${detail}${seq}`);
     if (this.#recent.length > RECENT) this.#recent.shift();
   }
 }
@@ -296,12 +279,12 @@ class Table {
     await Promise.all(this.clients.map((c) => c.opened));
     for (const client of this.clients) {
       const joined = client.next("joined_room");
-      client.send("join_room", { player_name: client.name });
+      client.client.send("join_room", { player_name: client.name });
       await joined;
     }
     const host = this.clients[0]!;
     const applied = host.next("room_state");
-    host.send("update_settings", {
+    host.client.send("update_settings", {
       ...NO_DELAYS,
       target_score: this.#options.targetScore,
       max_rounds: this.#options.maxRounds,
@@ -312,7 +295,7 @@ class Table {
   start(): void {
     this.#gameStarted = performance.now();
     this.lastProgress = this.#gameStarted;
-    this.clients[0]!.send("start_game");
+    this.clients[0]!.client.send("start_game");
   }
 
   progress(): void {
@@ -346,16 +329,11 @@ class Table {
 
   close(): Promise<unknown> {
     this.closing = true;
-    return Promise.all(this.clients.map((c) =>
-      new Promise<void>((resolve) => {
-        if (c.socket.readyState === WebSocket.CLOSED) return resolve();
-        c.socket.addEventListener("close", () => resolve(), { once: true });
-        setTimeout(resolve, 2_000);
-        // Leaving (rather than just closing) frees the seat at once, so the room goes without a grace period.
-        c.send("leave_room");
-        c.socket.close(1000);
-      })
-    ));
+    return Promise.all(this.clients.map((c) => {
+      // Leaving (rather than just closing) frees the seat at once, so the room goes without a grace period.
+      c.client.send("leave_room");
+      return c.client.close(1000);
+    }));
   }
 }
 
@@ -497,6 +475,7 @@ async function runTarget(target: Target, store: StoreKind, options: Options): Pr
     .catch((error) => ({ connections: `n/a (${error})`, rooms: "n/a" }));
   await server.stop();
 
+  for (const client of tables.flatMap((t) => t.clients)) stats.seqGaps += client.repeats;
   const latencies = stats.latencies.sort((a, b) => a - b);
   const gameMs = stats.gameMs.sort((a, b) => a - b);
   const cpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;

@@ -170,6 +170,28 @@ Deno.test("src/protocol imports only src/rooms, src/game, src/protocol and valib
   );
 });
 
+Deno.test("src/client imports only itself and, type-only, src/protocol: it ships to browsers on its own", () => {
+  const client = sources.filter((s) => s.layer === "client");
+  assert.ok(client.length > 0, "src/client exists");
+  assert.deepEqual(
+    violations("client", (t) => t.kind === "layer" && ["client", "protocol"].includes(t.name)),
+    [],
+  );
+  let typeImports = 0;
+  const valueImports = client.flatMap((source) => {
+    const code = codeOnly(source.text, { strings: false });
+    return [...code.matchAll(/\b(?:import|export)\b(\s+type\b)?[^;]*?\bfrom\s*["'](\.\.\/[^"']+)["']/g)]
+      .flatMap(
+        (match) => {
+          if (match[1] !== undefined) typeImports += 1;
+          return match[1] === undefined ? [`${source.path} imports ${match[2]} as a value`] : [];
+        },
+      );
+  });
+  assert.deepEqual(valueImports, []);
+  assert.ok(typeImports > 0, "the check saw the client's type imports of src/protocol");
+});
+
 Deno.test("src/net imports neither src/http nor src/runtime", () => {
   assert.deepEqual(
     violations("net", (t) => !(t.kind === "layer" && ["http", "runtime"].includes(t.name))),

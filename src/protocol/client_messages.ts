@@ -55,6 +55,9 @@ export type EventSchemas = Record<string, v.GenericSchema>;
 export type RoomEvents = typeof roomEvents;
 export type LobbyEvents = typeof lobbyEvents;
 
+/** What a client may put in `data` for each event of a channel, before the schema trims and fills defaults. */
+export type ClientEventData<S extends EventSchemas> = { [K in keyof S]: v.InferInput<S[K]> };
+
 /** A client request id: echoed on the direct reply and on any error the message causes. */
 export type RequestId = string | number;
 

@@ -13,19 +13,31 @@ export class AutoPlayer {
   readonly client: TestClient;
   readonly name: string;
   #state: number;
-  silent: boolean;
+  #silent: boolean;
   /** Requests sent, by id, with the time they left: for move-to-broadcast checks. */
   readonly moves: { id: string; action: string; sentAt: number }[] = [];
   #answered = 0;
-  #timer: ReturnType<typeof setInterval>;
+  #scheduled = false;
+  #unsubscribe: () => void;
 
   private constructor(client: TestClient, name: string, options: AutoPlayerOptions) {
     this.client = client;
     this.name = name;
     this.#state = options.seed >>> 0 || 1;
-    this.silent = options.silent ?? false;
-    // Polls its own record of received prompts; simple, and answers within a few milliseconds.
-    this.#timer = setInterval(() => this.#answer(), 2);
+    this.#silent = options.silent ?? false;
+    // Answers when a prompt arrives, after the rest of its frame: only the latest prompt of a frame is played.
+    this.#unsubscribe = client.client.on("your_turn", () => this.#schedule());
+    this.#schedule(); // An adopted client may hold a prompt already.
+  }
+
+  /** A silent player stops answering (a player who walked away); the server's timers must carry the game. */
+  get silent(): boolean {
+    return this.#silent;
+  }
+
+  set silent(value: boolean) {
+    this.#silent = value;
+    if (!value) this.#schedule();
   }
 
   static async join(
@@ -52,13 +64,13 @@ export class AutoPlayer {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
+    this.#unsubscribe();
     await this.client.close();
   }
 
   /** Stops answering and closes the socket abruptly, as a dropped connection would. */
   async drop(): Promise<void> {
-    clearInterval(this.#timer);
+    this.#unsubscribe();
     await this.client.close(4000);
   }
 
@@ -77,9 +89,18 @@ export class AutoPlayer {
     return this.client.received.filter((m) => m.event === "error");
   }
 
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#answer();
+    });
+  }
+
   #answer(): void {
     const prompts = this.prompts;
-    if (this.silent || prompts.length <= this.#answered) return;
+    if (this.#silent || prompts.length <= this.#answered) return;
     this.#answered = prompts.length;
     const prompt = prompts.at(-1)!.data ?? {};
     const options = (prompt.options as unknown[] | undefined) ?? [];

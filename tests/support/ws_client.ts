@@ -1,4 +1,9 @@
 // A recording WebSocket test client: keeps every frame it received (batches unwrapped) and waits for events.
+// Built on the project's client (src/client) with reconnecting, liveness pings and resyncs off, so the
+// server sees exactly what a test sends: the client answers heartbeat pings and nothing else on its own.
+
+import type { Channel, LobbyChannel, RoomChannel } from "../../src/client/channel.ts";
+import { Client } from "../../src/client/client.ts";
 
 export interface Envelope {
   event: string;
@@ -10,6 +15,19 @@ export interface Envelope {
   timestamp?: number;
 }
 
+/** Either channel: a test client connects to the lobby and to rooms alike. */
+interface AnyChannel extends Channel {
+  events: RoomChannel["events"] & LobbyChannel["events"];
+  requests: RoomChannel["requests"] & LobbyChannel["requests"];
+  replies: RoomChannel["replies"] & LobbyChannel["replies"];
+}
+
+/** How the socket ended: the close code and reason. */
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
 interface Waiter {
   match: (message: Envelope) => boolean;
   resolve: (message: Envelope) => void;
@@ -18,21 +36,23 @@ interface Waiter {
 }
 
 export class TestClient {
-  readonly socket: WebSocket;
-  /** Every message received, in order, with `message_batch` frames unwrapped. */
+  /** The typed client underneath, for tests that want its view (token, lastSeq, duplicates). */
+  readonly client: Client<AnyChannel>;
+  /** Every message received, in order, with `message_batch` frames unwrapped (duplicates included). */
   readonly received: Envelope[] = [];
   /** Raw frames as received (for leak checks on the exact bytes). */
   readonly frames: string[] = [];
-  readonly closed: Promise<CloseEvent>;
+  readonly closed: Promise<Closed>;
   #cursor = 0;
   #waiters: Waiter[] = [];
-  #answerPings: boolean;
 
-  private constructor(socket: WebSocket, answerPings: boolean) {
-    this.socket = socket;
-    this.#answerPings = answerPings;
-    this.closed = new Promise((resolve) => socket.addEventListener("close", (e) => resolve(e)));
-    socket.addEventListener("message", (event) => this.#onFrame(String(event.data)));
+  private constructor(client: Client<AnyChannel>) {
+    this.client = client;
+    client.onFrame((frame, messages) => {
+      this.frames.push(frame);
+      for (const message of messages) this.#record(message as Envelope);
+    });
+    this.closed = client.closed.then(({ code, reason }) => ({ code, reason }));
     this.closed.then(() => {
       for (const waiter of this.#waiters.splice(0)) {
         clearTimeout(waiter.timer);
@@ -41,22 +61,29 @@ export class TestClient {
     });
   }
 
+  /** Opens `url` exactly as given (query included) and resolves once the socket is open. */
   static async connect(url: string, options: { answerPings?: boolean } = {}): Promise<TestClient> {
-    const socket = new WebSocket(url);
-    const client = new TestClient(socket, options.answerPings ?? true);
-    await new Promise<void>((resolve, reject) => {
-      socket.addEventListener("open", () => resolve(), { once: true });
-      socket.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)), { once: true });
+    const client = new Client<AnyChannel>(url, {
+      reconnect: false,
+      liveness: false,
+      resyncOnGap: false,
+      answerPings: options.answerPings ?? true,
     });
-    return client;
+    const test = new TestClient(client);
+    try {
+      await client.connect();
+    } catch {
+      throw new Error(`cannot connect to ${url}`);
+    }
+    return test;
   }
 
   send(event: string, data?: unknown, id?: string | number): void {
-    this.socket.send(JSON.stringify({ event, data, id }));
+    this.client.sendRaw(JSON.stringify({ event, data, id }));
   }
 
   sendRaw(frame: string | Uint8Array): void {
-    this.socket.send(frame);
+    this.client.sendRaw(frame);
   }
 
   /** The next not-yet-consumed message matching `event` (and `where`), waiting up to `timeoutMs`. */
@@ -103,30 +130,18 @@ export class TestClient {
     await this.next("pong", (m) => m.id === id);
   }
 
+  /** Closes with `code` and resolves once the close handshake is done. */
   async close(code = 1000): Promise<void> {
-    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
-      this.socket.close(code);
-    }
-    await this.closed;
+    await this.client.close(code);
   }
 
-  #onFrame(frame: string): void {
-    this.frames.push(frame);
-    const message = JSON.parse(frame) as Envelope;
-    const inner = message.event === "message_batch"
-      ? (message.data?.messages as Envelope[] | undefined) ?? []
-      : [message];
-    for (const m of inner) {
-      if (m.event === "ping" && this.#answerPings && this.socket.readyState === WebSocket.OPEN) {
-        this.socket.send(JSON.stringify({ event: "pong", data: {} }));
-      }
-      this.received.push(m);
-      const waiter = this.#waiters.find((w) => w.match(m));
-      if (waiter !== undefined) {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        clearTimeout(waiter.timer);
-        waiter.resolve(m);
-      }
+  #record(message: Envelope): void {
+    this.received.push(message);
+    const waiter = this.#waiters.find((w) => w.match(message));
+    if (waiter !== undefined) {
+      this.#waiters = this.#waiters.filter((w) => w !== waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve(message);
     }
   }
 }
