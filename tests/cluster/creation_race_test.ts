@@ -33,20 +33,21 @@ const ANSWERS = new Set(["joined_room", "redirect", "error"]);
 /** The first answer to a join: joined here, sent elsewhere, or refused. */
 function joinAnswer(client: TestClient): Promise<Envelope> {
   return new Promise((resolve, reject) => {
-    const look = () => {
-      const found = client.received.find((m) => ANSWERS.has(m.event));
-      if (found === undefined) return false;
-      client.socket.removeEventListener("message", look);
+    const find = () => client.received.find((m) => ANSWERS.has(m.event));
+    const already = find();
+    if (already !== undefined) return resolve(already);
+    // The test client records each frame before this later handler runs.
+    const stop = client.client.onFrame(() => {
+      const found = find();
+      if (found === undefined) return;
+      stop();
       clearTimeout(timer);
       resolve(found);
-      return true;
-    };
+    });
     const timer = setTimeout(() => {
-      client.socket.removeEventListener("message", look);
+      stop();
       reject(new Error("no answer to the join"));
     }, 10_000);
-    // The client records each frame before this listener (added later) runs.
-    if (!look()) client.socket.addEventListener("message", look);
   });
 }
 
