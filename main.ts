@@ -67,7 +67,9 @@ function clusterRouting(
         if (found.kind === "adopted") {
           console.log(`liaptui: took over room ${roomId} (${found.entries} logged actions replayed)`);
         }
-        if (found.kind !== "busy" || found.owner === null || found.owner === nodeId) return null;
+        if (found.kind !== "busy" || found.owner === null) return null;
+        // Held under this node's own id but not here: a previous life of this node (killed and restarted)
+        // holds the lease until it lapses. Sent back here, the client retries with its backoff until then.
         const url = await ownerSocketUrl(store, found.owner, roomId);
         return url === null ? null : { redirect: url };
       } catch (error) {
