@@ -61,6 +61,12 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
   return openSqliteStore(dataDir);
 }
 
+/** A room's socket URL on the node that owns it (`/n/{node}/ws/{room}`), or null when that node is unknown. */
+async function ownerSocketUrl(store: RedisStore, owner: string, roomId: string): Promise<string | null> {
+  const base = await store.nodeUrl(owner);
+  return base === null ? null : `${base.replace(/^http/, "ws")}/n/${owner}/ws/${roomId}`;
+}
+
 /**
  * Where a room socket goes in cluster mode: a room nobody holds is taken over here (rebuilt from its log); a
  * room another node holds is redirected to that node's own path. If Redis cannot say, the room is tried
@@ -83,10 +89,11 @@ function clusterRouting(
         if (found.kind === "adopted") {
           log.info(`liaptui: took over room ${roomId} (${found.entries} logged actions replayed)`);
         }
-        if (found.kind !== "busy" || found.owner === null || found.owner === nodeId) return null;
-        const base = await store.nodeUrl(found.owner);
-        if (base === null) return null;
-        return { redirect: `${base.replace(/^http/, "ws")}/n/${found.owner}/ws/${roomId}` };
+        if (found.kind !== "busy" || found.owner === null) return null;
+        // Held under this node's own id but not here: a previous life of this node (killed and restarted)
+        // holds the lease until it lapses. Sent back here, the client retries with its backoff until then.
+        const url = await ownerSocketUrl(store, found.owner, roomId);
+        return url === null ? null : { redirect: url };
       } catch (error) {
         log.error(`liaptui: cannot route room ${roomId}`, {}, error);
         return null;
@@ -127,6 +134,9 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     pubsub: runtime.pubsub,
     metrics,
     log,
+    ...(config.cluster !== null && store.kind === "redis"
+      ? { ownerUrl: (owner: string, roomId: string) => ownerSocketUrl(store as RedisStore, owner, roomId) }
+      : {}),
     directory: (delivery) => {
       lobbyEvents = delivery;
       return new RoomDirectory({

@@ -90,6 +90,8 @@ const QUICK_REDIRECTS = 3;
 const CLOSE_HANDSHAKE_MS = 3_000;
 /** Close code the client uses when it drops a connection itself (the 4000s are the application's). */
 const CLIENT_DROP_CODE = 4000;
+/** Close code of a redirect (the server's `CloseCode.REDIRECT`); the client drops the socket itself first. */
+const REDIRECT_CODE = 4010;
 /** What the client reports for a connection it dropped because the server went silent. */
 const ABNORMAL = 1006;
 
@@ -588,7 +590,8 @@ export class Client<C extends Channel> {
     this.#redirectUrl = target.href;
     this.#redirecting = true;
     this.#redirects += 1;
-    this.#drop(socket, 1000, "redirected");
+    // Reported as the 4010 the server closes with next: a caller sees one code for "moved to another node".
+    this.#drop(socket, REDIRECT_CODE, "redirected");
   }
 }
 

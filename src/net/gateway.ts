@@ -45,6 +45,8 @@ export interface GatewayOptions {
   history?: EventHistory;
   metrics?: Metrics;
   log?: Logger;
+  /** Cluster mode: the URL of another node's socket path for a room it owns (null when unknown). */
+  ownerUrl?: (owner: string, roomId: string) => Promise<string | null>;
 }
 
 /** The query a socket connected with. */
@@ -117,6 +119,9 @@ export class Gateway implements Replies {
         registry: this.registry,
         sessions: this.sessions,
         quota: this.quota,
+        ...(options.ownerUrl !== undefined
+          ? { ownerUrl: options.ownerUrl, redirect: (connection, url) => this.#redirect(connection, url) }
+          : {}),
       }),
       this,
       this.#log,
@@ -362,6 +367,12 @@ export class Gateway implements Replies {
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
+
+  /** Cluster mode: the room lives on another node; the socket hears where, then is closed with 4010. */
+  #redirect(connection: Connection, url: string): void {
+    this.#send(connection, "redirect", { room_id: connection.channel, url });
+    connection.close(CloseCode.REDIRECT, "this room is served by another node");
+  }
 
   #send(connection: Connection, event: string, data: unknown): void {
     this.reply(connection, event, data, undefined);

@@ -1,12 +1,14 @@
 // The room channel's handler table: each typed message becomes one room call and, maybe, a direct reply.
 // No game rules here; the room and the engine decide, and their refusals come back as values.
 
+import type * as v from "valibot";
 import { ErrorCode } from "../protocol/codes.ts";
 import type { RoomEvents } from "../protocol/client_messages.ts";
 import type { Room } from "../rooms/room.ts";
 import type { RoomDirectory } from "../rooms/room_directory.ts";
 import type { RoomResult } from "../rooms/room_errors.ts";
 import type { Seat } from "../game/state.ts";
+import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import type { RoomQuota } from "./room_quota.ts";
 import type { SessionResume } from "./session_resume.ts";
@@ -23,6 +25,13 @@ export interface RoomHandlerDeps {
   registry: ConnectionRegistry;
   sessions: SessionResume;
   quota: RoomQuota;
+  /**
+   * Cluster mode: where another node serves a room's sockets (its `/n/{node}/ws/{room}` URL), or null when
+   * unknown. With it, a join for a room this node does not have claims the room in the store first.
+   */
+  ownerUrl?: (owner: string, roomId: string) => Promise<string | null>;
+  /** Tells a socket in-band where its room is served, then closes it with 4010. */
+  redirect?: (connection: Connection, url: string) => void;
 }
 
 /**
@@ -54,6 +63,8 @@ function failure<T>(room: Room, result: RoomResult<T>): HandlerOutcome {
 
 const NOT_IN_ROOM: Failure = { code: ErrorCode.NOT_IN_ROOM, message: "Join the room first" };
 
+type RoomJoin = v.InferOutput<RoomEvents["join_room"]>;
+
 export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
   const { directory, registry, sessions, quota } = deps;
   const roomOf = (context: MessageContext): Room | undefined => directory.get(context.connection.channel);
@@ -62,40 +73,71 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
     return room === undefined ? NOT_IN_ROOM : act(room, context.connection.playerName);
   };
 
+  /**
+   * Cluster mode: the room is claimed in the store before anyone joins it, so when two nodes get the first
+   * join for one new id at once, exactly one owns it and the other redirects its socket there at once.
+   */
+  const claimThenJoin = (
+    context: MessageContext,
+    data: RoomJoin,
+    ownerUrl: NonNullable<RoomHandlerDeps["ownerUrl"]>,
+  ): HandlerOutcome => {
+    const connection = context.connection;
+    return directory.claim(connection.channel).then(async (claimed): Promise<Failure | void> => {
+      if (claimed.kind === "here") {
+        quota.opened(claimed.room.id, connection.address);
+        return await joinIn(context, data, claimed.room);
+      }
+      const url = claimed.owner === null ? null : await ownerUrl(claimed.owner, connection.channel);
+      if (url === null || deps.redirect === undefined) {
+        return {
+          code: ErrorCode.SERVER_ERROR,
+          message: "The room is being opened on another node; try again",
+        };
+      }
+      deps.redirect(connection, url);
+    });
+  };
+
+  const joinIn = (context: MessageContext, data: RoomJoin, room: Room): HandlerOutcome => {
+    const connection = context.connection;
+    const joined = room.join(data.player_name, data.as);
+    if (!joined.ok) {
+      if (room.humansPresent === 0) directory.close(room.id);
+      return joined.error;
+    }
+    // Bound at once, so this connection's next messages act as the player while the join is being stored.
+    registry.bindPlayer(connection, data.player_name);
+    const state = room.state();
+    return afterStored(
+      room,
+      joined,
+      ({ member, token }) =>
+        context.reply("joined_room", {
+          room_id: room.id,
+          player_name: data.player_name,
+          seat: member.seat,
+          session_token: token,
+          room: state,
+        }),
+      () => registry.unbindPlayer(connection),
+    );
+  };
+
   return {
     join_room(context, data) {
       const connection = context.connection;
       if (connection.playerName !== null) {
         return { code: ErrorCode.ALREADY_IN_GAME, message: `You already joined as ${connection.playerName}` };
       }
-      let room = roomOf(context);
-      if (room === undefined) {
-        const refused = quota.refusal(directory, connection.address);
-        if (refused !== undefined) return refused;
-        room = directory.create(connection.channel, {}, connection.channel);
-        quota.opened(room.id, connection.address);
-      }
-      const joined = room.join(data.player_name, data.as);
-      if (!joined.ok) {
-        if (room.humansPresent === 0) directory.close(room.id);
-        return joined.error;
-      }
-      // Bound at once, so this connection's next messages act as the player while the join is being stored.
-      registry.bindPlayer(connection, data.player_name);
-      const state = room.state();
-      return afterStored(
-        room,
-        joined,
-        ({ member, token }) =>
-          context.reply("joined_room", {
-            room_id: room.id,
-            player_name: data.player_name,
-            seat: member.seat,
-            session_token: token,
-            room: state,
-          }),
-        () => registry.unbindPlayer(connection),
-      );
+      const room = roomOf(context);
+      if (room !== undefined) return joinIn(context, data, room);
+      const refused = quota.refusal(directory, connection.address);
+      if (refused !== undefined) return refused;
+      if (deps.ownerUrl !== undefined) return claimThenJoin(context, data, deps.ownerUrl);
+      const created = directory.create(connection.channel, {}, connection.channel);
+      quota.opened(created.id, connection.address);
+      return joinIn(context, data, created);
     },
 
     leave_room: (context) =>

@@ -52,6 +52,12 @@ export type AdoptResult =
   | { kind: "busy"; owner: string | null }
   | { kind: "not_found" };
 
+/**
+ * What `claim` found for a join on a room this node does not have: the room to join here (opened, or taken
+ * over), or another node that holds it (the join is redirected there).
+ */
+export type ClaimResult = { kind: "here"; room: Room } | { kind: "busy"; owner: string | null };
+
 /** Entries read per page while rebuilding a room. */
 const READ_PAGE = 1_000;
 
@@ -59,6 +65,7 @@ export class RoomDirectory {
   #rooms = new Map<string, Room>();
   #listed = new Set<string>();
   #adopting = new Map<string, Promise<AdoptResult>>();
+  #claiming = new Map<string, Promise<ClaimResult>>();
   #mirror: LobbyMirror | null = null;
   #options: RoomDirectoryOptions;
 
@@ -145,7 +152,9 @@ export class RoomDirectory {
     const journals = this.#options.journals;
     if (journals === undefined) return { kind: "not_found" };
     const record = await journals.store.log.room(roomId);
-    if (record === null || record.finished) return { kind: "not_found" };
+    // An empty log is a room another node is opening right now (or one nobody joined): taking it over here
+    // would only close it again. A join claims it instead (see `claim`).
+    if (record === null || record.finished || record.head === 0) return { kind: "not_found" };
     const acquired = await journals.store.ownership.acquire(roomId, journals.node);
     if (acquired.kind === "busy") return { kind: "busy", owner: acquired.owner };
     if (acquired.kind === "not_found") return { kind: "not_found" };
@@ -161,6 +170,57 @@ export class RoomDirectory {
   }
 
   /**
+   * Cluster mode: a join for a room this node does not have. The room is opened in the store (if no node did
+   * yet) and its lease taken; whichever node's acquire lands first owns it, whoever opened it, and rebuilds it
+   * from the log (empty, or with the other node's first entries). A node that loses the race gets `busy` and
+   * keeps nothing: no room here, no log of its own. Two joins here at once make one claim.
+   */
+  claim(roomId: string): Promise<ClaimResult> {
+    const here = this.#rooms.get(roomId);
+    if (here !== undefined) return Promise.resolve({ kind: "here", room: here });
+    let pending = this.#claiming.get(roomId);
+    if (pending === undefined) {
+      pending = this.#claim(roomId).finally(() => this.#claiming.delete(roomId));
+      this.#claiming.set(roomId, pending);
+    }
+    return pending;
+  }
+
+  async #claim(roomId: string): Promise<ClaimResult> {
+    const journals = this.#options.journals;
+    // A takeover of this id under way here settles first; it may already have the room.
+    await this.#adopting.get(roomId)?.catch(() => {});
+    const already = this.#rooms.get(roomId);
+    if (journals === undefined || already !== undefined) {
+      return { kind: "here", room: already ?? this.create(roomId, {}, roomId) };
+    }
+    const settings = { ...this.#options.defaults } as unknown as RoomOpening["settings"];
+    const createdAt = this.#options.clock.now();
+    const opened = await journals.store.log.create({
+      roomId,
+      createdAt,
+      data: { roomId, name: roomId, settings },
+    });
+    if (!opened.created) {
+      const record = await journals.store.log.room(roomId);
+      // The id's earlier room is finished: this opening gets a log of its own, as on a single node.
+      if (record === null || record.finished) return { kind: "here", room: this.create(roomId, {}, roomId) };
+    }
+    const acquired = await journals.store.ownership.acquire(roomId, journals.node);
+    if (acquired.kind === "busy") return { kind: "busy", owner: acquired.owner };
+    if (acquired.kind === "not_found") return { kind: "here", room: this.create(roomId, {}, roomId) };
+    const current = await journals.store.log.room(roomId);
+    const rebuilt = current === null || current.finished
+      ? null
+      : await this.#rebuild(journals, current, acquired.grant, { keepEmpty: true });
+    if (rebuilt === null) {
+      await journals.store.ownership.release(acquired.grant);
+      throw new Error(`room ${roomId} could not be opened from the store`);
+    }
+    return { kind: "here", room: rebuilt.room };
+  }
+
+  /**
    * Replays a room's log under `grant` (timers resume for what they had left), then marks each human who was
    * connected as disconnected, so their grace starts now and they can come back with their token. Null when
    * the log cannot be replayed: the room is then closed for good.
@@ -169,6 +229,7 @@ export class RoomDirectory {
     journals: StoreJournals,
     record: RoomRecord,
     grant: Grant,
+    options: { keepEmpty?: boolean } = {},
   ): Promise<{ room: Room; entries: number } | null> {
     // A reopened id's log may live under a suffixed id; the room keeps the id players know.
     const logId = record.meta.roomId;
@@ -202,7 +263,8 @@ export class RoomDirectory {
     if (this.#rooms.has(roomId)) this.close(roomId);
     this.#rooms.set(roomId, room);
     for (const name of room.connectedHumans) room.disconnected(name);
-    if (room.humansPresent === 0) this.close(roomId);
+    // A room claimed for a join stays open for it even with nobody in it yet.
+    if (room.humansPresent === 0 && options.keepEmpty !== true) this.close(roomId);
     else this.#publish(room);
     return { room, entries: entries.length };
   }

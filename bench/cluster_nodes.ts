@@ -1,0 +1,175 @@
+// Cluster throughput and failover, over real sockets: tables (2 scripted players + 2 bots, no delays) finished per
+// second through one, two and three nodes on one redis-server; and the failover time distribution, SIGKILLing
+// the owner of a playing room again and again. Starts its own redis-server and nodes on free loopback ports.
+// Prints figures, asserts nothing. On a 2-core machine every node competes for the same cores: more nodes
+// cannot add throughput here, only spread it.
+//
+//   deno run --allow-all bench/cluster_nodes.ts tables [--seconds 20] [--tables 6]
+//   deno run --allow-all bench/cluster_nodes.ts failover [--kills 50]
+
+import { parseArgs } from "node:util";
+import type { WebSocketConstructor } from "../src/client/socket_port.ts";
+import { NO_DELAYS } from "../src/rooms/settings.ts";
+import { freePort, type ServerProcess, startServer } from "../tests/support/server_process.ts";
+import { ChaosPlayer } from "../tests/cluster/chaos_player.ts";
+import { type RedisServer, startRedis } from "../tests/cluster/redis_server.ts";
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    seconds: { type: "string", default: "20" },
+    tables: { type: "string", default: "6" },
+    kills: { type: "string", default: "50" },
+  },
+});
+const SECRET = "a-bench-secret-that-is-long-enough-1234";
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Node {
+  id: string;
+  port: number;
+  proc: ServerProcess | null;
+}
+
+async function startNode(redis: RedisServer, node: Node): Promise<void> {
+  node.proc = await startServer("source", [
+    "--port",
+    String(node.port),
+    "--redis-url",
+    redis.url,
+    "--node-id",
+    node.id,
+    "--public-url",
+    `http://127.0.0.1:${node.port}`,
+    "--cluster-secret",
+    SECRET,
+  ]);
+}
+
+/** Player `offset` of a table connects to node (table + offset) mod n among the live nodes. */
+function balancer(nodes: Node[], table: number, offset: number): WebSocketConstructor {
+  return function (url: string) {
+    const target = new URL(url);
+    if (!target.pathname.startsWith("/n/")) {
+      const up = nodes.filter((n) => n.proc !== null);
+      target.port = String(up[(table + offset) % up.length]!.port);
+    }
+    return new WebSocket(target.href);
+  } as unknown as WebSocketConstructor;
+}
+
+async function openTable(
+  nodes: Node[],
+  room: string,
+  table: number,
+  seed: number,
+  rounds = 2,
+): Promise<ChaosPlayer[]> {
+  const players = [0, 1].map((i) =>
+    new ChaosPlayer(`ws://127.0.0.1:${nodes[0]!.port}`, room, `P${i}`, seed + i, balancer(nodes, table, i))
+  );
+  await Promise.all(players.map((p) => p.join()));
+  for (let attempt = 0; !players.some((p) => p.dealt) && attempt < 20; attempt++) {
+    for (const p of players) {
+      p.client.sendRaw(JSON.stringify({
+        event: "update_settings",
+        data: { ...NO_DELAYS, max_rounds: rounds, target_score: rounds * 15, reconnect_grace_ms: 300_000 },
+      }));
+      p.client.sendRaw(JSON.stringify({ event: "start_game", data: { fill_with_bots: true } }));
+    }
+    await Promise.race([...players.map((p) => p.client.waitFor("hand", () => true, 3_000)), wait(3_000)])
+      .catch(() => {});
+  }
+  return players;
+}
+
+async function tables(seconds: number, count: number): Promise<void> {
+  console.log(
+    `tables finished per second, ${count} tables at once for ${seconds} s, 2 players + 2 bots each`,
+  );
+  for (const n of [1, 2, 3]) {
+    const redis = await startRedis();
+    const nodes: Node[] = Array.from(
+      { length: n },
+      (_, i) => ({ id: `n${i}`, port: freePort(), proc: null }),
+    );
+    try {
+      for (const node of nodes) await startNode(redis, node);
+      let finished = 0;
+      const deadline = performance.now() + seconds * 1_000;
+      const began = performance.now();
+      await Promise.all(Array.from({ length: count }, async (_, table) => {
+        for (let game = 0; performance.now() < deadline; game++) {
+          const players = await openTable(nodes, `b${table}-${game}`, table, table * 1000 + game);
+          await Promise.race([Promise.all(players.map((p) => p.over)), wait(60_000)]);
+          finished++;
+          await Promise.all(players.map((p) => p.close()));
+        }
+      }));
+      const elapsed = (performance.now() - began) / 1000;
+      console.log(
+        `  ${n} node(s): ${finished} games in ${elapsed.toFixed(1)} s = ${
+          (finished / elapsed).toFixed(2)
+        } /s`,
+      );
+    } finally {
+      for (const node of nodes) await node.proc?.stop("SIGKILL");
+      await redis.stop();
+    }
+  }
+}
+
+async function failover(kills: number): Promise<void> {
+  const redis = await startRedis();
+  const nodes: Node[] = ["a", "b"].map((id) => ({ id, port: freePort(), proc: null }));
+  const times: number[] = [];
+  try {
+    for (const node of nodes) await startNode(redis, node);
+    for (let k = 0; k < kills; k++) {
+      // A long game, so it is still in play when its owner dies.
+      const room = `f${k}`;
+      const players = await openTable(nodes, room, k, 5000 + k, 50);
+      const owner = await ownerOf(redis, room, nodes);
+      const killedAt = performance.now();
+      await owner.proc!.stop("SIGKILL");
+      owner.proc = null;
+      for (let waited = 0; waited < 30_000; waited += 20) {
+        if (players.every((p) => p.connectedAt.some((t) => t > killedAt))) break;
+        await wait(20);
+      }
+      const back = players.map((p) => p.connectedAt.find((t) => t > killedAt));
+      if (back.every((t) => t !== undefined)) times.push(Math.max(...(back as number[])) - killedAt);
+      await Promise.all(players.map((p) => p.close()));
+      await startNode(redis, owner);
+      console.log(`  kill ${k + 1}: ${times.length > 0 ? Math.round(times.at(-1)!) : "-"} ms`);
+    }
+  } finally {
+    for (const node of nodes) await node.proc?.stop("SIGKILL");
+    await redis.stop();
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!);
+  console.log(
+    `failover over ${times.length} kills (lease 6000 ms): min ${at(0)} p50 ${at(0.5)} p95 ${at(0.95)} ` +
+      `max ${at(1)} ms`,
+  );
+}
+
+/** The node whose id the room's meta names as owner. */
+async function ownerOf(redis: RedisServer, room: string, nodes: Node[]): Promise<Node> {
+  const { connectRedis, parseRedisUrl } = await import("../src/store/redis_connection.ts");
+  const { roomKeys } = await import("../src/store/redis_keys.ts");
+  const address = parseRedisUrl(redis.url);
+  if (typeof address === "string") throw new Error(address);
+  const side = await connectRedis(address, { name: "liaptui:bench" });
+  try {
+    const owner = await side.hget(roomKeys(room).meta, "owner");
+    return nodes.find((n) => n.id === owner) ?? nodes[0]!;
+  } finally {
+    side.disconnect();
+  }
+}
+
+if (positionals[0] === "failover") await failover(Number(values.kills));
+else await tables(Number(values.seconds), Number(values.tables));
