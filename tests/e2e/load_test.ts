@@ -61,11 +61,18 @@ for (const target of ["source", "binary"] as const satisfies readonly Target[]) 
             mb(afterSecond)
           }`,
         );
-        assert.ok(afterFirst !== null && afterSecond !== null, "RSS is readable on this platform");
-        // A leak of rooms, timers or sockets grows with every wave; a warmed-up heap does not.
         assert.ok(
-          afterSecond < afterFirst + 48 * 2 ** 20,
-          `memory kept growing: ${mb(afterFirst)} → ${mb(afterSecond)}`,
+          startRss !== null && afterFirst !== null && afterSecond !== null,
+          "RSS is readable on this platform",
+        );
+        // A leak of rooms, timers or sockets keeps what each wave used, so the second wave would add about as
+        // much as the first did; a warmed-up heap adds a fraction of it (about a fifth before the store, about
+        // half with it: see tests/README.md). A fixed number of MiB tripped on the collector's timing.
+        const firstWave = afterFirst - startRss;
+        assert.ok(firstWave > 0, `the first wave used memory: ${mb(startRss)} → ${mb(afterFirst)}`);
+        assert.ok(
+          afterSecond - afterFirst < firstWave * 0.75,
+          `memory kept growing: ${mb(startRss)} → ${mb(afterFirst)} → ${mb(afterSecond)}`,
         );
       } finally {
         await server.stop();
