@@ -2,6 +2,7 @@
 // binary (and the page loads from source too). Drives the page by its hooks (page-hooks.md) and by clicks.
 import assert from "node:assert/strict";
 import { binaryExists, type ServerProcess, startServer } from "../support/server_process.ts";
+import { until } from "../support/waiting.ts";
 import {
   applySettings,
   type Browser,
@@ -144,6 +145,12 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
       // The connection drops mid-game: the page says so, comes back on its own, to the same seat and hand.
       const held = await page.locator("[data-piece-id]").count();
       await dropConnection(page);
+      // The socket's close event comes later than close() returns: wait for the statuses since the drop to end
+      // in "open", not for the badge, which still says "open" until the page has heard of the drop.
+      await until(async () => {
+        const statuses = await statusesShown(page);
+        return statuses.length > 1 && statuses.at(-1) === "open" ? true : undefined;
+      }, "the page to show the drop and then be open again");
       await page.locator("#link[data-status=open]").waitFor();
       await page.waitForFunction(`document.querySelectorAll("[data-piece-id]").length === ${held}`);
       await page.locator("[data-seat='0'][data-you][data-occupant=human]").waitFor();
