@@ -268,7 +268,9 @@ for (const target of TARGETS) {
               ann.client.received.find((m) => m.event === "joined_room")?.data?.session_token,
             );
             // A short turn timeout keeps the game going while Ann is away; a bot plays her seat at each deadline.
-            ann.client.send("update_settings", { ...FAST_SETTINGS, turn_timeout_ms: 150, target_score: 8 });
+            // One second, not less: once back, Ann's answers must beat it on a loaded machine, or they are
+            // rightly refused as NOT_YOUR_TURN and the no-refusal check below fails for the wrong reason.
+            ann.client.send("update_settings", { ...FAST_SETTINGS, turn_timeout_ms: 1_000, target_score: 8 });
             await ann.client.next("room_state");
             ann.client.send("start_game", { fill_with_bots: true });
             await ann.client.next("your_turn", () => true, 10_000);
