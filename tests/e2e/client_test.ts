@@ -96,8 +96,8 @@ for (const target of TARGETS) {
           assert.ok(seqBefore !== null && seqBefore >= 3, `seq so far: ${seqBefore}`);
 
           const log = statusLog(bo);
-          // Back within the resume buffer: Bo is replayed what he missed (his own player_disconnected), told
-          // resumed {recovered: true}, and gets no game_state; player_reconnected then follows live.
+          // Back within the resume buffer: Bo is replayed what he missed (his own player_disconnected), then
+          // player_reconnected follows live, then resumed {recovered: true}, and no game_state.
           const resumed = bo.waitFor("resumed", () => true, 10_000);
           const backForBo = bo.waitFor("player_reconnected", (m) => m.data.player_name === "Bo", 10_000);
           const backForAnn = ann.waitFor("player_reconnected", (m) => m.data.player_name === "Bo", 10_000);

@@ -78,7 +78,7 @@ for (const target of TARGETS) {
       const clients = new Clients(server);
       try {
         await t.step(
-          "?token=&last_seq= inside the buffer: missed events once, in order, then resumed, hand, your_turn",
+          "?token=&last_seq= inside the buffer: missed events once, in order, then hand, your_turn, resumed",
           async () => {
             const { ann, bo } = await tableWaitingForAnn(clients, "gap");
             const lastSeen = lastSeqOf(ann.client);
@@ -88,11 +88,10 @@ for (const target of TARGETS) {
             const missed = broadcastsOf(bo.client).filter((m) => m.seq! > lastSeen);
 
             const back = await clients.connect(`/ws/gap?token=${ann.token}&last_seq=${lastSeen}`);
-            const resumed = await back.next("resumed");
+            const reconnected = await back.next("player_reconnected");
             // The bots may still have moved between Ann's prompt and her drop: whatever she missed, she gets.
-            assert.deepEqual(resumed.data, { replayed: missed.length, recovered: true });
             const replayed = broadcastsOf(back).filter((m) =>
-              back.received.indexOf(m) < back.received.indexOf(resumed)
+              back.received.indexOf(m) < back.received.indexOf(reconnected)
             );
             assert.deepEqual(replayed, missed, "the very envelopes Bo got, in order, once each");
             assert.deepEqual(replayed.slice(-4).map((m) => m.event), [
@@ -102,8 +101,6 @@ for (const target of TARGETS) {
               "chat",
             ]);
             assert.equal(replayed[0]?.seq, lastSeen + 1);
-
-            const reconnected = await back.next("player_reconnected");
             assert.equal(
               reconnected.seq,
               lastSeen + missed.length + 1,
@@ -111,12 +108,15 @@ for (const target of TARGETS) {
             );
             await back.next("hand");
             await back.next("your_turn");
-            assert.deepEqual(eventsUntil(back, "your_turn"), [
+            // The direct reply comes once the return is stored, after what the return caused.
+            const resumed = await back.next("resumed");
+            assert.deepEqual(resumed.data, { replayed: missed.length, recovered: true });
+            assert.deepEqual(eventsUntil(back, "resumed"), [
               ...missed.map((m) => m.event),
-              "resumed",
               "player_reconnected",
               "hand",
               "your_turn",
+              "resumed",
             ]);
             assert.equal(back.received.filter((m) => m.event === "game_state").length, 0);
             await clients.closeAll();
@@ -133,8 +133,6 @@ for (const target of TARGETS) {
             const boLast = lastSeqOf(bo.client);
 
             const back = await clients.connect(`/ws/far?token=${ann.token}&last_seq=${lastSeen}`);
-            const resumed = await back.next("resumed");
-            assert.deepEqual(resumed.data, { replayed: 0, recovered: false });
             const reconnected = await back.next("player_reconnected");
             const state = await back.next("game_state");
             const room = state.data?.room as { seq: number };
@@ -146,12 +144,14 @@ for (const target of TARGETS) {
             const hand = await back.next("hand");
             assert.deepEqual((state.data?.game as { hand: unknown }).hand, hand.data?.pieces);
             await back.next("your_turn");
-            assert.deepEqual(eventsUntil(back, "your_turn"), [
-              "resumed",
+            const resumed = await back.next("resumed");
+            assert.deepEqual(resumed.data, { replayed: 0, recovered: false });
+            assert.deepEqual(eventsUntil(back, "resumed"), [
               "player_reconnected",
               "game_state",
               "hand",
               "your_turn",
+              "resumed",
             ]);
             await clients.closeAll();
           },
