@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix
 import { chromium } from "npm:playwright-core@1.65.1";
 import { requireOnCi } from "../support/ci.ts";
-import { startServer } from "../support/server_process.ts";
+import { withServer } from "../support/server_process.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
@@ -68,19 +68,19 @@ Deno.test({
       !/^\s*(import|export)\b/m.test(script),
       "the bundle is a plain script: only types came from the server",
     );
-    const server = await startServer("source");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${server.url}/healthz`); // any page of the server's origin, for its localStorage
-      await page.evaluate(script);
-      assert.deepEqual(await page.evaluate(visit), { hadToken: false, who: null, seat: 0, stored: true });
-      await page.reload();
-      await page.evaluate(script);
-      assert.deepEqual(await page.evaluate(visit), { hadToken: true, who: "Ann", seat: 0, stored: true });
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    await withServer("source", [], async (server) => {
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${server.url}/healthz`); // any page of the server's origin, for its localStorage
+        await page.evaluate(script);
+        assert.deepEqual(await page.evaluate(visit), { hadToken: false, who: null, seat: 0, stored: true });
+        await page.reload();
+        await page.evaluate(script);
+        assert.deepEqual(await page.evaluate(visit), { hadToken: true, who: "Ann", seat: 0, stored: true });
+      } finally {
+        await browser.close();
+      }
+    });
   },
 });

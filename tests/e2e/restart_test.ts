@@ -4,10 +4,15 @@
 
 import assert from "node:assert/strict";
 import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
-import { binaryExists, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import {
+  ignoreTarget,
+  type ServerProcess,
+  startServer,
+  type Target,
+  TARGETS,
+} from "../support/server_process.ts";
 import { type Envelope, TestClient } from "../support/ws_client.ts";
 
-const TARGETS: readonly Target[] = ["source", "binary"];
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 const ROOM = "survivor";
 
@@ -135,7 +140,7 @@ async function survives(target: Target, signal: "SIGKILL" | "SIGTERM"): Promise<
 }
 
 for (const target of TARGETS) {
-  const ignore = target === "binary" && !binaryExists();
+  const ignore = ignoreTarget(target);
   for (const signal of ["SIGKILL", "SIGTERM"] as const) {
     Deno.test({
       name:

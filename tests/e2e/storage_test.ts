@@ -3,10 +3,8 @@
 // mid-game answers SERVER_ERROR and broadcasts nothing it did not store, while the server keeps running.
 
 import assert from "node:assert/strict";
-import { binaryExists, startServer, type Target } from "../support/server_process.ts";
+import { ignoreTarget, startServer, type Target, TARGETS } from "../support/server_process.ts";
 import { type Envelope, TestClient } from "../support/ws_client.ts";
-
-const TARGETS: readonly Target[] = ["source", "binary"];
 
 /** Starts a server that must refuse to run; returns its one-line complaint. */
 async function refusal(target: Target, args: string[]): Promise<string> {
@@ -81,12 +79,12 @@ const canMount = probe !== null;
 if (probe !== null) await release(probe);
 
 for (const target of TARGETS) {
-  const ignore = target === "binary" && !binaryExists();
+  const ignore = ignoreTarget(target);
 
   Deno.test({
     name:
       `[${target}] a second server on the same data directory refuses to start, whichever runtime holds it`,
-    ignore: ignore || !binaryExists(),
+    ignore: ignoreTarget("binary"), // both runtimes take part, whichever this one is
     fn: async () => {
       const dataDir = await Deno.makeTempDir({ prefix: "liaptui-lock-" });
       const other: Target = target === "source" ? "binary" : "source";
