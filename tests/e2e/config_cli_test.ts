@@ -4,14 +4,14 @@
 
 import assert from "node:assert/strict";
 import { ignoreTarget, runToExit, TARGETS } from "../support/server_process.ts";
+import { withTempDir } from "../support/temp_dir.ts";
 
 for (const target of TARGETS) {
   Deno.test({
     name: `[${target}] --print-config shows file, env and flag settings merged, the admin token masked`,
     ignore: ignoreTarget(target),
     async fn() {
-      const folder = await Deno.makeTempDir({ prefix: "liaptui-config-" });
-      try {
+      await withTempDir("liaptui-config-", async (folder) => {
         const file = `${folder}/liaptui.json`;
         await Deno.writeTextFile(file, JSON.stringify({ port: 7001, rate: 7, "max-rooms": 70 }));
         const env = { LIAPTUI_RATE: "8", LIAPTUI_ADMIN_TOKEN: "secret-secret-secret-1" };
@@ -29,9 +29,7 @@ for (const target of TARGETS) {
         assert.equal(refused.code, 2);
         assert.equal(refused.stdout, "");
         assert.equal(refused.stderr, `liaptui: ${file} key "port": expected 0–65535, got 70000\n`);
-      } finally {
-        await Deno.remove(folder, { recursive: true });
-      }
+      });
     },
   });
 }

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { ignoreTarget, startServer, type Target, TARGETS } from "../support/server_process.ts";
 import { type Envelope, TestClient } from "../support/ws_client.ts";
+import { withTempDir } from "../support/temp_dir.ts";
 
 /** Starts a server that must refuse to run; returns its one-line complaint. */
 async function refusal(target: Target, args: string[]): Promise<string> {
@@ -104,14 +105,11 @@ for (const target of TARGETS) {
     name: `[${target}] a corrupted database file stops the server with one line naming the file`,
     ignore,
     fn: async () => {
-      const dataDir = await Deno.makeTempDir({ prefix: "liaptui-corrupt-" });
-      try {
+      await withTempDir("liaptui-corrupt-", async (dataDir) => {
         await Deno.writeTextFile(`${dataDir}/liaptui.db`, "not sqlite at all\n".repeat(500));
         const line = await refusal(target, ["--data-dir", dataDir]);
         assert.match(line, /liaptui\.db: file is not a database/);
-      } finally {
-        await Deno.remove(dataDir, { recursive: true });
-      }
+      });
     },
   });
 
@@ -119,14 +117,11 @@ for (const target of TARGETS) {
     name: `[${target}] a data directory that cannot be created stops the server with one line`,
     ignore,
     fn: async () => {
-      const dir = await Deno.makeTempDir({ prefix: "liaptui-nodir-" });
-      try {
+      await withTempDir("liaptui-nodir-", async (dir) => {
         await Deno.writeTextFile(`${dir}/taken`, "a file where the folder should go");
         const line = await refusal(target, ["--data-dir", `${dir}/taken/data`]);
         assert.match(line, /cannot create the data directory/);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
+      });
     },
   });
 
