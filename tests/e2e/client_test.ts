@@ -56,7 +56,9 @@ for (const target of TARGETS) {
       withServer(target, [], async (server) => {
         const net = trackedSockets();
         const tokens = memoryTokenStore();
-        const bo = roomClient(server.url, "e2e-back", options({ WebSocket: net.WebSocket, tokens }));
+        // Bo's reconnect waits (a fixed 30 s backoff) until the test releases it with reconnectNow().
+        const hold = { backoff: { initialMs: 60_000, maxMs: 60_000 }, random: () => 0.5 };
+        const bo = roomClient(server.url, "e2e-back", options({ WebSocket: net.WebSocket, tokens, ...hold }));
         const ann = roomClient(server.url, "e2e-back", options());
         try {
           await Promise.all([ann.connect(), bo.connect()]);
@@ -84,7 +86,10 @@ for (const target of TARGETS) {
           bo.on("game_state", (data) => snapshots.push(data));
           const away = ann.waitFor("player_disconnected");
           net.sockets[0]!.close(4000, "test drops the socket");
-          await away;
+          // Released once Ann has heard of the drop, so player_disconnected is stored and kept for the replay;
+          // a reconnect that raced the store would get it live instead, and the replay would be empty.
+          await Promise.all([away, reaches(bo, (status) => status.state === "reconnecting")]);
+          bo.reconnectNow();
           const resume = await resumed;
           const back = await backForAnn;
           await backForBo;
