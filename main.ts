@@ -23,6 +23,8 @@ import type { Store } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
 import type { RedisStore } from "./src/store/redis_store.ts";
 import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
+import { probeDataDir } from "./src/store/disk_probe.ts";
+import { WriteHealth } from "./src/store/write_health.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -59,6 +61,17 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
     return memoryStore();
   }
   return openSqliteStore(dataDir);
+}
+
+/** How /readyz learns that a failing store could write again: a file write in the data directory, Redis reachable. */
+function writeProbe(config: Config, store: Store): (() => Promise<void>) | undefined {
+  if (store.kind === "redis") {
+    return () =>
+      (store as RedisStore).connected()
+        ? Promise.resolve()
+        : Promise.reject(new Error("Redis is unreachable"));
+  }
+  return store.kind === "sqlite" ? () => probeDataDir(config.dataDir) : undefined;
 }
 
 /** A room's socket URL on the node that owns it (`/n/{node}/ws/{room}`), or null when that node is unknown. */
@@ -125,7 +138,16 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     ...store,
     ownership: keptOwnership(store.ownership, keeper, monotonic),
   };
-  const journals = new StoreJournals(roomStore, config.cluster?.nodeId);
+  // /readyz's store check: a failed write (a full or read-only disk, Redis gone) shows there until the store
+  // writes again or the probe says it could.
+  const writes = new WriteHealth({
+    probe: writeProbe(config, store),
+    changed: (failure) =>
+      failure === null
+        ? log.info("liaptui: the store writes again; /readyz reports ready")
+        : log.error(`liaptui: the store cannot write (${failure}); /readyz reports not ready`),
+  });
+  const journals = new StoreJournals(writes.watch(roomStore), config.cluster?.nodeId);
   let lobbyEvents: LobbyEvents | null = null;
   const signer = config.cluster === null ? null : new SessionSigner(config.cluster.secret);
   const gateway = new Gateway({
@@ -183,7 +205,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   let listening = false;
   // /readyz: every check must pass. The store is ready once its rooms are rebuilt, until shutdown closes it.
   readiness.add("accepting", () => listening && gateway.accepting);
-  readiness.add("store", () => storeOpen);
+  readiness.add("store", async () => storeOpen && await writes.writable());
   // Cluster mode: a node that cannot reach Redis can neither take rooms over nor store their actions.
   if (store.kind === "redis") readiness.add("redis", () => (store as RedisStore).connected());
   const app = createApp({

@@ -212,133 +212,64 @@ export const SettingsSchema = v.object({
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
 
-const s = (
-  key: SettingKey,
-  flag: string,
-  env: string,
-  help: string,
-  extra: Partial<Setting> = {},
-): Setting => ({ key, flag, env, help, onCommandLine: true, ...extra });
+/** `maxRoomsPerAddress` → `max-rooms-per-address`: a setting's flag and file key are its name in kebab case. */
+function flagOf(key: SettingKey): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/**
+ * One setting, named once: its flag and file key derive from `key`, its environment variable is `LIAPTUI_`
+ * and the flag in upper snake case, unless `extra.env` names another (PORT and HOST, as hosts set them).
+ */
+const s = (key: SettingKey, help: string, extra: Partial<Setting> = {}): Setting => {
+  const flag = flagOf(key);
+  const env = `LIAPTUI_${flag.replaceAll("-", "_").toUpperCase()}`;
+  return { key, flag, env, help, onCommandLine: true, ...extra };
+};
 
 /** In the order `--help` lists them. */
 export const SETTINGS: readonly Setting[] = [
-  s("port", "port", "PORT", "TCP port to listen on (default 8080; 0 picks a free one)", { short: "p" }),
-  s("host", "host", "HOST", "address to listen on (default 0.0.0.0)"),
-  s(
-    "dataDir",
-    "data-dir",
-    "LIAPTUI_DATA_DIR",
-    "folder for the game database (default ./data; :memory: keeps nothing)",
-  ),
-  s("logLevel", "log-level", "LIAPTUI_LOG_LEVEL", "debug, info, warn or error (default info)"),
-  s(
-    "logFormat",
-    "log-format",
-    "LIAPTUI_LOG_FORMAT",
-    "json (one object a line), text, or auto: text on a terminal, else json",
-  ),
-  s("tlsCert", "tls-cert", "LIAPTUI_TLS_CERT", "PEM certificate file: serve https/wss directly"),
-  s("tlsKey", "tls-key", "LIAPTUI_TLS_KEY", "PEM private key file for --tls-cert"),
+  s("port", "TCP port to listen on (default 8080; 0 picks a free one)", { short: "p", env: "PORT" }),
+  s("host", "address to listen on (default 0.0.0.0)", { env: "HOST" }),
+  s("dataDir", "folder for the game database (default ./data; :memory: keeps nothing)"),
+  s("logLevel", "debug, info, warn or error (default info)"),
+  s("logFormat", "json (one object a line), text, or auto: text on a terminal, else json"),
+  s("tlsCert", "PEM certificate file: serve https/wss directly"),
+  s("tlsKey", "PEM private key file for --tls-cert"),
   s(
     "allowedOrigins",
-    "allowed-origins",
-    "LIAPTUI_ALLOWED_ORIGINS",
     "extra origins whose pages may open WebSockets, comma-separated, or * (own origin always allowed)",
   ),
   s(
     "trustedProxies",
-    "trusted-proxies",
-    "LIAPTUI_TRUSTED_PROXIES",
     "proxy addresses or IPv4 CIDRs whose X-Forwarded-For / Forwarded is believed, comma-separated",
   ),
-  s(
-    "adminToken",
-    "admin-token",
-    "LIAPTUI_ADMIN_TOKEN",
-    "enables /admin and /api/stats; env or config file only (at least 16 characters)",
-    { onCommandLine: false, secret: true },
-  ),
-  s(
-    "maxFrameBytes",
-    "max-frame-bytes",
-    "LIAPTUI_MAX_FRAME_BYTES",
-    "largest accepted message (default 16384)",
-  ),
-  s("rate", "rate", "LIAPTUI_RATE", "messages per second per connection (default 20)"),
-  s("rateBurst", "rate-burst", "LIAPTUI_RATE_BURST", "burst allowance per connection (default 40)"),
-  s(
-    "maxConnectionsPerRoom",
-    "max-connections-per-room",
-    "LIAPTUI_MAX_CONNECTIONS_PER_ROOM",
-    "room channel cap before newcomers queue (default 100)",
-  ),
-  s(
-    "maxConnectionsPerAddress",
-    "max-connections-per-address",
-    "LIAPTUI_MAX_CONNECTIONS_PER_ADDRESS",
-    "sockets per remote address (default 50)",
-  ),
-  s("heartbeatMs", "heartbeat-ms", "LIAPTUI_HEARTBEAT_MS", "server ping interval (default 30000)"),
-  s(
-    "idleTimeoutMs",
-    "idle-timeout-ms",
-    "LIAPTUI_IDLE_TIMEOUT_MS",
-    "close after this much silence (default 60000)",
-  ),
-  s(
-    "sendBufferBytes",
-    "send-buffer-bytes",
-    "LIAPTUI_SEND_BUFFER_BYTES",
-    "per-connection send buffer before a slow consumer is closed (default 1048576)",
-  ),
+  s("adminToken", "enables /admin and /api/stats; env or config file only (at least 16 characters)", {
+    onCommandLine: false,
+    secret: true,
+  }),
+  s("maxFrameBytes", "largest accepted message (default 16384)"),
+  s("rate", "messages per second per connection (default 20)"),
+  s("rateBurst", "burst allowance per connection (default 40)"),
+  s("maxConnectionsPerRoom", "room channel cap before newcomers queue (default 100)"),
+  s("maxConnectionsPerAddress", "sockets per remote address (default 50)"),
+  s("heartbeatMs", "server ping interval (default 30000)"),
+  s("idleTimeoutMs", "close after this much silence (default 60000)"),
+  s("sendBufferBytes", "per-connection send buffer before a slow consumer is closed (default 1048576)"),
   s(
     "resumeBufferEvents",
-    "resume-buffer-events",
-    "LIAPTUI_RESUME_BUFFER_EVENTS",
     "room events kept per room for resume (default 1000; 0 = resume always resends the state)",
   ),
-  s(
-    "resumeBufferBytes",
-    "resume-buffer-bytes",
-    "LIAPTUI_RESUME_BUFFER_BYTES",
-    "bytes of room events kept per room for resume (default 262144)",
-  ),
-  s("maxRooms", "max-rooms", "LIAPTUI_MAX_ROOMS", "open rooms at most (default 10000)"),
-  s(
-    "maxRoomsPerAddress",
-    "max-rooms-per-address",
-    "LIAPTUI_MAX_ROOMS_PER_ADDRESS",
-    "open rooms one address may have created (default: --max-connections-per-address)",
-  ),
-  s("maxBodyBytes", "max-body-bytes", "LIAPTUI_MAX_BODY_BYTES", "largest HTTP request body (default 65536)"),
-  s(
-    "maxHeaderBytes",
-    "max-header-bytes",
-    "LIAPTUI_MAX_HEADER_BYTES",
-    "largest total of HTTP request headers (default 16384)",
-  ),
-  s(
-    "redisUrl",
-    "redis-url",
-    "LIAPTUI_REDIS_URL",
-    "cluster mode: Redis 7+ shared by every node (redis://host:port); off when unset",
-  ),
-  s(
-    "nodeId",
-    "node-id",
-    "LIAPTUI_NODE_ID",
-    "cluster mode: this node's id, unique in the cluster (letters, digits, - and _)",
-  ),
-  s(
-    "publicUrl",
-    "public-url",
-    "LIAPTUI_PUBLIC_URL",
-    "cluster mode: where players reach this node directly (https://a.example.com)",
-  ),
+  s("resumeBufferBytes", "bytes of room events kept per room for resume (default 262144)"),
+  s("maxRooms", "open rooms at most (default 10000)"),
+  s("maxRoomsPerAddress", "open rooms one address may have created (default: --max-connections-per-address)"),
+  s("maxBodyBytes", "largest HTTP request body (default 65536)"),
+  s("maxHeaderBytes", "largest total of HTTP request headers (default 16384)"),
+  s("redisUrl", "cluster mode: Redis 7+ shared by every node (redis://host:port); off when unset"),
+  s("nodeId", "cluster mode: this node's id, unique in the cluster (letters, digits, - and _)"),
+  s("publicUrl", "cluster mode: where players reach this node directly (https://a.example.com)"),
   s(
     "clusterSecret",
-    "cluster-secret",
-    "LIAPTUI_CLUSTER_SECRET",
     `cluster mode: secret shared by every node, ${MIN_CLUSTER_SECRET_LENGTH}+ characters (prefer the env variable)`,
     { secret: true },
   ),

@@ -8,15 +8,39 @@ function envOf(vars: Record<string, string> = {}): (name: string) => string | un
   return (name) => vars[name];
 }
 
-function run(argv: string[], vars: Record<string, string> = {}): Config {
-  const result = parseConfig(argv, envOf(vars));
+/** A reader of the in-memory `files`; any other path is missing, as the real reader would say. */
+function withFile(files: Record<string, string>) {
+  return (path: string): string => {
+    const text = files[path];
+    if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+    return text;
+  };
+}
+
+/** parseConfig with flags `argv`, environment `vars` and config files `files`. */
+function parse(
+  argv: string[],
+  vars: Record<string, string> = {},
+  files: Record<string, string> = {},
+): ConfigResult {
+  return parseConfig(argv, envOf(vars), withFile(files));
+}
+
+/** The config to run with; throws if parsing gave anything else. */
+function run(argv: string[], vars: Record<string, string> = {}, files: Record<string, string> = {}): Config {
+  const result = parse(argv, vars, files);
   if (result.kind !== "run") throw new Error(`expected a config, got ${JSON.stringify(result)}`);
   return result.config;
 }
 
-function problem(argv: string[], vars: Record<string, string> = {}): string {
-  const result: ConfigResult = parseConfig(argv, envOf(vars));
-  if (result.kind !== "error") throw new Error(`expected an error, got ${result.kind}`);
+/** The refusal's message, checked to be one non-empty line; throws if parsing did not refuse. */
+function refusal(
+  argv: string[],
+  vars: Record<string, string> = {},
+  files: Record<string, string> = {},
+): string {
+  const result = parse(argv, vars, files);
+  if (result.kind !== "error") throw new Error(`expected an error, got ${JSON.stringify(result)}`);
   assert.ok(!result.message.includes("\n"), `one line: ${result.message}`);
   assert.ok(result.message.length > 0);
   return result.message;
@@ -88,7 +112,7 @@ Deno.test("parseConfig() keeps the idle warning inside a short idle timeout", ()
 
 Deno.test("parseConfig() answers --help and -h with the usage text", () => {
   for (const flag of ["--help", "-h"]) {
-    const result = parseConfig(["--port", "1", flag], envOf());
+    const result = parse(["--port", "1", flag]);
     if (result.kind !== "help") throw new Error(`${flag} gave ${result.kind}`);
     assert.match(result.text, /Usage: liaptui/);
     for (const option of ["--port", "--host", "--rate", "--max-rooms", "PORT", "LIAPTUI_RATE"]) {
@@ -99,15 +123,15 @@ Deno.test("parseConfig() answers --help and -h with the usage text", () => {
 
 Deno.test("parseConfig() answers --version and -v with the version", () => {
   for (const flag of ["--version", "-v"]) {
-    assert.deepEqual(parseConfig([flag], envOf()), { kind: "version", text: `liaptui ${VERSION}` });
+    assert.deepEqual(parse([flag]), { kind: "version", text: `liaptui ${VERSION}` });
   }
 });
 
 Deno.test("parseConfig() answers --help and --version even when the environment or other flags are broken", () => {
   // A user asking for help must get it, whatever PORT says.
-  assert.equal(parseConfig(["--help"], envOf({ PORT: "lots" })).kind, "help");
-  assert.equal(parseConfig(["--colour", "red", "-h"], envOf()).kind, "help");
-  assert.equal(parseConfig(["--version"], envOf({ LIAPTUI_RATE: "0" })).kind, "version");
+  assert.equal(parse(["--help"], { PORT: "lots" }).kind, "help");
+  assert.equal(parse(["--colour", "red", "-h"]).kind, "help");
+  assert.equal(parse(["--version"], { LIAPTUI_RATE: "0" }).kind, "version");
 });
 
 const errors: { name: string; argv: string[]; env?: Record<string, string>; mentions: string }[] = [
@@ -127,32 +151,25 @@ const errors: { name: string; argv: string[]; env?: Record<string, string>; ment
 
 for (const { name, argv, env, mentions } of errors) {
   Deno.test(`parseConfig() answers ${name} with a one-line error naming ${mentions}`, () => {
-    assert.ok(problem(argv, env).includes(mentions));
+    assert.ok(refusal(argv, env).includes(mentions));
   });
 }
 
 Deno.test("a heartbeat as long as the idle timeout is refused, since answering pings could not keep a socket", () => {
-  const result = parseConfig(["--heartbeat-ms", "5000", "--idle-timeout-ms", "5000"], () => undefined);
-  assert.equal(result.kind, "error");
-  assert.match(result.kind === "error" ? result.message : "", /shorter than the idle timeout/);
+  assert.match(
+    refusal(["--heartbeat-ms", "5000", "--idle-timeout-ms", "5000"]),
+    /shorter than the idle timeout/,
+  );
 });
 
 Deno.test("the idle warning is a quarter of the idle timeout whatever order env and flags set it in", () => {
-  const fromFlag = parseConfig(["--idle-timeout-ms", "2000", "--heartbeat-ms", "500"], () => undefined);
-  const fromEnv = parseConfig(
-    ["--heartbeat-ms", "500"],
-    (name) => name === "LIAPTUI_IDLE_TIMEOUT_MS" ? "2000" : undefined,
-  );
-  for (const result of [fromFlag, fromEnv]) {
-    if (result.kind !== "run") throw new Error(`expected a run config, got ${result.kind}`);
-    assert.equal(result.config.limits.idleWarningMs, 500);
-  }
+  const fromFlag = run(["--idle-timeout-ms", "2000", "--heartbeat-ms", "500"]);
+  const fromEnv = run(["--heartbeat-ms", "500"], { LIAPTUI_IDLE_TIMEOUT_MS: "2000" });
+  for (const config of [fromFlag, fromEnv]) assert.equal(config.limits.idleWarningMs, 500);
 });
 
 Deno.test("shortening only the idle timeout brings the heartbeat down to half of it", () => {
-  const result = parseConfig(["--idle-timeout-ms", "4000"], () => undefined);
-  if (result.kind !== "run") throw new Error(`expected a run config, got ${result.kind}`);
-  assert.equal(result.config.limits.heartbeatMs, 2000);
+  assert.equal(run(["--idle-timeout-ms", "4000"]).limits.heartbeatMs, 2000);
 });
 
 Deno.test("parseConfig() sets the resume buffer from flags and the environment, 0 turning it off", () => {
@@ -164,44 +181,11 @@ Deno.test("parseConfig() sets the resume buffer from flags and the environment, 
 
 // ---- config file, precedence, the new settings, --print-config -------------------------------------------
 
-function withFile(files: Record<string, string>) {
-  return (path: string): string => {
-    const text = files[path];
-    if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
-    return text;
-  };
-}
-
-function parse(argv: string[], vars: Record<string, string> = {}, files: Record<string, string> = {}) {
-  return parseConfig(argv, envOf(vars), withFile(files));
-}
-
-function runWith(
-  argv: string[],
-  vars: Record<string, string> = {},
-  files: Record<string, string> = {},
-): Config {
-  const result = parse(argv, vars, files);
-  if (result.kind !== "run") throw new Error(`expected a config, got ${JSON.stringify(result)}`);
-  return result.config;
-}
-
-function refusal(
-  argv: string[],
-  vars: Record<string, string> = {},
-  files: Record<string, string> = {},
-): string {
-  const result = parse(argv, vars, files);
-  if (result.kind !== "error") throw new Error(`expected an error, got ${JSON.stringify(result)}`);
-  assert.ok(!result.message.includes("\n"), `one line: ${result.message}`);
-  return result.message;
-}
-
 const FILE = JSON.stringify({ port: 7001, rate: 7, "max-rooms": 70, "log-level": "warn" });
 
 Deno.test("a setting comes from the flag, else the environment, else the config file, else the default", () => {
   const files = { "liaptui.json": FILE };
-  const all = runWith(
+  const all = run(
     ["--config", "liaptui.json", "--port", "9001"],
     { PORT: "8001", LIAPTUI_RATE: "8" },
     files,
@@ -212,13 +196,13 @@ Deno.test("a setting comes from the flag, else the environment, else the config 
   assert.equal(all.log.level, "warn");
   assert.equal(all.limits.rateBurst, DEFAULT_LIMITS.rateBurst, "default when nobody says");
   assert.equal(all.dataDir, "./data");
-  const viaEnv = runWith([], { LIAPTUI_CONFIG: "liaptui.json", PORT: "8001" }, files);
+  const viaEnv = run([], { LIAPTUI_CONFIG: "liaptui.json", PORT: "8001" }, files);
   assert.equal(viaEnv.port, 8001);
   assert.equal(viaEnv.maxRooms, 70, "LIAPTUI_CONFIG names the file too");
 });
 
 Deno.test("the config file takes the flag names as keys, lists as arrays, and null as not set", () => {
-  const config = runWith(["--config", "c.json"], {}, {
+  const config = run(["--config", "c.json"], {}, {
     "c.json": JSON.stringify({
       "data-dir": "/var/lib/liaptui",
       "allowed-origins": ["https://play.example.org"],
@@ -237,7 +221,7 @@ Deno.test("the config file takes the flag names as keys, lists as arrays, and nu
 });
 
 Deno.test("lists from flags and the environment are comma-separated", () => {
-  const config = runWith(["--allowed-origins", "https://a.example, https://b.example:8443"], {
+  const config = run(["--allowed-origins", "https://a.example, https://b.example:8443"], {
     LIAPTUI_TRUSTED_PROXIES: "192.168.1.0/24,fd00::1",
   });
   assert.deepEqual(config.allowedOrigins, ["https://a.example", "https://b.example:8443"]);
@@ -245,7 +229,7 @@ Deno.test("lists from flags and the environment are comma-separated", () => {
 });
 
 Deno.test("the new settings have safe defaults: no TLS, no admin, no proxies, own origin only", () => {
-  const config = runWith([]);
+  const config = run([]);
   assert.equal(config.tls, null);
   assert.equal(config.adminToken, null);
   assert.deepEqual(config.trustedProxies, []);
@@ -253,12 +237,12 @@ Deno.test("the new settings have safe defaults: no TLS, no admin, no proxies, ow
   assert.deepEqual(config.log, { level: "info", format: "auto" });
   assert.deepEqual(config.http, { maxBodyBytes: 65536, maxHeaderBytes: 16384 });
   assert.equal(config.limits.maxRoomsPerAddress, config.limits.maxConnectionsPerAddress);
-  assert.equal(runWith(["--max-connections-per-address", "9"]).limits.maxRoomsPerAddress, 9);
-  assert.equal(runWith(["--max-rooms-per-address", "3"]).limits.maxRoomsPerAddress, 3);
+  assert.equal(run(["--max-connections-per-address", "9"]).limits.maxRoomsPerAddress, 9);
+  assert.equal(run(["--max-rooms-per-address", "3"]).limits.maxRoomsPerAddress, 3);
 });
 
 Deno.test("TLS takes a certificate and a key together", () => {
-  assert.deepEqual(runWith(["--tls-cert", "c.pem", "--tls-key", "k.pem"]).tls, {
+  assert.deepEqual(run(["--tls-cert", "c.pem", "--tls-key", "k.pem"]).tls, {
     certFile: "c.pem",
     keyFile: "k.pem",
   });
@@ -372,7 +356,7 @@ for (const { name, argv = [], env = {}, file, message } of invalid) {
 }
 
 Deno.test("a quoted number in the config file is read like one on the command line", () => {
-  assert.equal(runWith(["--config", "c.json"], {}, { "c.json": '{"port": "80"}' }).port, 80);
+  assert.equal(run(["--config", "c.json"], {}, { "c.json": '{"port": "80"}' }).port, 80);
 });
 
 Deno.test("a config file that cannot be read or parsed is named in a one-line error", () => {

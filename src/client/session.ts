@@ -110,8 +110,9 @@ export class Session {
         return;
       }
       case "resumed":
-        // Not recovered: the server sends a fresh `game_state` after what the return causes (`player_reconnected`
-        // comes first, with a jump in `seq`), so the catching up lasts until that snapshot.
+        // The server sends `resumed` last, after the replay or the fresh `game_state`. Not recovered, the catching
+        // up ends at that snapshot instead, which keeps a jump in `seq` before it from counting as a loss
+        // whichever of the two comes first.
         if (data?.recovered !== false) this.catchingUp = false;
         return;
     }

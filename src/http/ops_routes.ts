@@ -19,8 +19,8 @@ export interface OpsOptions {
 export function opsRoutes(options: OpsOptions): Hono {
   const ops = new Hono();
 
-  ops.get("/readyz", (c) => {
-    const status = options.readiness.status();
+  ops.get("/readyz", async (c) => {
+    const status = await options.readiness.status();
     return c.json(
       { status: status.ready ? "ready" : "not ready", checks: status.checks },
       status.ready ? 200 : 503,

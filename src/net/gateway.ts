@@ -28,7 +28,14 @@ import { TokenBucket } from "./rate_limiter.ts";
 import { RoomQueue } from "./room_queue.ts";
 import { RoomQuota } from "./room_quota.ts";
 import { roomHandlers } from "./room_handlers.ts";
-import { type Failure, type Replies, Router } from "./router.ts";
+import {
+  answerOutcome,
+  bugFailure,
+  type Failure,
+  type HandlerOutcome,
+  type Replies,
+  Router,
+} from "./router.ts";
 import { type ResumeCounters, SessionResume } from "./session_resume.ts";
 import { LOBBY_TOPIC, type PubSub, roomTopic, type Transport } from "./transport.ts";
 
@@ -406,8 +413,17 @@ export class Gateway implements Replies {
       return;
     }
     this.#connected(connection, plan.member.name);
-    const failure = this.sessions.apply(connection, plan, undefined);
-    if (failure) this.error(connection, failure, undefined);
+    this.#answer(connection, this.sessions.apply(connection, plan, undefined), undefined);
+  }
+
+  /** Answers a resume the gateway ran itself (not through a router) with its failure, now or once stored. */
+  #answer(connection: Connection, outcome: HandlerOutcome, id: RequestId | undefined): void {
+    answerOutcome(
+      outcome,
+      (failure) => this.error(connection, failure, id),
+      (error) =>
+        bugFailure(this.#log, "resume bug", { room: connection.channel, connection: connection.id }, error),
+    );
   }
 
   #connected(connection: Connection, playerName: string | null): void {
@@ -452,8 +468,7 @@ export class Gateway implements Replies {
     this.#send(connection, "queue_processed", { room_id: connection.channel });
     connection.transport.subscribe?.(roomTopic(connection.channel));
     this.#connected(connection, plan.member.name);
-    const failure = this.sessions.apply(connection, plan, message.id);
-    if (failure) this.error(connection, failure, message.id);
+    this.#answer(connection, this.sessions.apply(connection, plan, message.id), message.id);
     this.#renumberQueue(connection.channel);
   }
 

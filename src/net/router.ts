@@ -76,32 +76,48 @@ export class Router<S extends EventSchemas> {
       reply: (name, payload) => this.#replies.reply(connection, name, payload, id),
     };
     const handler = this.#handlers[event] as (context: MessageContext, data: unknown) => HandlerOutcome;
-    const bug = (error: unknown): Failure => {
-      const correlationId = crypto.randomUUID().slice(0, 8);
-      this.#log.error(
+    const bug = (error: unknown): Failure =>
+      bugFailure(
+        this.#log,
         "handler bug",
-        { ref: correlationId, event, room: connection.channel, connection: connection.id },
+        { event, room: connection.channel, connection: connection.id },
         error,
       );
-      return {
-        code: ErrorCode.SERVER_ERROR,
-        message: `Something went wrong on our side (ref ${correlationId})`,
-        details: { correlation_id: correlationId },
-      };
-    };
     let outcome: HandlerOutcome;
     try {
       outcome = handler(context, data);
     } catch (error) {
       outcome = bug(error);
     }
-    if (outcome instanceof Promise) {
-      outcome.then(
-        (failure) => failure && this.#replies.error(connection, failure, id),
-        (error) => this.#replies.error(connection, bug(error), id),
-      );
-    } else if (outcome) this.#replies.error(connection, outcome, id);
+    answerOutcome(outcome, (failure) => this.#replies.error(connection, failure, id), bug);
   }
+}
+
+/** Logs a bug with a fresh correlation id and returns the SERVER_ERROR that tells the client only that id. */
+export function bugFailure(
+  log: Logger,
+  what: string,
+  fields: Record<string, string>,
+  error: unknown,
+): Failure {
+  const correlationId = crypto.randomUUID().slice(0, 8);
+  log.error(what, { ref: correlationId, ...fields }, error);
+  return {
+    code: ErrorCode.SERVER_ERROR,
+    message: `Something went wrong on our side (ref ${correlationId})`,
+    details: { correlation_id: correlationId },
+  };
+}
+
+/** Hands a handler's failure to `fail`, now or once it settles; a rejected promise is a bug (`bug`). */
+export function answerOutcome(
+  outcome: HandlerOutcome,
+  fail: (failure: Failure) => void,
+  bug: (error: unknown) => Failure,
+): void {
+  if (outcome instanceof Promise) {
+    outcome.then((failure) => failure && fail(failure), (error) => fail(bug(error)));
+  } else if (outcome) fail(outcome);
 }
 
 /** Keep-alive handlers every channel shares: `ping` is echoed with the server time, `pong` is activity. */

@@ -11,7 +11,7 @@ import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import type { EventHistory, RecordedEvent } from "./event_history.ts";
 import { utf8Length } from "./limits.ts";
-import type { Failure, Replies } from "./router.ts";
+import type { Failure, HandlerOutcome, Replies } from "./router.ts";
 
 /** How resumes ended since start, for metrics. */
 export interface ResumeCounters {
@@ -19,7 +19,10 @@ export interface ResumeCounters {
   recovered: number;
   /** A fresh `game_state` instead: no `last_seq`, or the gap is no longer kept (`recovered: false`). */
   snapshots: number;
-  /** Refused, nothing changed: unknown or foreign token, `last_seq` ahead of the room, too soon, wrong socket. */
+  /**
+   * Refused or failed, nothing changed: unknown or foreign token, `last_seq` ahead of the room, too soon, wrong
+   * socket, or the store could not save the return.
+   */
   refused: number;
   /** Events sent again inside replays. */
   replayedEvents: number;
@@ -106,43 +109,66 @@ export class SessionResume {
   }
 
   /**
-   * Seats the connection, then sends: the missed events in order, `resumed`, and what the reconnect itself
-   * causes (`player_reconnected` to the room, a fresh `game_state` when nothing was replayed, then `hand` and
-   * `your_turn`); then closes an older connection of the session with 4001. All in one synchronous run, so no
-   * live broadcast can come between the replay and what follows it.
+   * Seats the connection and sends the missed events (already stored, so they are facts whatever happens
+   * next), then runs the return through the room. Only once the room has stored it does the rest go out:
+   * what the return causes (`player_reconnected` to the room, a fresh `game_state` when nothing was replayed,
+   * then `hand` and `your_turn`), then `resumed`, then an older connection of the session is closed with 4001.
+   * If the store fails, the room rolls the return back: the seat goes back to whoever held it, the cooldown
+   * is lifted so the client can send `resume` again at once, and the answer is SERVER_ERROR.
    */
-  apply(connection: Connection, plan: ResumePlan, id: RequestId | undefined): Failure | undefined {
+  apply(connection: Connection, plan: ResumePlan, id: RequestId | undefined): HandlerOutcome {
     const { room, member } = plan;
+    const cooldownFrom = connection.resumedAt;
     connection.resumedAt = this.#options.clock.now();
     const replay = plan.lastSeq === undefined ? null : this.#replayable(room, plan.lastSeq);
     const wasSeated = connection.playerName !== null;
+    // Bound at once, so the private output of the return (and of anything stored meanwhile) reaches this socket.
     const previous = this.#options.registry.bindPlayer(connection, member.name);
-    if (!wasSeated) connection.counters.reconnects += 1;
+    // Sent before the room acts, in the same synchronous run, so no live broadcast can come between the replay
+    // and what follows it.
     if (replay !== null) this.#send(connection, replay);
-    this.#options.replies.reply(
-      connection,
-      "resumed",
-      { replayed: replay?.length ?? 0, recovered: replay !== null },
-      id,
-    );
-    if (replay === null) this.counters.snapshots += 1;
-    else {
-      this.counters.recovered += 1;
-      this.counters.replayedEvents += replay.length;
-    }
+    const undo = (): void => {
+      this.counters.refused += 1;
+      connection.resumedAt = cooldownFrom;
+      if (previous !== null && previous.isOpen) this.#options.registry.bindPlayer(previous, member.name);
+      else if (!wasSeated && connection.playerName === member.name) {
+        this.#options.registry.unbindPlayer(connection);
+      }
+    };
     const back = room.reconnect(member.name, { snapshot: replay === null });
     if (!back.ok) {
       // The room refused (a bug caught at its boundary): the seat stays with whoever held it before.
-      if (previous !== null && previous.isOpen) this.#options.registry.bindPlayer(previous, member.name);
-      else if (!wasSeated) this.#options.registry.unbindPlayer(connection);
+      undo();
       return back.error;
     }
-    // Closed last: closing frees a place in the room, and a queued socket admitted into it could make the room
-    // broadcast before this connection had its replay.
-    if (previous !== null) {
-      this.#options.drop(previous, CloseCode.SESSION_REPLACED, "session replaced by a newer connection");
-    }
-    return undefined;
+    const seated = (): void => {
+      if (!wasSeated) connection.counters.reconnects += 1;
+      if (replay === null) this.counters.snapshots += 1;
+      else {
+        this.counters.recovered += 1;
+        this.counters.replayedEvents += replay.length;
+      }
+      this.#options.replies.reply(
+        connection,
+        "resumed",
+        { replayed: replay?.length ?? 0, recovered: replay !== null },
+        id,
+      );
+      // Closed only once the return is stored: had the store failed, the older tab would have kept the seat.
+      if (previous !== null) {
+        this.#options.drop(previous, CloseCode.SESSION_REPLACED, "session replaced by a newer connection");
+      }
+    };
+    const pending = room.stored();
+    if (pending === null) return seated();
+    return pending.then((problem): Failure | void => {
+      if (problem === null) return seated();
+      undo();
+      return {
+        code: ErrorCode.SERVER_ERROR,
+        message: "The server could not save your return to the table; nothing changed. Send resume again.",
+      };
+    });
   }
 
   /**

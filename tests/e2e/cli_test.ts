@@ -2,34 +2,7 @@
 // flags and values — and the binary running alone from an empty folder.
 
 import assert from "node:assert/strict";
-import { BINARY, ignoreTarget, REPO_ROOT, serverCommand, type Target } from "../support/server_process.ts";
-
-const TARGETS: readonly Target[] = ["source", "binary"];
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the server with `args` to completion (for flags that answer and exit). */
-async function run(
-  target: Target,
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<Outcome> {
-  const [command, commandArgs] = serverCommand(target, args);
-  const output = await new Deno.Command(command, {
-    args: commandArgs,
-    cwd: REPO_ROOT,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
-}
+import { BINARY, ignoreTarget, type Outcome, runToExit, TARGETS } from "../support/server_process.ts";
 
 function assertOneLineRefusal(outcome: Outcome, mentions: RegExp): void {
   assert.notEqual(outcome.code, 0, "a bad command line exits non-zero");
@@ -45,23 +18,26 @@ for (const target of TARGETS) {
       `[${target}] --help and --version print and exit 0; unknown flags and bad values exit non-zero in one line`,
     ignore: ignoreTarget(target),
     async fn() {
-      const help = await run(target, ["--help"]);
+      const help = await runToExit(target, ["--help"]);
       assert.equal(help.code, 0);
       assert.match(help.stdout, /^Usage: liaptui \[options\]$/m);
       for (const flag of ["--port", "--max-frame-bytes", "--rate", "--send-buffer-bytes", "--version"]) {
         assert.ok(help.stdout.includes(flag), `--help lists ${flag}`);
       }
-      assert.equal((await run(target, ["-h"])).stdout, help.stdout);
+      assert.equal((await runToExit(target, ["-h"])).stdout, help.stdout);
 
-      const version = await run(target, ["--version"]);
+      const version = await runToExit(target, ["--version"]);
       assert.equal(version.code, 0);
       assert.match(version.stdout.trim(), /^liaptui \d+\.\d+\.\d+$/);
 
-      assertOneLineRefusal(await run(target, ["--bogus"]), /unknown option --bogus/);
-      assertOneLineRefusal(await run(target, ["--port", "eighty"]), /--port: expected a whole number/);
-      assertOneLineRefusal(await run(target, ["--rate=0"]), /--rate: expected 1–10000, got 0/);
-      assertOneLineRefusal(await run(target, ["--port"]), /--port needs a value/);
-      assertOneLineRefusal(await run(target, [], { PORT: "70000" }), /PORT: expected 0–65535, got 70000/);
+      assertOneLineRefusal(await runToExit(target, ["--bogus"]), /unknown option --bogus/);
+      assertOneLineRefusal(await runToExit(target, ["--port", "eighty"]), /--port: expected a whole number/);
+      assertOneLineRefusal(await runToExit(target, ["--rate=0"]), /--rate: expected 1–10000, got 0/);
+      assertOneLineRefusal(await runToExit(target, ["--port"]), /--port needs a value/);
+      assertOneLineRefusal(
+        await runToExit(target, [], { PORT: "70000" }),
+        /PORT: expected 0–65535, got 70000/,
+      );
     },
   });
 }

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix
 import { chromium } from "npm:playwright-core@1.65.1";
 import { requireOnCi } from "../support/ci.ts";
-import { startServer } from "../support/server_process.ts";
+import { withServer } from "../support/server_process.ts";
+import { withTempDir } from "../support/temp_dir.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
@@ -21,8 +22,7 @@ const ignore = requireOnCi(hasChromium, `${CHROMIUM} is not installed (apt-get i
 
 /** src/client as one browser script (what a bundler makes of it), exposing its factories on `liaptui`. */
 async function bundleClient(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "liaptui-client-" });
-  try {
+  return await withTempDir("liaptui-client-", async (dir) => {
     const entry = `${dir}/entry.ts`;
     const src = new URL("../../src/client/", import.meta.url).href;
     await Deno.writeTextFile(
@@ -39,9 +39,7 @@ async function bundleClient(): Promise<string> {
     }).output();
     assert.ok(success, new TextDecoder().decode(stderr));
     return await Deno.readTextFile(out);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 /** Runs in the page: connects with the tokens in localStorage, joins if it holds none, reports what it saw. */
@@ -68,19 +66,19 @@ Deno.test({
       !/^\s*(import|export)\b/m.test(script),
       "the bundle is a plain script: only types came from the server",
     );
-    const server = await startServer("source");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${server.url}/healthz`); // any page of the server's origin, for its localStorage
-      await page.evaluate(script);
-      assert.deepEqual(await page.evaluate(visit), { hadToken: false, who: null, seat: 0, stored: true });
-      await page.reload();
-      await page.evaluate(script);
-      assert.deepEqual(await page.evaluate(visit), { hadToken: true, who: "Ann", seat: 0, stored: true });
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    await withServer("source", [], async (server) => {
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${server.url}/healthz`); // any page of the server's origin, for its localStorage
+        await page.evaluate(script);
+        assert.deepEqual(await page.evaluate(visit), { hadToken: false, who: null, seat: 0, stored: true });
+        await page.reload();
+        await page.evaluate(script);
+        assert.deepEqual(await page.evaluate(visit), { hadToken: true, who: "Ann", seat: 0, stored: true });
+      } finally {
+        await browser.close();
+      }
+    });
   },
 });

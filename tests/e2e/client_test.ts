@@ -6,16 +6,7 @@ import { type Client, type ClientOptions, roomClient } from "../../src/client/cl
 import type { RoomChannel } from "../../src/client/channel.ts";
 import type { ClientStatus } from "../../src/client/client_status.ts";
 import { memoryTokenStore } from "../../src/client/token_store.ts";
-import { requireOnCi } from "../support/ci.ts";
-import {
-  BINARY,
-  binaryExists,
-  type ServerProcess,
-  startServer,
-  type Target,
-} from "../support/server_process.ts";
-
-const TARGETS: readonly Target[] = ["source", "binary"];
+import { ignoreTarget, startServer, TARGETS, withServer } from "../support/server_process.ts";
 
 /** Real sockets, remembered so a test can drop one under the client's feet. */
 function trackedSockets(): { WebSocket: typeof WebSocket; sockets: WebSocket[] } {
@@ -55,29 +46,19 @@ function reaches(
   });
 }
 
-async function withServer(target: Target, fn: (server: ServerProcess) => Promise<void>): Promise<void> {
-  const server = await startServer(target);
-  try {
-    await fn(server);
-  } finally {
-    const code = await server.stop();
-    assert.equal(code, 0, `server exited cleanly:\n${server.output().slice(-2000)}`);
-  }
-}
-
 for (const target of TARGETS) {
-  // Locally a missing binary skips its half with a warning; on CI (CI=true) it fails the run instead.
-  const ignore = target === "binary" &&
-    requireOnCi(binaryExists(), `${BINARY} is not built (deno task compile)`);
+  const ignore = ignoreTarget(target);
 
   Deno.test({
     name: `[${target}] the client joins, and after its socket drops it reconnects by itself to the same seat`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, [], async (server) => {
         const net = trackedSockets();
         const tokens = memoryTokenStore();
-        const bo = roomClient(server.url, "e2e-back", options({ WebSocket: net.WebSocket, tokens }));
+        // Bo's reconnect waits (a fixed 30 s backoff) until the test releases it with reconnectNow().
+        const hold = { backoff: { initialMs: 60_000, maxMs: 60_000 }, random: () => 0.5 };
+        const bo = roomClient(server.url, "e2e-back", options({ WebSocket: net.WebSocket, tokens, ...hold }));
         const ann = roomClient(server.url, "e2e-back", options());
         try {
           await Promise.all([ann.connect(), bo.connect()]);
@@ -96,8 +77,8 @@ for (const target of TARGETS) {
           assert.ok(seqBefore !== null && seqBefore >= 3, `seq so far: ${seqBefore}`);
 
           const log = statusLog(bo);
-          // Back within the resume buffer: Bo is replayed what he missed (his own player_disconnected), told
-          // resumed {recovered: true}, and gets no game_state; player_reconnected then follows live.
+          // Back within the resume buffer: Bo is replayed what he missed (his own player_disconnected), then
+          // player_reconnected follows live, then resumed {recovered: true}, and no game_state.
           const resumed = bo.waitFor("resumed", () => true, 10_000);
           const backForBo = bo.waitFor("player_reconnected", (m) => m.data.player_name === "Bo", 10_000);
           const backForAnn = ann.waitFor("player_reconnected", (m) => m.data.player_name === "Bo", 10_000);
@@ -105,7 +86,10 @@ for (const target of TARGETS) {
           bo.on("game_state", (data) => snapshots.push(data));
           const away = ann.waitFor("player_disconnected");
           net.sockets[0]!.close(4000, "test drops the socket");
-          await away;
+          // Released once Ann has heard of the drop, so player_disconnected is stored and kept for the replay;
+          // a reconnect that raced the store would get it live instead, and the replay would be empty.
+          await Promise.all([away, reaches(bo, (status) => status.state === "reconnecting")]);
+          bo.reconnectNow();
           const resume = await resumed;
           const back = await backForAnn;
           await backForBo;
@@ -140,7 +124,7 @@ for (const target of TARGETS) {
       `[${target}] a client whose session connects elsewhere stops with session_replaced and does not fight back`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, [], async (server) => {
         const first = roomClient(server.url, "e2e-tabs", options());
         await first.connect();
         const joined = await first.request("join_room", { player_name: "Ann" });
@@ -170,7 +154,7 @@ for (const target of TARGETS) {
     name: `[${target}] a made-up token is refused: the client drops it and stays on the channel as a visitor`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, [], async (server) => {
         const tokens = memoryTokenStore();
         tokens.set("e2e-bogus", "not-a-real-token");
         const client = roomClient(server.url, "e2e-bogus", options({ tokens }));
@@ -193,7 +177,7 @@ for (const target of TARGETS) {
     name: `[${target}] a visitor who stays while the room closes and reopens sees the new room's events`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, [], async (server) => {
         const visitor = roomClient(server.url, "e2e-again", options());
         const ann = roomClient(server.url, "e2e-again", options());
         const bo = roomClient(server.url, "e2e-again", options());

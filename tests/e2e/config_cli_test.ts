@@ -3,35 +3,19 @@
 // in one line.
 
 import assert from "node:assert/strict";
-import { binaryExists, REPO_ROOT, serverCommand, type Target } from "../support/server_process.ts";
-
-const TARGETS: readonly Target[] = ["source", "binary"];
-
-async function run(target: Target, args: string[], env: Record<string, string>) {
-  const [command, commandArgs] = serverCommand(target, args);
-  const output = await new Deno.Command(command, {
-    args: commandArgs,
-    cwd: REPO_ROOT,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+import { ignoreTarget, runToExit, TARGETS } from "../support/server_process.ts";
+import { withTempDir } from "../support/temp_dir.ts";
 
 for (const target of TARGETS) {
   Deno.test({
     name: `[${target}] --print-config shows file, env and flag settings merged, the admin token masked`,
-    ignore: target === "binary" && !binaryExists(),
+    ignore: ignoreTarget(target),
     async fn() {
-      const folder = await Deno.makeTempDir({ prefix: "liaptui-config-" });
-      try {
+      await withTempDir("liaptui-config-", async (folder) => {
         const file = `${folder}/liaptui.json`;
         await Deno.writeTextFile(file, JSON.stringify({ port: 7001, rate: 7, "max-rooms": 70 }));
         const env = { LIAPTUI_RATE: "8", LIAPTUI_ADMIN_TOKEN: "secret-secret-secret-1" };
-        const printed = await run(target, ["--config", file, "--port", "9001", "--print-config"], env);
+        const printed = await runToExit(target, ["--config", file, "--port", "9001", "--print-config"], env);
         assert.equal(printed.code, 0, printed.stderr);
         assert.ok(!printed.stdout.includes("secret-secret"), "the token is masked");
         const settings = JSON.parse(printed.stdout) as Record<string, unknown>;
@@ -41,13 +25,11 @@ for (const target of TARGETS) {
         );
 
         await Deno.writeTextFile(file, JSON.stringify({ port: 70000 }));
-        const refused = await run(target, ["--config", file], {});
+        const refused = await runToExit(target, ["--config", file], {});
         assert.equal(refused.code, 2);
         assert.equal(refused.stdout, "");
         assert.equal(refused.stderr, `liaptui: ${file} key "port": expected 0–65535, got 70000\n`);
-      } finally {
-        await Deno.remove(folder, { recursive: true });
-      }
+      });
     },
   });
 }

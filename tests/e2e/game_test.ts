@@ -3,11 +3,9 @@
 
 import assert from "node:assert/strict";
 import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
-import { ignoreTarget, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import { ignoreTarget, MACHINE_SPEED, TARGETS, withServer } from "../support/server_process.ts";
 import { assertContiguous as assertSeqs } from "../support/seq.ts";
 import { type Envelope, TestClient } from "../support/ws_client.ts";
-
-const TARGETS: readonly Target[] = ["source", "binary"];
 
 function broadcasts(client: TestClient): Envelope[] {
   return client.received.filter((m) => m.seq !== undefined);
@@ -59,17 +57,6 @@ function assertNoForeignPieces(client: TestClient, seat: number | null): void {
   }
 }
 
-async function withServer(target: Target, fn: (server: ServerProcess) => Promise<void>): Promise<void> {
-  // Clients here answer at machine speed with every delay at 0, far above a person's 20 messages a second.
-  const server = await startServer(target, ["--rate", "5000", "--rate-burst", "10000"]);
-  try {
-    await fn(server);
-  } finally {
-    const code = await server.stop();
-    assert.equal(code, 0, `server exited cleanly:\n${server.output().slice(-2000)}`);
-  }
-}
-
 for (const target of TARGETS) {
   const ignore = ignoreTarget(target);
 
@@ -77,7 +64,7 @@ for (const target of TARGETS) {
     name: `[${target}] four human clients play a full game to GAME_OVER with every move broadcast in order`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, MACHINE_SPEED, async (server) => {
         const names = ["Ann", "Bo", "Cy", "Di"];
         const players: AutoPlayer[] = [];
         for (const [i, name] of names.entries()) {
@@ -120,7 +107,7 @@ for (const target of TARGETS) {
     name: `[${target}] one human and three bots finish a game; a spectating host watches four bots finish`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, MACHINE_SPEED, async (server) => {
         const ann = await AutoPlayer.join(server.wsUrl, "solo", "Ann", { seed: 7 });
         ann.client.send("update_settings", { ...FAST_SETTINGS, target_score: 20 });
         ann.client.send("start_game", { fill_with_bots: true });
@@ -145,7 +132,7 @@ for (const target of TARGETS) {
     name: `[${target}] a human who drops is replaced by a bot after the grace period and the game finishes`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, MACHINE_SPEED, async (server) => {
         const ann = await AutoPlayer.join(server.wsUrl, "drop", "Ann", { seed: 3 });
         const bo = await AutoPlayer.join(server.wsUrl, "drop", "Bo", { seed: 4 });
         bo.silent = true;
@@ -168,7 +155,7 @@ for (const target of TARGETS) {
       `[${target}] a human who comes back within the grace period takes the seat back with no bot move made`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, MACHINE_SPEED, async (server) => {
         const ann = await AutoPlayer.join(server.wsUrl, "back", "Ann", { seed: 5 });
         const boClient = await TestClient.connect(`${server.wsUrl}/ws/back`);
         boClient.send("join_room", { player_name: "Bo" });
@@ -203,7 +190,7 @@ for (const target of TARGETS) {
       `[${target}] no client can act for another seat, non-hosts cannot use host controls, spectators see no hand`,
     ignore,
     fn: () =>
-      withServer(target, async (server) => {
+      withServer(target, MACHINE_SPEED, async (server) => {
         const ann = await TestClient.connect(`${server.wsUrl}/ws/sec`);
         ann.send("join_room", { player_name: "Ann" });
         await ann.next("joined_room");

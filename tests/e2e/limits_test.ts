@@ -4,10 +4,9 @@
 
 import assert from "node:assert/strict";
 import { health, untilHealth } from "../support/health.ts";
-import { ignoreTarget, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import { ignoreTarget, type ServerProcess, startServer, TARGETS } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
 
-const TARGETS: readonly Target[] = ["source", "binary"];
 const MiB = 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

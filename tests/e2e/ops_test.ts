@@ -4,10 +4,15 @@
 
 import assert from "node:assert/strict";
 import { FAST_SETTINGS } from "../support/auto_player.ts";
-import { binaryExists, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import {
+  ignoreTarget,
+  MACHINE_SPEED,
+  type ServerProcess,
+  startServer,
+  TARGETS,
+} from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
 
-const TARGETS: readonly Target[] = ["source", "binary"];
 const TOKEN = "test-admin-token-0123456789";
 
 type Samples = Map<string, number>;
@@ -119,14 +124,14 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 }
 
 for (const target of TARGETS) {
-  const ignore = target === "binary" && !binaryExists();
+  const ignore = ignoreTarget(target);
 
   Deno.test({
     name:
       `[${target}] /healthz and /readyz answer, and /metrics is Prometheus text whose counters move in a game`,
     ignore,
     async fn() {
-      const server = await startServer(target, ["--rate", "5000", "--rate-burst", "10000"]);
+      const server = await startServer(target, MACHINE_SPEED);
       const clients: TestClient[] = [];
       try {
         assert.equal((await fetch(`${server.url}/healthz`).then((r) => r.json())).status, "ok");

@@ -3,11 +3,16 @@
 // the same round, hands and scores, with `seq` going on, and finish the game. Source and compiled binary.
 
 import assert from "node:assert/strict";
-import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
-import { binaryExists, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import { AutoPlayer } from "../support/auto_player.ts";
+import {
+  ignoreTarget,
+  type ServerProcess,
+  startServer,
+  type Target,
+  TARGETS,
+} from "../support/server_process.ts";
 import { type Envelope, TestClient } from "../support/ws_client.ts";
 
-const TARGETS: readonly Target[] = ["source", "binary"];
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 const ROOM = "survivor";
 
@@ -30,20 +35,8 @@ async function survives(target: Target, signal: "SIGKILL" | "SIGTERM"): Promise<
   try {
     const first = await startServer(target, ["--data-dir", dataDir]);
     servers.push(first);
-    for (const [i, name] of NAMES.entries()) {
-      players.push(await AutoPlayer.join(first.wsUrl, ROOM, name, { seed: 500 + i }));
-    }
+    players.push(...await AutoPlayer.table(first.wsUrl, ROOM, NAMES, 500));
     const host = players[0]!.client;
-    host.send("update_settings", {
-      ...FAST_SETTINGS,
-      target_score: 40,
-      max_rounds: 3,
-      reconnect_grace_ms: 120_000,
-    }, "s");
-    await host.next(
-      "room_state",
-      (m) => (m.data?.settings as { target_score?: number })?.target_score === 40,
-    );
     host.send("start_game", { fill_with_bots: false });
 
     // Half a game: the first of three rounds is scored. Then everyone stops answering and the table waits on a human.
@@ -135,7 +128,7 @@ async function survives(target: Target, signal: "SIGKILL" | "SIGTERM"): Promise<
 }
 
 for (const target of TARGETS) {
-  const ignore = target === "binary" && !binaryExists();
+  const ignore = ignoreTarget(target);
   for (const signal of ["SIGKILL", "SIGTERM"] as const) {
     Deno.test({
       name:

@@ -3,10 +3,9 @@
 // mid-game answers SERVER_ERROR and broadcasts nothing it did not store, while the server keeps running.
 
 import assert from "node:assert/strict";
-import { binaryExists, startServer, type Target } from "../support/server_process.ts";
+import { ignoreTarget, startServer, type Target, TARGETS } from "../support/server_process.ts";
 import { type Envelope, TestClient } from "../support/ws_client.ts";
-
-const TARGETS: readonly Target[] = ["source", "binary"];
+import { withTempDir } from "../support/temp_dir.ts";
 
 /** Starts a server that must refuse to run; returns its one-line complaint. */
 async function refusal(target: Target, args: string[]): Promise<string> {
@@ -36,6 +35,16 @@ async function firstOf(
     if (performance.now() > until) throw new Error("no answer");
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Sends a chat with request id `id`; resolves with `chat` once it is broadcast, or the error code it got. */
+async function chat(client: TestClient, message: string, id: string): Promise<string> {
+  client.send("chat", { message }, id);
+  const answer = await firstOf(
+    client,
+    (m) => (m.event === "chat" && m.data?.message === message) || (m.event === "error" && m.id === id),
+  );
+  return answer.event === "chat" ? "chat" : String(answer.error?.code);
 }
 
 /** Runs `mount` (root only); false where this machine does not allow it. */
@@ -71,12 +80,12 @@ const canMount = probe !== null;
 if (probe !== null) await release(probe);
 
 for (const target of TARGETS) {
-  const ignore = target === "binary" && !binaryExists();
+  const ignore = ignoreTarget(target);
 
   Deno.test({
     name:
       `[${target}] a second server on the same data directory refuses to start, whichever runtime holds it`,
-    ignore: ignore || !binaryExists(),
+    ignore: ignoreTarget("binary"), // both runtimes take part, whichever this one is
     fn: async () => {
       const dataDir = await Deno.makeTempDir({ prefix: "liaptui-lock-" });
       const other: Target = target === "source" ? "binary" : "source";
@@ -96,14 +105,11 @@ for (const target of TARGETS) {
     name: `[${target}] a corrupted database file stops the server with one line naming the file`,
     ignore,
     fn: async () => {
-      const dataDir = await Deno.makeTempDir({ prefix: "liaptui-corrupt-" });
-      try {
+      await withTempDir("liaptui-corrupt-", async (dataDir) => {
         await Deno.writeTextFile(`${dataDir}/liaptui.db`, "not sqlite at all\n".repeat(500));
         const line = await refusal(target, ["--data-dir", dataDir]);
         assert.match(line, /liaptui\.db: file is not a database/);
-      } finally {
-        await Deno.remove(dataDir, { recursive: true });
-      }
+      });
     },
   });
 
@@ -111,14 +117,11 @@ for (const target of TARGETS) {
     name: `[${target}] a data directory that cannot be created stops the server with one line`,
     ignore,
     fn: async () => {
-      const dir = await Deno.makeTempDir({ prefix: "liaptui-nodir-" });
-      try {
+      await withTempDir("liaptui-nodir-", async (dir) => {
         await Deno.writeTextFile(`${dir}/taken`, "a file where the folder should go");
         const line = await refusal(target, ["--data-dir", `${dir}/taken/data`]);
         assert.match(line, /cannot create the data directory/);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
+      });
     },
   });
 
@@ -138,32 +141,30 @@ for (const target of TARGETS) {
 
   Deno.test({
     name:
-      `[${target}] a full disk answers SERVER_ERROR, never broadcasts what it did not store, and keeps serving`,
+      `[${target}] a full disk answers SERVER_ERROR, never broadcasts what it did not store, keeps serving, ` +
+      "and /readyz reports it until the disk has room again",
     ignore: ignore || !canMount,
     fn: async () => {
-      const disk = (await tinyDisk(160))!;
-      const server = await startServer(target, ["--data-dir", disk]);
+      const disk = (await tinyDisk(256))!;
+      // Room the test can give back later: the data directory fills what is left.
+      await Deno.writeFile(`${disk}/filler`, new Uint8Array(96 * 1024));
+      const server = await startServer(target, ["--data-dir", `${disk}/data`]);
       const client = await TestClient.connect(`${server.wsUrl}/ws/full`);
+      const readyz = async () => {
+        const response = await fetch(`${server.url}/readyz`);
+        return { status: response.status, store: (await response.json()).checks.store };
+      };
       try {
         await client.next("connected");
         client.send("join_room", { player_name: "Ann" });
         await client.next("joined_room");
+        assert.deepEqual(await readyz(), { status: 200, store: true });
         // Each chat is one stored action (a WAL page or two); the disk is full long before the rate limit bites.
         let refusedAt = -1;
         for (let i = 0; i < 400 && refusedAt < 0; i++) {
-          client.send("chat", { message: `${i}:${"x".repeat(450)}` }, `c${i}`);
-          const answer = await firstOf(
-            client,
-            (m) =>
-              (m.event === "chat" && String(m.data?.message).startsWith(`${i}:`)) ||
-              (m.event === "error" && m.id === `c${i}`),
-          );
-          if (answer.event === "error") {
-            assert.equal(answer.error?.code, "SERVER_ERROR");
-            refusedAt = i;
-          }
+          if (await chat(client, `${i}:${"x".repeat(450)}`, `c${i}`) === "SERVER_ERROR") refusedAt = i;
         }
-        assert.ok(refusedAt > 0, "the disk filled up");
+        assert.ok(refusedAt > 0, `the disk filled up:\n${server.output()}`);
         await client.roundTrip();
         const chats = client.received.filter((m) => m.event === "chat");
         assert.equal(chats.length, refusedAt, "the refused chat was never broadcast");
@@ -171,6 +172,17 @@ for (const target of TARGETS) {
         assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), "no seq was spent on it");
         assert.equal((await fetch(`${server.url}/healthz`)).status, 200, "the server is still up");
         assert.match(server.output(), /storing chat failed/);
+        assert.deepEqual(await readyz(), { status: 503, store: false }, "/readyz shows the full disk");
+        assert.match(server.output(), /the store cannot write .*\/readyz reports not ready/);
+
+        await Deno.remove(`${disk}/filler`);
+        assert.deepEqual(await readyz(), { status: 200, store: true }, "ready once the disk has room");
+        assert.equal(
+          await chat(client, "stored again", "after"),
+          "chat",
+          "and the store really writes again",
+        );
+        assert.match(server.output(), /the store writes again/);
       } finally {
         await client.close();
         await server.stop();

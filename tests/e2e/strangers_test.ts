@@ -4,10 +4,9 @@
 
 import assert from "node:assert/strict";
 import { createRng, random as nextRandom } from "../../src/game/prng.ts";
-import { binaryExists, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import { ignoreTarget, type ServerProcess, TARGETS, withServer } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
 
-const TARGETS: readonly Target[] = ["source", "binary"];
 const SOCKETS = 10_000;
 const AT_ONCE = 100;
 
@@ -59,10 +58,9 @@ async function stranger(server: ServerProcess, id: string, kind: number): Promis
 for (const target of TARGETS) {
   Deno.test({
     name: `[${target}] ${SOCKETS} sockets to random room ids leave no connection, room or statistics behind`,
-    ignore: target === "binary" && !binaryExists(),
+    ignore: ignoreTarget(target),
     async fn() {
-      const server = await startServer(target, ["--max-connections-per-address", String(AT_ONCE * 2)]);
-      try {
+      await withServer(target, ["--max-connections-per-address", String(AT_ONCE * 2)], async (server) => {
         const rng = createRng(9);
         const ids = Array.from(
           { length: SOCKETS },
@@ -89,58 +87,56 @@ for (const target of TARGETS) {
         assert.deepEqual(state, { connections: 0, rooms: 0, queued: 0, statsEntries: 0, roomOwners: 0 });
         const health = await fetch(`${server.url}/healthz`).then((r) => r.json());
         assert.deepEqual([health.connections, health.rooms], [0, 0]);
-      } finally {
-        await server.stop();
-      }
+      });
     },
   });
 
   Deno.test({
     name:
       `[${target}] one address opens at most --max-rooms-per-address rooms, and gets its share back as they close`,
-    ignore: target === "binary" && !binaryExists(),
+    ignore: ignoreTarget(target),
     async fn() {
-      const server = await startServer(target, ["--max-rooms-per-address", "2"]);
-      const clients: TestClient[] = [];
-      const open = async (path: string) => {
-        const client = await TestClient.connect(`${server.wsUrl}${path}`);
-        clients.push(client);
-        return client;
-      };
-      try {
-        const lobby = await open("/ws/lobby");
-        await lobby.next("room_list");
-        lobby.send("create_room", { room_name: "One", player_name: "Ann" }, "c1");
-        const created = await lobby.next("room_created", (m) => m.id === "c1");
-        const second = await open("/ws/quota-two");
-        await second.next("connected");
-        second.send("join_room", { player_name: "Bo" });
-        await second.next("joined_room");
+      await withServer(target, ["--max-rooms-per-address", "2"], async (server) => {
+        const clients: TestClient[] = [];
+        const open = async (path: string) => {
+          const client = await TestClient.connect(`${server.wsUrl}${path}`);
+          clients.push(client);
+          return client;
+        };
+        try {
+          const lobby = await open("/ws/lobby");
+          await lobby.next("room_list");
+          lobby.send("create_room", { room_name: "One", player_name: "Ann" }, "c1");
+          const created = await lobby.next("room_created", (m) => m.id === "c1");
+          const second = await open("/ws/quota-two");
+          await second.next("connected");
+          second.send("join_room", { player_name: "Bo" });
+          await second.next("joined_room");
 
-        const third = await open("/ws/quota-three");
-        await third.next("connected");
-        third.send("join_room", { player_name: "Cy" }, "j3");
-        const refused = await third.nextError();
-        assert.equal(refused.error?.code, "ROOM_FULL");
-        assert.deepEqual(refused.error?.details, { limit: 2 });
-        lobby.send("create_room", { room_name: "Three", player_name: "Di" }, "c2");
-        assert.equal((await lobby.nextError()).error?.code, "ROOM_FULL");
-        assert.equal((await gauges(server)).rooms, 2, "the refusals opened nothing");
+          const third = await open("/ws/quota-three");
+          await third.next("connected");
+          third.send("join_room", { player_name: "Cy" }, "j3");
+          const refused = await third.nextError();
+          assert.equal(refused.error?.code, "ROOM_FULL");
+          assert.deepEqual(refused.error?.details, { limit: 2 });
+          lobby.send("create_room", { room_name: "Three", player_name: "Di" }, "c2");
+          assert.equal((await lobby.nextError()).error?.code, "ROOM_FULL");
+          assert.equal((await gauges(server)).rooms, 2, "the refusals opened nothing");
 
-        // Joining a room someone else opened is not opening one.
-        const guest = await open(`/ws/${created.data?.room_id}`);
-        await guest.next("connected");
-        guest.send("join_room", { player_name: "Guest" });
-        await guest.next("joined_room");
+          // Joining a room someone else opened is not opening one.
+          const guest = await open(`/ws/${created.data?.room_id}`);
+          await guest.next("connected");
+          guest.send("join_room", { player_name: "Guest" });
+          await guest.next("joined_room");
 
-        second.send("leave_room", {});
-        await second.next("left_room");
-        third.send("join_room", { player_name: "Cy" });
-        await third.next("joined_room");
-      } finally {
-        await Promise.all(clients.map((c) => c.close()));
-        await server.stop();
-      }
+          second.send("leave_room", {});
+          await second.next("left_room");
+          third.send("join_room", { player_name: "Cy" });
+          await third.next("joined_room");
+        } finally {
+          await Promise.all(clients.map((c) => c.close()));
+        }
+      });
     },
   });
 }

@@ -2,9 +2,7 @@
 // as the binary (Bun), with a certificate made for the test by openssl.
 
 import assert from "node:assert/strict";
-import { binaryExists, REPO_ROOT, serverCommand, type Target } from "../support/server_process.ts";
-
-const TARGETS: readonly Target[] = ["source", "binary"];
+import { ignoreTarget, REPO_ROOT, serverCommand, TARGETS } from "../support/server_process.ts";
 
 function hasOpenssl(): boolean {
   try {
@@ -53,7 +51,7 @@ async function makeCertificate(folder: string): Promise<{ cert: string; key: str
 for (const target of TARGETS) {
   Deno.test({
     name: `[${target}] --tls-cert and --tls-key serve https and wss directly`,
-    ignore: (target === "binary" && !binaryExists()) || !hasOpenssl(),
+    ignore: ignoreTarget(target) || !hasOpenssl(),
     async fn() {
       const folder = await Deno.makeTempDir({ prefix: "liaptui-tls-" });
       let child: Deno.ChildProcess | null = null;

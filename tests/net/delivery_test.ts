@@ -236,13 +236,20 @@ Deno.test("a slow socket dropped in the middle of a fan-out does not reorder the
   harness.gateway.shutdown();
 });
 
-Deno.test("broadcast() keeps each event in the history as the very string it sent, without encoding again", () => {
-  const clock = new FakeClock();
+/** A delivery that keeps room broadcasts in a history, and one socket on room r1. */
+function withHistory() {
   const registry = new ConnectionRegistry();
   const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1 << 20 });
-  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, { history });
+  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, new FakeClock(), {
+    history,
+  });
   const { connection, transport } = makeConnection({ channel: "r1" });
   registry.add(connection);
+  return { history, delivery, transport };
+}
+
+Deno.test("broadcast() keeps each event in the history as the very string it sent, without encoding again", () => {
+  const { history, delivery, transport } = withHistory();
 
   const encodes = countEncodes(() => delivery.broadcast("r1", THREE_EVENTS));
 
@@ -274,12 +281,7 @@ Deno.test("defer() inside a fan-out runs after the deliveries already asked for"
 });
 
 Deno.test("replayed() refills the history from a rebuilt room without sending, and live events follow on", () => {
-  const clock = new FakeClock();
-  const registry = new ConnectionRegistry();
-  const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1 << 20 });
-  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, { history });
-  const { connection, transport } = makeConnection({ channel: "r1" });
-  registry.add(connection);
+  const { history, delivery, transport } = withHistory();
 
   delivery.replayed("r1", THREE_EVENTS);
   assert.equal(transport.sent.length, 0, "what went out before the restart is not sent again");

@@ -7,6 +7,7 @@ import { TokenBucket } from "../../src/net/rate_limiter.ts";
 import type { PubSub, Transport } from "../../src/net/transport.ts";
 import { FakeClock } from "../../src/rooms/clock.ts";
 import { RoomDirectory } from "../../src/rooms/room_directory.ts";
+import type { StoreJournals } from "../../src/rooms/room_journal.ts";
 import { NO_DELAYS, type RoomSettings } from "../../src/rooms/settings.ts";
 
 /** A decoded server frame, loosely typed for assertions. */
@@ -158,10 +159,10 @@ export interface Client {
   close(): void;
 }
 
-/** A gateway on a fake clock with a real room directory, wired as main.ts wires them. */
+/** A gateway on a fake clock with a real room directory (stored through `journals`, if given), wired as main.ts wires them. */
 export function makeGateway(
   overrides: Partial<NetLimits> = {},
-  options: { pubsub?: PubSub | null; roomDefaults?: Partial<RoomSettings> } = {},
+  options: { pubsub?: PubSub | null; roomDefaults?: Partial<RoomSettings>; journals?: StoreJournals } = {},
 ): Harness {
   const clock = new FakeClock();
   const limits: NetLimits = { ...DEFAULT_LIMITS, ...overrides };
@@ -176,6 +177,7 @@ export function makeGateway(
         lobby: delivery,
         defaults: options.roomDefaults ?? NO_DELAYS,
         seed: () => 42,
+        ...(options.journals !== undefined ? { journals: options.journals } : {}),
       }),
   });
   return {

@@ -221,14 +221,15 @@ Deno.test("a queued connection gets keep-alives answered, ROOM_FULL for anything
   gateway.shutdown();
 });
 
+/** A started gateway with the contract's heartbeat, idle close and warning times, and one socket on room r1. */
+function heartbeating() {
+  const harness = makeGateway({ heartbeatMs: 30_000, idleTimeoutMs: 60_000, idleWarningMs: 15_000 });
+  harness.gateway.start();
+  return { ...harness, client: harness.connect("r1") };
+}
+
 Deno.test("the heartbeat pings every heartbeatMs, warns before the idle close, and closes with 4000", () => {
-  const { gateway, clock, connect } = makeGateway({
-    heartbeatMs: 30_000,
-    idleTimeoutMs: 60_000,
-    idleWarningMs: 15_000,
-  });
-  gateway.start();
-  const client = connect("r1");
+  const { gateway, clock, client } = heartbeating();
   client.transport.clear();
 
   clock.advance(29_000);
@@ -250,13 +251,7 @@ Deno.test("the heartbeat pings every heartbeatMs, warns before the idle close, a
 });
 
 Deno.test("any frame resets the idle clock", () => {
-  const { gateway, clock, connect } = makeGateway({
-    heartbeatMs: 30_000,
-    idleTimeoutMs: 60_000,
-    idleWarningMs: 15_000,
-  });
-  gateway.start();
-  const client = connect("r1");
+  const { gateway, clock, client } = heartbeating();
   clock.advance(50_000);
   assert.equal(client.transport.events("timeout_warning").length, 1);
   client.send({ event: "pong" });
@@ -269,13 +264,7 @@ Deno.test("any frame resets the idle clock", () => {
 });
 
 Deno.test("a connection goes connected → authenticated → active ⇄ inactive → disconnected", () => {
-  const { gateway, clock, connect } = makeGateway({
-    heartbeatMs: 30_000,
-    idleTimeoutMs: 60_000,
-    idleWarningMs: 15_000,
-  });
-  gateway.start();
-  const client = connect("r1");
+  const { gateway, clock, client } = heartbeating();
   const connection = connectionOf(client);
   assert.equal(connection.state, "connected");
 
@@ -454,7 +443,12 @@ Deno.test("a member returning with its token to a full room skips the queue and 
 
   const back = harness.connect("r1", { token });
 
-  assert.deepEqual(back.transport.frames.map((f) => f.event).slice(0, 2), ["connected", "resumed"]);
+  assert.deepEqual(back.transport.frames.map((f) => f.event), [
+    "connected",
+    "player_reconnected",
+    "game_state",
+    "resumed",
+  ]);
   assert.equal(back.transport.events("connected")[0]?.data?.player_name, "Ann");
   assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(back));
   assert.equal(harness.gateway.queue.size, 0);

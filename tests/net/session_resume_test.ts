@@ -61,12 +61,15 @@ function broadcastsAfter(client: Client, seq: number): Frame[] {
   return client.transport.messages.filter((m) => m.seq !== undefined && m.seq > seq);
 }
 
-/** Asserts what follows a resume: `resumed`, the room's `player_reconnected`, then the private state. */
+/**
+ * Asserts what follows a resume: the room's `player_reconnected`, the private state, and last `resumed`, the
+ * direct reply that goes out only once the return is stored.
+ */
 function assertTail(messages: readonly Frame[], expected: readonly string[]): void {
   assert.deepEqual(messages.map((m) => m.event), expected);
 }
 
-Deno.test("?token=&last_seq= inside the buffer replays every missed event once, in order, then resumed and the private state", () => {
+Deno.test("?token=&last_seq= inside the buffer replays every missed event once, in order, then the private state and resumed", () => {
   const setup = tableWaitingForAnn();
   const { harness, ann, bo, room } = setup;
   const lastSeen = annMisses(setup, 3);
@@ -80,13 +83,13 @@ Deno.test("?token=&last_seq= inside the buffer replays every missed event once, 
   assert.equal(messages[0]?.data?.player_name, "Ann");
   assert.deepEqual(messages.slice(1, 1 + missed.length), missed, "the very envelopes Bo got, timestamps too");
   const tail = messages.slice(1 + missed.length);
-  assertTail(tail, ["resumed", "player_reconnected", "hand", "your_turn"]);
-  assert.deepEqual(tail[0]?.data, { replayed: 4, recovered: true });
-  assert.equal(tail[0]?.seq, undefined, "resumed is a direct reply, not a broadcast");
-  assert.equal(tail[1]?.seq, room.seq);
+  assertTail(tail, ["player_reconnected", "hand", "your_turn", "resumed"]);
+  assert.deepEqual(tail[3]?.data, { replayed: 4, recovered: true });
+  assert.equal(tail[3]?.seq, undefined, "resumed is a direct reply, not a broadcast");
+  assert.equal(tail[0]?.seq, room.seq);
   assert.equal(room.seq, lastSeen + 5, "the stream goes on right after the replay");
   assert.equal(back.transport.events("game_state").length, 0, "no snapshot when the gap was replayed");
-  assert.deepEqual(tail[2]?.data, ann.client.transport.events("hand").at(-1)?.data, "the same hand");
+  assert.deepEqual(tail[1]?.data, ann.client.transport.events("hand").at(-1)?.data, "the same hand");
   assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(back));
   assert.equal(room.member("Ann")?.connected, true);
   harness.gateway.shutdown();
@@ -100,21 +103,21 @@ Deno.test("a gap older than the buffer gets recovered: false and a game_state wh
   const back = harness.connect("r1", { token: ann.token, lastSeq: String(lastSeen) });
 
   const messages = back.transport.messages;
-  assertTail(messages, ["connected", "resumed", "player_reconnected", "game_state", "hand", "your_turn"]);
-  assert.deepEqual(messages[1]?.data, { replayed: 0, recovered: false });
-  const state = messages[3]?.data as {
+  assertTail(messages, ["connected", "player_reconnected", "game_state", "hand", "your_turn", "resumed"]);
+  assert.deepEqual(messages[5]?.data, { replayed: 0, recovered: false });
+  const state = messages[2]?.data as {
     room: { seq: number };
     you: { player_name: string; seat: number };
     game: { hand: unknown[] };
   };
   assert.equal(
     state.room.seq,
-    messages[2]?.seq,
+    messages[1]?.seq,
     "the snapshot counts every broadcast up to player_reconnected",
   );
   assert.equal(state.room.seq, room.seq);
   assert.deepEqual([state.you.player_name, state.you.seat], ["Ann", 0]);
-  assert.deepEqual(state.game.hand, messages[4]?.data?.pieces);
+  assert.deepEqual(state.game.hand, messages[3]?.data?.pieces);
   harness.gateway.shutdown();
 });
 
@@ -136,11 +139,11 @@ Deno.test("?token= without last_seq gives resumed recovered: false and a fresh g
   const back = harness.connect("r1", { token: ann.token });
   assertTail(back.transport.messages, [
     "connected",
-    "resumed",
     "player_reconnected",
     "game_state",
     "hand",
     "your_turn",
+    "resumed",
   ]);
   assert.deepEqual(back.transport.events("resumed")[0]?.data, { replayed: 0, recovered: false });
   harness.gateway.shutdown();
@@ -159,8 +162,8 @@ Deno.test("the resume message on a fresh socket replays the gap and echoes the r
 
   const messages = back.transport.messages;
   assert.deepEqual(messages.slice(0, missed.length), missed);
-  assertTail(messages.slice(missed.length), ["resumed", "player_reconnected", "hand", "your_turn"]);
-  const resumed = messages[missed.length];
+  assertTail(messages.slice(missed.length), ["player_reconnected", "hand", "your_turn", "resumed"]);
+  const resumed = messages.at(-1);
   assert.deepEqual([resumed?.data, resumed?.id], [{ replayed: missed.length, recovered: true }, "r-1"]);
   assert.equal(connectionOf(back).playerName, "Ann");
   harness.gateway.shutdown();
@@ -171,7 +174,7 @@ Deno.test("last_seq equal to the room's seq replays nothing and still re-sends h
   const { harness, ann, room } = setup;
   annMisses(setup, 1);
   const back = harness.connect("r1", { token: ann.token, lastSeq: String(room.seq) });
-  assertTail(back.transport.messages, ["connected", "resumed", "player_reconnected", "hand", "your_turn"]);
+  assertTail(back.transport.messages, ["connected", "player_reconnected", "hand", "your_turn", "resumed"]);
   assert.deepEqual(back.transport.events("resumed")[0]?.data, { replayed: 0, recovered: true });
   harness.gateway.shutdown();
 });
@@ -184,7 +187,7 @@ Deno.test("two tabs of one player: the older gets 4001, the newer keeps the seat
 
   assert.equal(ann.client.transport.lastCloseCode, CloseCode.SESSION_REPLACED);
   assert.equal(harness.gateway.registry.get(connectionOf(ann.client).id), undefined);
-  assertTail(tab2.transport.messages, ["connected", "resumed", "hand", "your_turn"]);
+  assertTail(tab2.transport.messages, ["connected", "hand", "your_turn", "resumed"]);
   assert.deepEqual(tab2.transport.events("resumed")[0]?.data, { replayed: 0, recovered: true });
   assert.equal(bo.client.transport.sent.length, boBefore, "the room saw nobody leave or come back");
 
@@ -277,7 +280,7 @@ Deno.test("a seated socket's own resume fills a gap without closing anything or 
 
   ann.client.send({ event: "resume", data: { session_token: ann.token, last_seq: from } });
 
-  assertTail(ann.client.transport.messages, ["chat", "chat", "resumed", "hand", "your_turn"]);
+  assertTail(ann.client.transport.messages, ["chat", "chat", "hand", "your_turn", "resumed"]);
   assert.deepEqual(ann.client.transport.events("resumed")[0]?.data, { replayed: 2, recovered: true });
   assert.equal(ann.client.transport.closes.length, 0);
   assert.equal(room.seq, from + 2, "nothing new was broadcast");
@@ -325,10 +328,10 @@ Deno.test("a queued socket's resume with a member's token is admitted at once; a
     "queue_processed",
     "connected",
     "player_disconnected",
-    "resumed",
     "player_reconnected",
     "hand",
     "your_turn",
+    "resumed",
   ]);
   assert.equal(waiting.transport.events("resumed")[0]?.id, 1);
   assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(waiting));
@@ -461,6 +464,7 @@ Deno.test("a room that refuses the reconnect leaves the seat with the socket tha
 
   const failure = harness.gateway.sessions.apply(connectionOf(tab2), plan, undefined);
 
+  assert.ok(!(failure instanceof Promise), "refused at once, before anything was stored");
   assert.equal(failure?.code, ErrorCode.ROOM_NOT_FOUND);
   assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(ann.client));
   assert.equal(connectionOf(tab2).playerName, null);

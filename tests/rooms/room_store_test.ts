@@ -10,12 +10,10 @@ import type { GameRules } from "../../src/rooms/table_game.ts";
 import { REAL_RULES } from "../../src/rooms/table_game.ts";
 import { memoryStore } from "../../src/store/memory_store.ts";
 import type { Store } from "../../src/store/ports.ts";
+import { faultyStore, tick } from "../support/faulty_store.ts";
 import { FAST, RecordingOutput } from "./room_fixture.ts";
 
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
-
-/** Lets every settled promise run (store answers, deliveries). */
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function build(store: Store, clock = new FakeClock(), rules: GameRules = REAL_RULES) {
   const output = new RecordingOutput();
@@ -107,26 +105,6 @@ Deno.test("a room rebuilt from its log continues the same game: views, seq and t
   assert.deepEqual(games.games[0]!.players, NAMES);
   b.directory.dispose();
 });
-
-/** The memory store with a switch that makes every append fail, as a full or broken disk would. */
-function faultyStore(): { store: Store; failing: { on: boolean; refused: number } } {
-  const inner = memoryStore();
-  const failing = { on: false, refused: 0 };
-  return {
-    failing,
-    store: {
-      ...inner,
-      log: {
-        ...inner.log,
-        append: (grant, seq, entry) => {
-          if (!failing.on) return inner.log.append(grant, seq, entry);
-          failing.refused += 1;
-          return Promise.reject(new Error("disk full (test)"));
-        },
-      },
-    },
-  };
-}
 
 Deno.test("nothing an action produces is delivered before the store has it", async () => {
   const f = build(memoryStore());

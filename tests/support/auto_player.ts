@@ -1,6 +1,7 @@
 // A socket client that plays its seat by itself: it answers every `your_turn` with a legal option picked by
 // a seeded PRNG, so a game over the wire is reproducible from the test's seeds.
 
+import { NO_DELAYS } from "../../src/rooms/settings.ts";
 import { type Envelope, TestClient } from "./ws_client.ts";
 
 export interface AutoPlayerOptions {
@@ -52,6 +53,36 @@ export class AutoPlayer {
     client.send("join_room", { player_name: name, as });
     await client.next("joined_room");
     return new AutoPlayer(client, name, options);
+  }
+
+  /**
+   * Seats one player per name in `roomId` (seeds `seedBase`, `seedBase + 1`, …) and has the first, the host,
+   * set `settings`; resolves once the room took them, before any game starts. Players already seated are
+   * stopped if a later one cannot join.
+   */
+  static async table(
+    wsUrl: string,
+    roomId: string,
+    names: readonly string[],
+    seedBase: number,
+    settings: typeof LONG_GAME = LONG_GAME,
+  ): Promise<AutoPlayer[]> {
+    const players: AutoPlayer[] = [];
+    try {
+      for (const [i, name] of names.entries()) {
+        players.push(await AutoPlayer.join(wsUrl, roomId, name, { seed: seedBase + i }));
+      }
+      const host = players[0]!.client;
+      host.send("update_settings", settings, "table-settings");
+      await host.next("room_state", (m) => {
+        const now = m.data?.settings as { target_score?: number; max_rounds?: number } | undefined;
+        return now?.target_score === settings.target_score && now?.max_rounds === settings.max_rounds;
+      });
+      return players;
+    } catch (error) {
+      await Promise.all(players.map((player) => player.stop()));
+      throw error;
+    }
   }
 
   /** Wraps an already-connected client (for example one that came back with `?token=`). */
@@ -116,3 +147,14 @@ export class AutoPlayer {
 
 /** Every delay zero: a game over the wire runs as fast as the machine allows. */
 export { NO_DELAYS as FAST_SETTINGS } from "../../src/rooms/settings.ts";
+
+/**
+ * A game that lasts (three rounds, up to 40 points) with a seat kept two minutes for a dropped player: for
+ * tests that interrupt a game midway (a restart, a failover) and must find it still going.
+ */
+export const LONG_GAME = {
+  ...NO_DELAYS,
+  target_score: 40,
+  max_rounds: 3,
+  reconnect_grace_ms: 120_000,
+};

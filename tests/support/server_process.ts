@@ -1,5 +1,6 @@
 // Runs the real server as a subprocess — from source under Deno, or the compiled binary — for end-to-end
-// tests and benchmarks, and stops it cleanly. Owns no assertions.
+// tests and benchmarks, and stops it cleanly; or runs it to completion for flags that answer and exit.
+// Owns no assertions: an unclean exit in `withServer` is thrown as a plain error.
 
 import { requireOnCi } from "./ci.ts";
 
@@ -8,6 +9,15 @@ export const REPO_ROOT = decodeURIComponent(new URL("../../", import.meta.url).p
 export const BINARY = `${REPO_ROOT}dist/liaptui`;
 
 export type Target = "source" | "binary";
+
+/**
+ * Rate flags for servers whose test clients answer at machine speed, every delay at 0: far above a person's
+ * 20 messages a second, which would refuse their bursts.
+ */
+export const MACHINE_SPEED = ["--rate", "5000", "--rate-burst", "10000"] as const;
+
+/** Every end-to-end suite runs against both: the server from source under Deno, and the release binary. */
+export const TARGETS: readonly Target[] = ["source", "binary"];
 
 export interface ServerProcess {
   readonly target: Target;
@@ -55,6 +65,30 @@ export function serverCommand(target: Target, args: readonly string[]): [string,
     : [BINARY, [...args]];
 }
 
+/** How the server's subprocess is started, whether it runs until stopped or answers and exits. */
+function spawnOptions(commandArgs: string[], env: Record<string, string>): Deno.CommandOptions {
+  return { args: commandArgs, cwd: REPO_ROOT, env, stdin: "null", stdout: "piped", stderr: "piped" };
+}
+
+/** What a run to completion printed, and its exit code. */
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the server with `args` to completion, for flags that answer and exit (`--help`, `--print-config`). */
+export async function runToExit(
+  target: Target,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Outcome> {
+  const [command, commandArgs] = serverCommand(target, args);
+  const output = await new Deno.Command(command, spawnOptions(commandArgs, env)).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
 /** Asks the OS for a free port by listening on port 0, then releases it. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -85,14 +119,7 @@ export async function startServer(
   const dataArgs = ownDataDir === null ? [] : ["--data-dir", ownDataDir];
   const common = ["--port", String(port), "--host", "127.0.0.1", ...dataArgs, ...args];
   const [command, commandArgs] = serverCommand(target, common);
-  const child = new Deno.Command(command, {
-    args: commandArgs,
-    cwd: REPO_ROOT,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = new Deno.Command(command, spawnOptions(commandArgs, env)).spawn();
 
   let log = "";
   let markReady: (url: string) => void = () => {};
@@ -158,6 +185,27 @@ export async function startServer(
     clearTimeout(timer);
     exited.catch(() => {}); // Only a rejection before readiness matters; later exits are awaited by stop().
   }
+}
+
+/**
+ * Starts a server with `args` and `env`, runs `fn` against it, and stops it whatever `fn` did. A server that
+ * then exits with anything but 0 fails the caller, unless `fn` failed first: that error is the one to see.
+ */
+export async function withServer(
+  target: Target,
+  args: readonly string[],
+  fn: (server: ServerProcess) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const server = await startServer(target, args, env);
+  try {
+    await fn(server);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  const code = await server.stop();
+  if (code !== 0) throw new Error(`the server exited with ${code}, not 0:\n${server.output().slice(-2000)}`);
 }
 
 function readRss(pid: number): number | null {

@@ -1,0 +1,108 @@
+// A return whose save fails: the room rolls it back, and the client hears SERVER_ERROR, never `resumed` or a
+// private state it cannot count on; the seat stays as it was and the client can send `resume` again at once.
+// Gateway with fake sockets and clock, rooms stored in a memory store whose appends can be made to fail.
+
+import assert from "node:assert/strict";
+import { ErrorCode } from "../../src/protocol/codes.ts";
+import { StoreJournals } from "../../src/rooms/room_journal.ts";
+import { faultyStore, tick } from "../support/faulty_store.ts";
+import { type Client, makeGateway } from "./fakes.ts";
+
+function connectionOf(client: Client) {
+  if (client.connection === null) throw new Error("the gateway turned this socket away");
+  return client.connection;
+}
+
+/** Ticks until `done` holds; fails after `limit` ticks (the store answers within a few). */
+async function settle(done: () => boolean, what: string, limit = 50): Promise<void> {
+  for (let i = 0; i < limit && !done(); i++) await tick();
+  assert.ok(done(), what);
+}
+
+/** Ann (host) and Bo in room r1, every join stored; the store can be made to fail from then on. */
+async function storedRoom() {
+  const { store, failing } = faultyStore();
+  const harness = makeGateway({}, { journals: new StoreJournals(store) });
+  const join = async (name: string) => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name } });
+    await settle(() => client.transport.events("joined_room").length === 1, `${name} joined`);
+    return { client, token: String(client.transport.events("joined_room")[0]!.data?.session_token) };
+  };
+  const ann = await join("Ann");
+  const bo = await join("Bo");
+  const room = harness.gateway.directory.get("r1")!;
+  return { harness, failing, ann, bo, room };
+}
+
+Deno.test("a ?token= return whose save fails gets SERVER_ERROR and no resumed; a resume sent again seats it", async () => {
+  const { harness, failing, ann, bo, room } = await storedRoom();
+  ann.client.close();
+  await settle(
+    () => room.stored() === null && room.member("Ann")?.connected === false,
+    "Ann's drop is stored",
+  );
+  const seq = room.seq;
+  const boSeen = bo.client.transport.sent.length;
+  failing.on = true;
+
+  const back = harness.connect("r1", { token: ann.token });
+  await settle(() => back.transport.events("error").length === 1, "the failed save is answered");
+
+  assert.equal(failing.refused, 1, "the return was the one append refused");
+  assert.deepEqual(back.transport.frames.map((f) => f.event), ["connected", "error"]);
+  assert.equal(back.transport.events("error")[0]?.error?.code, ErrorCode.SERVER_ERROR);
+  assert.match(String(back.transport.events("error")[0]?.error?.message), /Send resume again/);
+  assert.equal(bo.client.transport.sent.length, boSeen, "the room heard of no return");
+  assert.equal(room.seq, seq, "no seq was spent");
+  assert.equal(room.member("Ann")?.connected, false, "the room rolled the return back");
+  assert.equal(connectionOf(back).playerName, null, "the socket speaks for nobody");
+  assert.equal(harness.gateway.registry.player("r1", "Ann"), undefined);
+  assert.equal(harness.gateway.resumeCounters.refused, 1);
+  assert.equal(harness.gateway.resumeCounters.snapshots, 0);
+
+  failing.on = false;
+  back.send({ event: "resume", data: { session_token: ann.token }, id: "again" });
+  await settle(() => back.transport.events("resumed").length === 1, "the second try is answered");
+
+  assert.deepEqual(back.transport.frames.slice(2).map((f) => f.event), [
+    "player_reconnected",
+    "game_state",
+    "resumed",
+  ]);
+  const resumed = back.transport.events("resumed")[0]!;
+  assert.deepEqual([resumed.data, resumed.id], [{ replayed: 0, recovered: false }, "again"]);
+  const you = back.transport.events("game_state")[0]?.data?.you as { player_name: string } | null;
+  assert.equal(you?.player_name, "Ann", "the snapshot is Ann's");
+  assert.deepEqual(bo.client.transport.events("player_reconnected").map((f) => f.seq), [seq + 1]);
+  assert.equal(room.member("Ann")?.connected, true);
+  assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(back));
+  assert.equal(harness.gateway.resumeCounters.snapshots, 1);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a second tab whose save fails leaves the seat and the socket with the first tab", async () => {
+  const { harness, failing, ann, bo, room } = await storedRoom();
+  const boSeen = bo.client.transport.sent.length;
+  failing.on = true;
+
+  const tab2 = harness.connect("r1");
+  tab2.send({ event: "resume", data: { session_token: ann.token, last_seq: room.seq }, id: 7 });
+  await settle(() => tab2.transport.events("error").length === 1, "the failed save is answered");
+
+  assert.equal(failing.refused, 1);
+  assert.deepEqual(tab2.transport.errorCodes, [ErrorCode.SERVER_ERROR]);
+  assert.equal(tab2.transport.events("error")[0]?.id, 7);
+  assert.equal(tab2.transport.events("resumed").length, 0);
+  assert.equal(ann.client.transport.closes.length, 0, "the first tab was not replaced");
+  assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(ann.client));
+  assert.equal(connectionOf(ann.client).playerName, "Ann");
+  assert.equal(connectionOf(tab2).playerName, null);
+  assert.equal(bo.client.transport.sent.length, boSeen, "the room heard nothing");
+
+  failing.on = false;
+  ann.client.send({ event: "chat", data: { message: "still here" } });
+  await settle(() => bo.client.transport.events("chat").length === 1, "the first tab still speaks for Ann");
+  assert.equal(bo.client.transport.events("chat")[0]?.data?.player_name, "Ann");
+  harness.gateway.shutdown();
+});
