@@ -23,6 +23,7 @@ import type { Store } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
 import type { RedisStore } from "./src/store/redis_store.ts";
 import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
+import { observedStore } from "./src/store/observed_store.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -121,10 +122,15 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
       onLost: (grant, reason) => lost(grant.roomId, reason),
     })
     : null;
-  const roomStore = keeper === null ? store : {
+  const keptStore = keeper === null ? store : {
     ...store,
     ownership: keptOwnership(store.ownership, keeper, monotonic),
   };
+  // /metrics sees every append and grant the rooms make, at the port boundary, whichever store is behind it.
+  const roomStore = observedStore(keptStore, {
+    appended: (outcome, seconds) => metrics.appended(outcome, seconds),
+    tookOver: () => metrics.takeovers += 1,
+  }, monotonic.now);
   const journals = new StoreJournals(roomStore, config.cluster?.nodeId);
   let lobbyEvents: LobbyEvents | null = null;
   const signer = config.cluster === null ? null : new SessionSigner(config.cluster.secret);
@@ -166,6 +172,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
   // on the next connection for them once their lease lapses (see clusterRouting).
   lost = (roomId, reason) => {
+    metrics.leasesLost.inc(reason);
     log.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
     gateway.directory.evict(roomId);
   };
@@ -206,7 +213,14 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
       : {}),
     ops: {
       readiness,
-      operator: new Operator(gateway, realClock, log),
+      operator: new Operator(
+        gateway,
+        realClock,
+        log,
+        config.cluster !== null && store.kind === "redis"
+          ? { nodeId: config.cluster.nodeId, owners: (ids) => (store as RedisStore).owners(ids) }
+          : null,
+      ),
       adminToken: config.adminToken,
       metricsText: () =>
         renderMetrics({
@@ -215,6 +229,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
           version: VERSION,
           runtime: runtime.name,
           uptimeSeconds: () => (realClock.now() - startedAt) / 1000,
+          ...(keeper !== null ? { cluster: { leasesHeld: () => keeper.size } } : {}),
         }),
     },
   });
