@@ -1,7 +1,8 @@
 // The load-balancer recipes of docs/deploy.md (section 7), run as written with only the addresses and the
 // listening port replaced: each parses with its own checker, and in front of two real cluster nodes answers
-// /readyz, hides /metrics, sends one room to one node whatever the query, and carries a player sent to the
-// wrong node through the redirect to the owner. Fails, never skips, on CI when a balancer is not installed.
+// /readyz, hides /metrics, sends one room to one node whatever the query, carries a player sent to the wrong
+// node through the redirect to the owner, and, once that node is killed, sends the room's players to the other
+// one instead. Fails, never skips, on CI when a balancer is not installed.
 
 import assert from "node:assert/strict";
 import { requireOnCi } from "../support/ci.ts";
@@ -176,7 +177,8 @@ Deno.test({
     const nodes: ServerProcess[] = [];
     const clients: TestClient[] = [];
     const dir = await Deno.makeTempDir({ prefix: "liaptui-lb-" });
-    let followed = 0;
+    /** Per balancer, a room it hashed to node B (which then redirected to node A, the owner). */
+    const hashedToB = new Map<string, string>();
     try {
       for (const id of ["node-a", "node-b"]) {
         // Every node names the balancer as its public address, as the recipes say.
@@ -236,7 +238,7 @@ Deno.test({
             direct.send("join_room", { player_name: "Bo", as: "player" });
             const joined = await direct.next("joined_room");
             assert.equal(joined.room_id, room, `${balancer.name} carried the redirect to the owner`);
-            followed += 1;
+            hashedToB.set(balancer.name, room);
             break;
           }
         } finally {
@@ -244,7 +246,23 @@ Deno.test({
           await running.stop();
         }
       }
-      assert.equal(followed, available.length, "every balancer carried a redirect");
+      assert.equal(hashedToB.size, available.length, "every balancer carried a redirect");
+
+      // Node B dies: each balancer must send the room it hashed to B to node A, which owns it, at once.
+      await b.stop("SIGKILL");
+      for (const balancer of available) {
+        const { run } = await balancer.configure(dir, nodePorts, port);
+        const running = await runBalancer(balancer, dir, run, `http://${front}`);
+        try {
+          const room = hashedToB.get(balancer.name)!;
+          const around = await firstEvent(`ws://${front}/ws/${room}`);
+          clients.push(around.client);
+          assert.equal(around.event, "connected", `${balancer.name} routes around the dead node`);
+        } finally {
+          await Promise.all(clients.splice(0).map((c) => c.close()));
+          await running.stop();
+        }
+      }
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       for (const node of nodes) await node.stop();
