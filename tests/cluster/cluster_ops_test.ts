@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import { freePort, type ServerProcess, startServer } from "../support/server_process.ts";
+import type { ServerProcess } from "../support/server_process.ts";
 import { type Samples, scrapeMetrics } from "../support/prometheus_text.ts";
 import { TestClient } from "../support/ws_client.ts";
+import { startClusterNode } from "./cluster_node.ts";
 import { startRedis } from "./redis_server.ts";
 
-const SECRET = "a-test-secret-that-is-long-enough-1234";
 const TOKEN = "test-admin-token-0123456789";
 
 interface Owner {
@@ -26,22 +26,6 @@ interface ClusterStats {
     owners_error: string | null;
     listed_elsewhere: { room_id: string; owner: Owner | null }[];
   };
-}
-
-async function startNode(redisUrl: string, nodeId: string): Promise<ServerProcess> {
-  const port = freePort();
-  return await startServer("source", [
-    "--port",
-    String(port),
-    "--redis-url",
-    redisUrl,
-    "--node-id",
-    nodeId,
-    "--public-url",
-    `http://127.0.0.1:${port}`,
-    "--cluster-secret",
-    SECRET,
-  ], { LIAPTUI_ADMIN_TOKEN: TOKEN });
 }
 
 async function stats(node: ServerProcess): Promise<ClusterStats> {
@@ -86,9 +70,9 @@ Deno.test("[source] two nodes: /metrics counts leases, takeovers, conflicting an
   const nodes: ServerProcess[] = [];
   const clients: TestClient[] = [];
   try {
-    const a = await startNode(redis.url, "node-a");
+    const a = await startClusterNode(redis.url, "node-a", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN } });
     nodes.push(a);
-    const b = await startNode(redis.url, "node-b");
+    const b = await startClusterNode(redis.url, "node-b", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN } });
     nodes.push(b);
     const ann = await join(a, "x", "Ann", clients);
     const cy = await join(a, "z", "Cy", clients);

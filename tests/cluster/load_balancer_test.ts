@@ -6,11 +6,11 @@
 
 import assert from "node:assert/strict";
 import { requireOnCi } from "../support/ci.ts";
-import { freePort, REPO_ROOT, type ServerProcess, startServer } from "../support/server_process.ts";
+import { freePort, REPO_ROOT, type ServerProcess } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
+import { startClusterNode } from "./cluster_node.ts";
 import { startRedis } from "./redis_server.ts";
 
-const SECRET = "a-test-secret-that-is-long-enough-1234";
 const DEPLOY = await Deno.readTextFile(`${REPO_ROOT}docs/deploy.md`);
 const SECTION = DEPLOY.slice(DEPLOY.indexOf("## 7. Several nodes"), DEPLOY.indexOf("## Without a proxy"));
 
@@ -168,7 +168,7 @@ async function firstEvent(url: string): Promise<{ client: TestClient; event: str
 
 Deno.test({
   name:
-    "each balancer in front of two nodes: /readyz through it, one room to one node, a redirect followed to the owner",
+    "each balancer before two nodes: /readyz, one room to one node, a redirect followed, a dead node routed around",
   ignore: available.length === 0,
   async fn() {
     const redis = await startRedis();
@@ -183,18 +183,10 @@ Deno.test({
       for (const id of ["node-a", "node-b"]) {
         // Every node names the balancer as its public address, as the recipes say.
         nodes.push(
-          await startServer("source", [
-            "--redis-url",
-            redis.url,
-            "--node-id",
-            id,
-            "--public-url",
-            `http://${front}`,
-            "--cluster-secret",
-            SECRET,
-            "--trusted-proxies",
-            "127.0.0.1",
-          ]),
+          await startClusterNode(redis.url, id, {
+            publicUrl: `http://${front}`,
+            args: ["--trusted-proxies", "127.0.0.1"],
+          }),
         );
       }
       const [a, b] = nodes as [ServerProcess, ServerProcess];
