@@ -50,7 +50,6 @@ export class Operator {
   #gateway: Gateway;
   #clock: Clock;
   #log: Logger;
-
   #cluster: ClusterOwners | null;
 
   constructor(gateway: Gateway, clock: Clock, log: Logger, cluster: ClusterOwners | null = null) {
