@@ -5,7 +5,7 @@
 // asserts nothing. On a 2-core machine every node competes for the same cores: more nodes cannot add
 // throughput here, only spread it. Run it at normal priority (no nice), as every benchmark.
 //
-//   deno run --allow-all bench/cluster_nodes.ts tables [--seconds 20] [--tables 6]
+//   deno run --allow-all bench/cluster_nodes.ts tables [--seconds 20] [--tables 6] [--grace-ms 300000]
 //   deno run --allow-all bench/cluster_nodes.ts failover [--kills 50]
 
 import { parseArgs } from "node:util";
@@ -15,6 +15,9 @@ import { freePort, type ServerProcess, startServer } from "../tests/support/serv
 import { ChaosPlayer } from "../tests/cluster/chaos_player.ts";
 import { type RedisServer, startRedis } from "../tests/cluster/redis_server.ts";
 import { cpuOf, loadLine, ownCpu } from "./machine.ts";
+import type { Redis } from "ioredis";
+import { connectRedis, parseRedisUrl } from "../src/store/redis_connection.ts";
+import { LOBBY_KEYS, roomKeys } from "../src/store/redis_keys.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -23,6 +26,8 @@ const { values, positionals } = parseArgs({
     seconds: { type: "string", default: "20" },
     tables: { type: "string", default: "6" },
     kills: { type: "string", default: "50" },
+    // How long a finished table's room waits for its players to come back (and stays listed in the lobby).
+    "grace-ms": { type: "string", default: "300000" },
   },
 });
 const SECRET = "a-bench-secret-that-is-long-enough-1234";
@@ -83,7 +88,12 @@ async function openTable(
     for (const p of players) {
       p.client.sendRaw(JSON.stringify({
         event: "update_settings",
-        data: { ...NO_DELAYS, max_rounds: rounds, target_score: rounds * 15, reconnect_grace_ms: 300_000 },
+        data: {
+          ...NO_DELAYS,
+          max_rounds: rounds,
+          target_score: rounds * 15,
+          reconnect_grace_ms: Number(values["grace-ms"]),
+        },
       }));
       p.client.sendRaw(JSON.stringify({ event: "start_game", data: { fill_with_bots: true } }));
     }
@@ -130,6 +140,7 @@ async function tables(seconds: number, count: number): Promise<void> {
       const elapsed = (performance.now() - began) / 1000;
       const cpuAfter = cpu();
       const appends = await appendLatency(nodes);
+      const changes = await lobbyChanges(redis);
       const used = (key: keyof typeof cpuAfter) => cpuAfter[key] - cpuBefore[key];
       const busy = (used("nodes") + used("redis") + used("players")) / elapsed;
       console.log(
@@ -142,7 +153,9 @@ async function tables(seconds: number, count: number): Promise<void> {
       console.log(
         `    node CPU per game ${(used("nodes") / finished * 1000).toFixed(0)} ms; idle before the run ${
           (idle / n * 1000).toFixed(0)
-        } ms of CPU per node per second`,
+        } ms of CPU per node per second; ${
+          (changes / finished).toFixed(1)
+        } lobby changes per game, each read by ${n - 1} other node(s)`,
       );
       console.log(`    ${appends}`);
     } finally {
@@ -232,19 +245,28 @@ async function appendLatency(nodes: Node[]): Promise<string> {
   }`;
 }
 
-/** The node whose id the room's meta names as owner. */
-async function ownerOf(redis: RedisServer, room: string, nodes: Node[]): Promise<Node> {
-  const { connectRedis, parseRedisUrl } = await import("../src/store/redis_connection.ts");
-  const { roomKeys } = await import("../src/store/redis_keys.ts");
+/** Runs `read` on a side connection to the bench's Redis. */
+async function onRedis<T>(redis: RedisServer, read: (side: Redis) => Promise<T>): Promise<T> {
   const address = parseRedisUrl(redis.url);
   if (typeof address === "string") throw new Error(address);
   const side = await connectRedis(address, { name: "liaptui:bench" });
   try {
-    const owner = await side.hget(roomKeys(room).meta, "owner");
-    return nodes.find((n) => n.id === owner) ?? nodes[0]!;
+    return await read(side);
   } finally {
     side.disconnect();
   }
+}
+
+/** The node whose id the room's meta names as owner. */
+async function ownerOf(redis: RedisServer, room: string, nodes: Node[]): Promise<Node> {
+  const owner = await onRedis(redis, (side) => side.hget(roomKeys(room).meta, "owner"));
+  return nodes.find((n) => n.id === owner) ?? nodes[0]!;
+}
+
+/** Lobby listing changes written so far: the shared change stream numbers them `0-1`, `0-2`, … */
+async function lobbyChanges(redis: RedisServer): Promise<number> {
+  const last = await onRedis(redis, (side) => side.xrevrange(LOBBY_KEYS.ev, "+", "-", "COUNT", 1));
+  return last.length === 0 ? 0 : Number(last[0]![0].split("-")[1]);
 }
 
 if (positionals[0] === "failover") await failover(Number(values.kills));
