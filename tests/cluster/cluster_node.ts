@@ -1,7 +1,8 @@
-// Starts one cluster node from source on a free loopback port for a test: the four cluster settings filled in,
-// its public URL its own address unless the test puts something (a load balancer) in front. Owns no assertions.
+// Starts one cluster node (from source unless told otherwise) on a free loopback port for a test: the four
+// cluster settings filled in, its public URL its own address unless the test puts something (a load balancer)
+// in front. Owns no assertions.
 
-import { freePort, type ServerProcess, startServer } from "../support/server_process.ts";
+import { freePort, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
 
 export const CLUSTER_SECRET = "a-test-secret-that-is-long-enough-1234";
 
@@ -11,6 +12,8 @@ export interface ClusterNodeOptions {
   /** More flags after the cluster ones. */
   args?: string[];
   env?: Record<string, string>;
+  /** `source` (default) or the compiled `binary`. */
+  target?: Target;
 }
 
 export async function startClusterNode(
@@ -30,5 +33,5 @@ export async function startClusterNode(
     ...Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, value]),
     ...(options.args ?? []),
   ];
-  return await startServer("source", args, options.env ?? {});
+  return await startServer(options.target ?? "source", args, options.env ?? {});
 }

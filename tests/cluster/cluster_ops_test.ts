@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import type { ServerProcess } from "../support/server_process.ts";
+import { ignoreTarget, type ServerProcess, type Target } from "../support/server_process.ts";
 import { type Samples, scrapeMetrics } from "../support/prometheus_text.ts";
 import { TestClient } from "../support/ws_client.ts";
 import { startClusterNode } from "./cluster_node.ts";
@@ -62,7 +62,16 @@ function assertAppendsAdd(samples: Samples): void {
 const ownerOf = (rows: { room_id: string; owner: Owner | null }[], room: string) =>
   rows.find((r) => r.room_id === room)?.owner;
 
-Deno.test("[source] two nodes: /metrics counts leases, takeovers, conflicting and fenced appends; /api/stats names owners", async () => {
+for (const target of ["source", "binary"] as Target[]) {
+  Deno.test({
+    name:
+      `[${target}] two nodes: /metrics counts leases, takeovers, conflicting and fenced appends; /api/stats names owners`,
+    ignore: ignoreTarget(target),
+    fn: () => opsThroughTwoNodes(target),
+  });
+}
+
+async function opsThroughTwoNodes(target: Target): Promise<void> {
   const redis = await startRedis();
   const address = parseRedisUrl(redis.url);
   if (typeof address === "string") throw new Error(address);
@@ -70,9 +79,9 @@ Deno.test("[source] two nodes: /metrics counts leases, takeovers, conflicting an
   const nodes: ServerProcess[] = [];
   const clients: TestClient[] = [];
   try {
-    const a = await startClusterNode(redis.url, "node-a", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN } });
+    const a = await startClusterNode(redis.url, "node-a", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN }, target });
     nodes.push(a);
-    const b = await startClusterNode(redis.url, "node-b", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN } });
+    const b = await startClusterNode(redis.url, "node-b", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN }, target });
     nodes.push(b);
     const ann = await join(a, "x", "Ann", clients);
     const cy = await join(a, "z", "Cy", clients);
@@ -140,4 +149,4 @@ Deno.test("[source] two nodes: /metrics counts leases, takeovers, conflicting an
     side.disconnect();
     await redis.stop();
   }
-});
+}
