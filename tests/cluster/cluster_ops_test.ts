@@ -44,11 +44,16 @@ async function join(node: ServerProcess, room: string, name: string, clients: Te
   return { client, token: joined.data!.session_token as string };
 }
 
-/** Sends a chat the store will refuse and waits for the sender's error. */
-async function refusedChat(client: TestClient): Promise<string> {
+/** Sends a chat the store refuses with `result`: the sender hears SERVER_ERROR and /metrics counts it once. */
+async function refusedOnce(node: ServerProcess, client: TestClient, result: "conflict" | "fenced") {
   client.send("chat", { message: "is this stored?" }, "c");
   const error = await client.next("error", (m) => m.id === "c");
-  return error.error!.code;
+  assert.equal(error.error!.code, "SERVER_ERROR");
+  const samples = await scrapeMetrics(node.url);
+  for (const kind of ["conflict", "fenced"]) {
+    assert.equal(samples.get(`liaptui_store_appends_total{result="${kind}"}`), kind === result ? 1 : 0, kind);
+  }
+  assertAppendsAdd(samples);
 }
 
 /** Every append counted by result is in the latency histogram, and nothing else is. */
@@ -87,7 +92,7 @@ async function opsThroughTwoNodes(target: Target): Promise<void> {
     const cy = await join(a, "z", "Cy", clients);
     const bo = await join(b, "y", "Bo", clients);
 
-    let metricsA = await scrapeMetrics(a.url);
+    const metricsA = await scrapeMetrics(a.url);
     assert.equal(metricsA.get("liaptui_leases_held"), 2, "node A holds x and z");
     assert.equal(metricsA.get("liaptui_lease_takeovers_total"), 0);
     assert.ok(metricsA.get('liaptui_store_appends_total{result="ok"}')! >= 2, "the joins were appended");
@@ -115,11 +120,7 @@ async function opsThroughTwoNodes(target: Target): Promise<void> {
 
     // Room z's head moves behind node A's back: A's next append expects the old head + 1 and conflicts.
     await side.hincrby(roomKeys("z").meta, "seq", 1);
-    assert.equal(await refusedChat(cy.client), "SERVER_ERROR");
-    metricsA = await scrapeMetrics(a.url);
-    assert.equal(metricsA.get('liaptui_store_appends_total{result="conflict"}'), 1);
-    assert.equal(metricsA.get('liaptui_store_appends_total{result="fenced"}'), 0);
-    assertAppendsAdd(metricsA);
+    await refusedOnce(a, cy.client, "conflict");
 
     // Node A dies; its lease on x lapses (deleted here rather than waited for), and Ann comes back on B.
     await a.stop("SIGKILL");
@@ -128,7 +129,7 @@ async function opsThroughTwoNodes(target: Target): Promise<void> {
     clients.push(back);
     await back.next("connected");
     await back.next("game_state");
-    let metricsB = await scrapeMetrics(b.url);
+    const metricsB = await scrapeMetrics(b.url);
     assert.equal(metricsB.get("liaptui_lease_takeovers_total"), 1);
     assert.equal(metricsB.get("liaptui_leases_held"), 2, "node B holds y and x");
     statsB = await stats(b);
@@ -136,11 +137,7 @@ async function opsThroughTwoNodes(target: Target): Promise<void> {
 
     // Another grant of room y (as a node that took it over would get) fences node B's appends for it.
     await side.hincrby(roomKeys("y").meta, "epoch", 1);
-    assert.equal(await refusedChat(bo.client), "SERVER_ERROR");
-    metricsB = await scrapeMetrics(b.url);
-    assert.equal(metricsB.get('liaptui_store_appends_total{result="fenced"}'), 1);
-    assert.equal(metricsB.get('liaptui_store_appends_total{result="conflict"}'), 0);
-    assertAppendsAdd(metricsB);
+    await refusedOnce(b, bo.client, "fenced");
     statsB = await stats(b);
     assert.equal(ownerOf(statsB.rooms, "y")?.epoch, 2, "stats read the epoch Redis holds");
   } finally {
