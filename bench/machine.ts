@@ -3,7 +3,7 @@
 
 import process from "node:process";
 
-/** `load average 1/5/15 min: a b c` as `uptime` prints it, for the line next to a figure. */
+/** `load average 1, 5 and 15 min (cores)`, as `uptime` would say it, for the line next to a figure. */
 export function loadLine(): string {
   const [one, five, fifteen] = Deno.loadavg();
   return `load average ${one!.toFixed(2)}, ${five!.toFixed(2)}, ${
