@@ -25,6 +25,7 @@ import type { RedisStore } from "./src/store/redis_store.ts";
 import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
 import { probeDataDir } from "./src/store/disk_probe.ts";
 import { WriteHealth } from "./src/store/write_health.ts";
+import { observedStore } from "./src/store/observed_store.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -134,10 +135,15 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
       onLost: (grant, reason) => lost(grant.roomId, reason),
     })
     : null;
-  const roomStore = keeper === null ? store : {
+  const keptStore = keeper === null ? store : {
     ...store,
     ownership: keptOwnership(store.ownership, keeper, monotonic),
   };
+  // /metrics sees every append and grant the rooms make, at the port boundary, whichever store is behind it.
+  const roomStore = observedStore(keptStore, {
+    appended: (outcome, seconds) => metrics.appended(outcome, seconds),
+    tookOver: () => metrics.takeovers += 1,
+  }, monotonic.now);
   // /readyz's store check: a failed write (a full or read-only disk, Redis gone) shows there until the store
   // writes again or the probe says it could.
   const writes = new WriteHealth({
@@ -188,6 +194,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
   // on the next connection for them once their lease lapses (see clusterRouting).
   lost = (roomId, reason) => {
+    metrics.leasesLost.inc(reason);
     log.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
     gateway.directory.evict(roomId);
   };
@@ -228,7 +235,14 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
       : {}),
     ops: {
       readiness,
-      operator: new Operator(gateway, realClock, log),
+      operator: new Operator(
+        gateway,
+        realClock,
+        log,
+        config.cluster !== null && store.kind === "redis"
+          ? { nodeId: config.cluster.nodeId, owners: (ids) => (store as RedisStore).owners(ids) }
+          : null,
+      ),
       adminToken: config.adminToken,
       metricsText: () =>
         renderMetrics({
@@ -237,6 +251,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
           version: VERSION,
           runtime: runtime.name,
           uptimeSeconds: () => (realClock.now() - startedAt) / 1000,
+          ...(keeper !== null ? { cluster: { leasesHeld: () => keeper.size } } : {}),
         }),
     },
   });

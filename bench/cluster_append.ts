@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import type { Grant } from "../src/store/ports.ts";
 import { openRedisStore, type RedisStore } from "../src/store/redis_store.ts";
 import { startRedis } from "../tests/cluster/redis_server.ts";
+import { loadLine } from "./machine.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,7 +29,7 @@ function report(label: string, latencies: number[], elapsedMs: number): void {
       `${Math.round(latencies.length / (elapsedMs / 1000)).toString().padStart(6)}/s  ` +
       `p50 ${f(percentile(sorted, 0.5))} ms  p99 ${f(percentile(sorted, 0.99))} ms  max ${
         f(sorted.at(-1)!)
-      } ms`,
+      } ms; ${loadLine()}`,
   );
 }
 

@@ -38,7 +38,7 @@ export function adminRoutes(operator: Operator, token: string | null): Hono {
     });
   }
 
-  api.get("/stats", (c) => c.json(operator.stats()));
+  api.get("/stats", async (c) => c.json(await operator.stats()));
 
   api.post("/admin/rooms/:id/close", (c) => {
     const closed = operator.closeRoom(c.req.param("id"));

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import type { Operator } from "../net/operator.ts";
 import { ADMIN_CSS, ADMIN_HTML, ADMIN_JS } from "./admin_page.ts";
 import { adminRoutes } from "./admin_routes.ts";
-import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "./exposition.ts";
 import type { Readiness } from "./readiness.ts";
 
 export interface OpsOptions {

@@ -1,41 +1,61 @@
-// Renders the server's counters and gauges in the Prometheus text exposition format (version 0.0.4).
+// Renders the server's counters and gauges for /metrics, in the Prometheus text format (exposition.ts).
 // Read-only: computing a scrape never changes what the server does.
 
 import { memoryUsage } from "node:process";
 import type { Gateway } from "../net/gateway.ts";
-import type { LabeledCounter } from "../net/metrics.ts";
 import type { EventLoopLag } from "./event_loop_lag.ts";
-
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+import { type Catalogue, Exposition } from "./exposition.ts";
 
 const PHASES = ["WAITING", "PREPARATION", "DECLARATION", "TURN", "TURN_RESULTS", "SCORING", "GAME_OVER"];
 
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
+/** Every family /metrics may show, with its type and help; docs/deploy.md lists them (a test checks). */
+export const METRICS: Catalogue = {
+  liaptui_build_info: ["gauge", "Version and runtime of this server."],
+  liaptui_uptime_seconds: ["gauge", "Seconds since the server started."],
+  liaptui_connections: ["gauge", "Open WebSocket connections by endpoint (queued ones under room)."],
+  liaptui_connections_opened_total: ["counter", "WebSocket connections admitted, by endpoint."],
+  liaptui_connections_closed_total: ["counter", "WebSocket connections closed, by close code."],
+  liaptui_connections_refused_total: ["counter", "Upgrades or sockets turned away, by reason."],
+  liaptui_queued_connections: ["gauge", "Sockets waiting for a place in a full room."],
+  liaptui_channel_stats_entries: ["gauge", "Channels whose connection statistics are kept."],
+  liaptui_room_owner_entries: ["gauge", "Open rooms counted against the address that opened them."],
+  liaptui_rooms: ["gauge", "Open rooms by phase."],
+  liaptui_bots_active: ["gauge", "Bots playing a seat in a running game (stand-ins included)."],
+  liaptui_games_started_total: ["counter", "Games started."],
+  liaptui_games_finished_total: ["counter", "Games played to GAME_OVER."],
+  liaptui_messages_in_total: ["counter", "Frames received, by event (invalid: refused or unparsed)."],
+  liaptui_message_bytes_in_total: ["counter", "Bytes received, by event."],
+  liaptui_messages_out_total: ["counter", "Messages sent (one per recipient), by event."],
+  liaptui_message_bytes_out_total: ["counter", "Bytes sent (per recipient), by event."],
+  liaptui_errors_total: ["counter", "Error messages sent to clients, by code."],
+  liaptui_rate_limited_total: ["counter", "Frames dropped by the rate limiter."],
+  liaptui_slow_consumer_closes_total: ["counter", "Sockets closed with 4008 for not reading."],
+  liaptui_resumes_total: ["counter", "Session resumes, by outcome (recovered, snapshot, refused)."],
+  liaptui_resume_replayed_events_total: ["counter", "Events sent again inside resume replays."],
+  liaptui_resume_buffer_events: ["gauge", "Room events kept for resume, over all rooms."],
+  liaptui_resume_buffer_bytes: ["gauge", "Bytes of room events kept for resume, over all rooms."],
+  liaptui_broadcast_fanout: ["summary", "Sockets reached per room or lobby broadcast."],
+  liaptui_store_appends_total: [
+    "counter",
+    "Room log appends by result (ok, fenced, conflict, duplicate, …).",
+  ],
+  liaptui_store_append_duration_seconds: ["histogram", "Time from a room log append to the store's answer."],
+  liaptui_leases_held: ["gauge", "Room leases this node holds (cluster mode)."],
+  liaptui_lease_takeovers_total: [
+    "counter",
+    "Rooms this node took over from an earlier holder (cluster mode).",
+  ],
+  liaptui_leases_lost_total: ["counter", "Leases lost while serving the room, by reason (cluster mode)."],
+  liaptui_event_loop_lag_seconds: ["gauge", "How late the last timer tick fired."],
+  liaptui_event_loop_lag_max_seconds: ["gauge", "Largest timer delay since the previous scrape."],
+  liaptui_heap_used_bytes: ["gauge", "JavaScript heap in use."],
+  process_resident_memory_bytes: ["gauge", "Resident set size of the server process."],
+};
 
-class Exposition {
-  #lines: string[] = [];
-
-  metric(name: string, type: "counter" | "gauge" | "summary", help: string): this {
-    this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    return this;
-  }
-
-  sample(name: string, value: number, labels: Record<string, string> = {}): this {
-    const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-    this.#lines.push(`${name}${pairs.length ? `{${pairs.join(",")}}` : ""} ${value}`);
-    return this;
-  }
-
-  labeled(name: string, label: string, counter: LabeledCounter): this {
-    for (const [value, n] of counter.entries()) this.sample(name, n, { [label]: value });
-    return this;
-  }
-
-  text(): string {
-    return `${this.#lines.join("\n")}\n`;
-  }
+/** What only a cluster node can say about itself. */
+export interface ClusterSource {
+  /** Room leases this node holds and keeps renewing right now. */
+  leasesHeld(): number;
 }
 
 export interface ScrapeSources {
@@ -44,42 +64,29 @@ export interface ScrapeSources {
   version: string;
   runtime: string;
   uptimeSeconds(): number;
+  /** Cluster mode only: without it the lease families are left out. */
+  cluster?: ClusterSource;
 }
 
-export function renderMetrics({ gateway, lag, version, runtime, uptimeSeconds }: ScrapeSources): string {
+export function renderMetrics(sources: ScrapeSources): string {
+  const { gateway, lag, version, runtime, uptimeSeconds } = sources;
   const { metrics, registry, directory, queue } = gateway;
-  const out = new Exposition();
+  const out = new Exposition(METRICS);
 
-  out.metric("liaptui_build_info", "gauge", "Version and runtime of this server.")
-    .sample("liaptui_build_info", 1, { version, runtime });
-  out.metric("liaptui_uptime_seconds", "gauge", "Seconds since the server started.")
-    .sample("liaptui_uptime_seconds", Math.round(uptimeSeconds()));
+  out.family("liaptui_build_info").sample(1, { version, runtime });
+  out.value("liaptui_uptime_seconds", Math.round(uptimeSeconds()));
 
   const lobby = registry.countInChannel("lobby");
-  out.metric(
-    "liaptui_connections",
-    "gauge",
-    "Open WebSocket connections by endpoint (queued ones under room).",
-  )
-    .sample("liaptui_connections", lobby, { endpoint: "lobby" })
-    .sample("liaptui_connections", registry.size - lobby, { endpoint: "room" });
-  out.metric("liaptui_connections_opened_total", "counter", "WebSocket connections admitted, by endpoint.")
-    .labeled("liaptui_connections_opened_total", "endpoint", metrics.connectionsOpened);
-  out.metric("liaptui_connections_closed_total", "counter", "WebSocket connections closed, by close code.")
-    .labeled("liaptui_connections_closed_total", "code", metrics.connectionsClosed);
-  out.metric("liaptui_connections_refused_total", "counter", "Upgrades or sockets turned away, by reason.")
-    .labeled("liaptui_connections_refused_total", "reason", metrics.connectionsRefused);
-  out.metric("liaptui_queued_connections", "gauge", "Sockets waiting for a place in a full room.")
-    .sample("liaptui_queued_connections", queue.size);
+  out.family("liaptui_connections")
+    .sample(lobby, { endpoint: "lobby" })
+    .sample(registry.size - lobby, { endpoint: "room" });
+  out.labeled("liaptui_connections_opened_total", "endpoint", metrics.connectionsOpened);
+  out.labeled("liaptui_connections_closed_total", "code", metrics.connectionsClosed);
+  out.labeled("liaptui_connections_refused_total", "reason", metrics.connectionsRefused);
+  out.value("liaptui_queued_connections", queue.size);
   // Both must fall back to the number of live channels and rooms: anything more is state left behind.
-  out.metric("liaptui_channel_stats_entries", "gauge", "Channels whose connection statistics are kept.")
-    .sample("liaptui_channel_stats_entries", registry.trackedChannels);
-  out.metric(
-    "liaptui_room_owner_entries",
-    "gauge",
-    "Open rooms counted against the address that opened them.",
-  )
-    .sample("liaptui_room_owner_entries", gateway.quota.size);
+  out.value("liaptui_channel_stats_entries", registry.trackedChannels);
+  out.value("liaptui_room_owner_entries", gateway.quota.size);
 
   const byPhase = new Map<string, number>(PHASES.map((p) => [p, 0]));
   let bots = 0;
@@ -89,63 +96,46 @@ export function renderMetrics({ gateway, lag, version, runtime, uptimeSeconds }:
       for (const seat of room.summary().seats) if (seat?.is_bot) bots += 1;
     }
   }
-  out.metric("liaptui_rooms", "gauge", "Open rooms by phase.");
-  for (const [phase, n] of byPhase) out.sample("liaptui_rooms", n, { phase });
-  out.metric("liaptui_bots_active", "gauge", "Bots playing a seat in a running game (stand-ins included).")
-    .sample("liaptui_bots_active", bots);
-  out.metric("liaptui_games_started_total", "counter", "Games started.")
-    .sample("liaptui_games_started_total", metrics.gamesStarted);
-  out.metric("liaptui_games_finished_total", "counter", "Games played to GAME_OVER.")
-    .sample("liaptui_games_finished_total", metrics.gamesFinished);
+  const rooms = out.family("liaptui_rooms");
+  for (const [phase, n] of byPhase) rooms.sample(n, { phase });
+  out.value("liaptui_bots_active", bots);
+  out.value("liaptui_games_started_total", metrics.gamesStarted);
+  out.value("liaptui_games_finished_total", metrics.gamesFinished);
 
-  out.metric(
-    "liaptui_messages_in_total",
-    "counter",
-    "Frames received, by event (invalid: refused or unparsed).",
-  )
-    .labeled("liaptui_messages_in_total", "event", metrics.messagesIn);
-  out.metric("liaptui_message_bytes_in_total", "counter", "Bytes received, by event.")
-    .labeled("liaptui_message_bytes_in_total", "event", metrics.bytesIn);
-  out.metric("liaptui_messages_out_total", "counter", "Messages sent (one per recipient), by event.")
-    .labeled("liaptui_messages_out_total", "event", metrics.messagesOut);
-  out.metric("liaptui_message_bytes_out_total", "counter", "Bytes sent (per recipient), by event.")
-    .labeled("liaptui_message_bytes_out_total", "event", metrics.bytesOut);
-  out.metric("liaptui_errors_total", "counter", "Error messages sent to clients, by code.")
-    .labeled("liaptui_errors_total", "code", metrics.errors);
-  out.metric("liaptui_rate_limited_total", "counter", "Frames dropped by the rate limiter.")
-    .sample("liaptui_rate_limited_total", metrics.rateLimited);
-  out.metric("liaptui_slow_consumer_closes_total", "counter", "Sockets closed with 4008 for not reading.")
-    .sample("liaptui_slow_consumer_closes_total", metrics.slowConsumerCloses);
+  out.labeled("liaptui_messages_in_total", "event", metrics.messagesIn);
+  out.labeled("liaptui_message_bytes_in_total", "event", metrics.bytesIn);
+  out.labeled("liaptui_messages_out_total", "event", metrics.messagesOut);
+  out.labeled("liaptui_message_bytes_out_total", "event", metrics.bytesOut);
+  out.labeled("liaptui_errors_total", "code", metrics.errors);
+  out.value("liaptui_rate_limited_total", metrics.rateLimited);
+  out.value("liaptui_slow_consumer_closes_total", metrics.slowConsumerCloses);
   // Read from the resume code's own counters, so there is one count of resumes, not two that can drift.
   const resumes = gateway.resumeCounters;
-  out.metric(
-    "liaptui_resumes_total",
-    "counter",
-    "Session resumes, by outcome (recovered, snapshot, refused).",
-  )
-    .sample("liaptui_resumes_total", resumes.recovered, { outcome: "recovered" })
-    .sample("liaptui_resumes_total", resumes.snapshots, { outcome: "snapshot" })
-    .sample("liaptui_resumes_total", resumes.refused, { outcome: "refused" });
-  out.metric("liaptui_resume_replayed_events_total", "counter", "Events sent again inside resume replays.")
-    .sample("liaptui_resume_replayed_events_total", resumes.replayedEvents);
+  out.family("liaptui_resumes_total")
+    .sample(resumes.recovered, { outcome: "recovered" })
+    .sample(resumes.snapshots, { outcome: "snapshot" })
+    .sample(resumes.refused, { outcome: "refused" });
+  out.value("liaptui_resume_replayed_events_total", resumes.replayedEvents);
   const history = gateway.history.stats();
-  out.metric("liaptui_resume_buffer_events", "gauge", "Room events kept for resume, over all rooms.")
-    .sample("liaptui_resume_buffer_events", history.events);
-  out.metric("liaptui_resume_buffer_bytes", "gauge", "Bytes of room events kept for resume, over all rooms.")
-    .sample("liaptui_resume_buffer_bytes", history.bytes);
-  out.metric("liaptui_broadcast_fanout", "summary", "Sockets reached per room or lobby broadcast.")
-    .sample("liaptui_broadcast_fanout_sum", metrics.broadcastRecipients)
-    .sample("liaptui_broadcast_fanout_count", metrics.broadcasts);
+  out.value("liaptui_resume_buffer_events", history.events);
+  out.value("liaptui_resume_buffer_bytes", history.bytes);
+  out.family("liaptui_broadcast_fanout")
+    .sample(metrics.broadcastRecipients, {}, "_sum")
+    .sample(metrics.broadcasts, {}, "_count");
+
+  out.labeled("liaptui_store_appends_total", "result", metrics.appends);
+  out.family("liaptui_store_append_duration_seconds").histogram(metrics.appendSeconds);
+  if (sources.cluster !== undefined) {
+    out.value("liaptui_leases_held", sources.cluster.leasesHeld());
+    out.value("liaptui_lease_takeovers_total", metrics.takeovers);
+    out.labeled("liaptui_leases_lost_total", "reason", metrics.leasesLost);
+  }
 
   const { lastMs, maxMs } = lag.take();
-  out.metric("liaptui_event_loop_lag_seconds", "gauge", "How late the last timer tick fired.")
-    .sample("liaptui_event_loop_lag_seconds", lastMs / 1000);
-  out.metric("liaptui_event_loop_lag_max_seconds", "gauge", "Largest timer delay since the previous scrape.")
-    .sample("liaptui_event_loop_lag_max_seconds", maxMs / 1000);
+  out.value("liaptui_event_loop_lag_seconds", lastMs / 1000);
+  out.value("liaptui_event_loop_lag_max_seconds", maxMs / 1000);
   const memory = memoryUsage();
-  out.metric("process_resident_memory_bytes", "gauge", "Resident set size of the server process.")
-    .sample("process_resident_memory_bytes", memory.rss);
-  out.metric("liaptui_heap_used_bytes", "gauge", "JavaScript heap in use.")
-    .sample("liaptui_heap_used_bytes", memory.heapUsed);
+  out.value("process_resident_memory_bytes", memory.rss);
+  out.value("liaptui_heap_used_bytes", memory.heapUsed);
   return out.text();
 }

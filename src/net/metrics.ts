@@ -18,6 +18,54 @@ export class LabeledCounter {
   }
 }
 
+/**
+ * A histogram over fixed upper bounds (Prometheus `le`), counted per bucket and made cumulative only when
+ * read, so an observation is one comparison loop and two additions.
+ */
+export class Histogram {
+  readonly bounds: readonly number[];
+  readonly #counts: number[];
+  sum = 0;
+  count = 0;
+
+  constructor(bounds: readonly number[]) {
+    this.bounds = bounds;
+    this.#counts = new Array(bounds.length).fill(0);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count += 1;
+    for (let i = 0; i < this.bounds.length; i++) {
+      if (value <= this.bounds[i]!) {
+        this.#counts[i]! += 1;
+        return;
+      }
+    }
+  }
+
+  /** Observations at or under each bound, in bound order (the `+Inf` bucket is `count`). */
+  cumulative(): number[] {
+    let running = 0;
+    return this.#counts.map((n) => (running += n));
+  }
+}
+
+/** How a store append ended: its result kind, or `error` when the store failed (I/O, Redis unreachable). */
+export const APPEND_RESULTS = [
+  "ok",
+  "fenced",
+  "conflict",
+  "duplicate",
+  "finished",
+  "not_found",
+  "error",
+] as const;
+export type AppendOutcome = typeof APPEND_RESULTS[number];
+
+/** Seconds: from a local SQLite commit (sub-millisecond) to an fsync-bound Redis under load (a second). */
+const APPEND_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 /** Close codes a client may pick are many; anything the server does not know is counted as `other`. */
 const KNOWN_CLOSE_CODES = new Set([
   1000,
@@ -57,6 +105,18 @@ export class Metrics {
   closedDurationMs = 0;
   broadcasts = 0;
   broadcastRecipients = 0;
+  /** Room log appends by outcome; every outcome starts at 0 so a scrape shows the series before the first. */
+  readonly appends = new LabeledCounter();
+  readonly appendSeconds = new Histogram(APPEND_BUCKETS);
+  /** Leases granted for rooms that had an earlier holder (cluster mode: a room taken over from a node). */
+  takeovers = 0;
+  /** Leases this node lost while serving the room, by reason (`taken`, `unreachable`: self-fenced). */
+  readonly leasesLost = new LabeledCounter();
+
+  constructor() {
+    for (const outcome of APPEND_RESULTS) this.appends.inc(outcome, 0);
+    for (const reason of ["taken", "unreachable"]) this.leasesLost.inc(reason, 0);
+  }
 
   opened(endpoint: "lobby" | "room"): void {
     this.connectionsOpened.inc(endpoint);
@@ -76,6 +136,12 @@ export class Metrics {
     if (copies === 0) return;
     this.messagesOut.inc(event, copies);
     this.bytesOut.inc(event, bytes * copies);
+  }
+
+  /** A room log append settled with `outcome` after `seconds`. */
+  appended(outcome: AppendOutcome, seconds: number): void {
+    this.appends.inc(outcome);
+    this.appendSeconds.observe(seconds);
   }
 
   /** One room or lobby broadcast reached `recipients` sockets. */

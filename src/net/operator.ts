@@ -18,6 +18,20 @@ export interface ConnectionStatsView {
   avg_connection_duration_ms: number;
 }
 
+/** Who holds a room, as the store says (cluster mode). */
+export interface RoomOwnerView {
+  node: string | null;
+  epoch: number;
+  /** Whether the holder's lease is live: false when it died or stalled and nobody has taken the room yet. */
+  leased: boolean;
+}
+
+/** Cluster mode: this node's id, and a read of who holds which rooms. */
+export interface ClusterOwners {
+  nodeId: string;
+  owners(roomIds: readonly string[]): Promise<ReadonlyMap<string, RoomOwnerView>>;
+}
+
 /** At most this many connections are listed one by one; the counts cover all of them. */
 const LISTED_CONNECTIONS = 500;
 
@@ -36,14 +50,52 @@ export class Operator {
   #gateway: Gateway;
   #clock: Clock;
   #log: Logger;
+  #cluster: ClusterOwners | null;
 
-  constructor(gateway: Gateway, clock: Clock, log: Logger) {
+  constructor(gateway: Gateway, clock: Clock, log: Logger, cluster: ClusterOwners | null = null) {
     this.#gateway = gateway;
     this.#clock = clock;
     this.#log = log;
+    this.#cluster = cluster;
   }
 
-  stats() {
+  /** The local statistics, and in cluster mode who owns each room here and each room other nodes list. */
+  async stats() {
+    const local = this.#localStats();
+    const cluster = this.#cluster;
+    if (cluster === null) return local;
+    const { directory } = this.#gateway;
+    // A reopened room's log (and lease) may live under a suffixed id: ask the store under that one.
+    const logIds = new Map([...directory.all()].map((room) => [room.id, room.journal?.logId || room.id]));
+    const elsewhere = directory.publicSummaries().filter((s) => !directory.has(s.room_id));
+    let owners: ReadonlyMap<string, RoomOwnerView> = new Map();
+    let error: string | null = null;
+    try {
+      owners = await cluster.owners([...logIds.values(), ...elsewhere.map((s) => s.room_id)]);
+    } catch (failure) {
+      // Statistics stay available while Redis is not: say so instead of failing the whole answer.
+      error = failure instanceof Error ? failure.message : String(failure);
+    }
+    const ownerOf = (id: string) => owners.get(id) ?? null;
+    return {
+      ...local,
+      rooms: local.rooms.map((room) => ({
+        ...room,
+        owner: ownerOf(logIds.get(room.room_id) ?? room.room_id),
+      })),
+      cluster: {
+        node: cluster.nodeId,
+        owners_error: error,
+        listed_elsewhere: elsewhere.map((s) => ({
+          room_id: s.room_id,
+          room_name: s.room_name,
+          owner: ownerOf(s.room_id),
+        })),
+      },
+    };
+  }
+
+  #localStats() {
     const { registry, directory, metrics, queue } = this.#gateway;
     const now = this.#clock.now();
     let totalMessages = 0;

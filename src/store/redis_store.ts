@@ -11,6 +11,7 @@ import { connectRedis, parseRedisUrl } from "./redis_connection.ts";
 import { RedisFunctions } from "./redis_functions.ts";
 import { RedisHints } from "./redis_hints.ts";
 import { RedisLobby } from "./redis_lobby.ts";
+import { readOwners, type RoomOwner } from "./redis_owners.ts";
 import { NODES_KEY } from "./redis_keys.ts";
 import { DEFAULT_LEASE_MS, RedisOwnership } from "./redis_ownership.ts";
 import { RedisRoomLog } from "./redis_room_log.ts";
@@ -41,6 +42,8 @@ export interface RedisStore extends Store {
   announce(publicUrl: string, version: string): Promise<void>;
   /** Where another node said players reach it, or null when it never announced itself. */
   nodeUrl(nodeId: string): Promise<string | null>;
+  /** Who holds each of `roomIds` (for operators; see redis_owners.ts). */
+  owners(roomIds: readonly string[]): Promise<Map<string, RoomOwner>>;
 }
 
 /** Connects and checks; throws a StoreError with one clear line when Redis is unreachable or unfit. */
@@ -82,6 +85,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
           const node = JSON.parse(text) as { url?: unknown };
           return typeof node.url === "string" ? node.url : null;
         }),
+      owners: (roomIds) => guarded("owners", () => readOwners(commands, roomIds)),
       async close() {
         if (closed) return;
         closed = true;

@@ -11,49 +11,12 @@ import {
   startServer,
   TARGETS,
 } from "../support/server_process.ts";
+import { type Samples, scrapeMetrics, value } from "../support/prometheus_text.ts";
 import { TestClient } from "../support/ws_client.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 
-type Samples = Map<string, number>;
-
-const SAMPLE =
-  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)$/;
-
-/** Parses Prometheus text strictly: every line a HELP, a TYPE or a sample of a declared family. */
-function parsePrometheus(text: string): Samples {
-  assert.ok(text.endsWith("\n"), "the exposition ends with a newline");
-  const types = new Map<string, string>();
-  const samples: Samples = new Map();
-  for (const line of text.slice(0, -1).split("\n")) {
-    const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|summary|histogram|untyped)$/.exec(line);
-    if (type) {
-      assert.ok(!types.has(type[1]!), `one TYPE line per family: ${type[1]}`);
-      types.set(type[1]!, type[2]!);
-      continue;
-    }
-    if (/^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$/.test(line)) continue;
-    const sample = SAMPLE.exec(line);
-    assert.ok(sample, `a valid sample line: ${JSON.stringify(line)}`);
-    const name = sample[1]!;
-    const family = types.has(name) ? name : name.replace(/_(sum|count|bucket)$/, "");
-    assert.ok(types.has(family), `${name} is declared by a TYPE line before its samples`);
-    if (types.get(family) === "counter") assert.match(name, /_total$/, "counters end in _total");
-    const key = `${name}${sample[2] ?? ""}`;
-    assert.ok(!samples.has(key), `no duplicate sample ${key}`);
-    samples.set(key, Number(sample[3]));
-  }
-  return samples;
-}
-
-async function scrape(server: ServerProcess): Promise<Samples> {
-  const response = await fetch(`${server.url}/metrics`);
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
-  return parsePrometheus(await response.text());
-}
-
-const value = (samples: Samples, key: string) => samples.get(key) ?? 0;
+const scrape = (server: ServerProcess): Promise<Samples> => scrapeMetrics(server.url);
 
 /**
  * Opens a WebSocket handshake over a plain TCP connection, so the test can send any headers (Origin,

@@ -1,9 +1,12 @@
-// /metrics reads resumes from the resume code's own counters and the resume buffer's size from the history.
+// /metrics reads resumes from the resume code's own counters and the resume buffer's size from the history;
+// store appends form a strict histogram and a counter by result; the lease families appear in cluster mode only;
+// every family is in docs/deploy.md.
 
 import assert from "node:assert/strict";
 import { EventLoopLag } from "../../src/http/event_loop_lag.ts";
-import { renderMetrics } from "../../src/http/prometheus.ts";
+import { METRICS, renderMetrics, type ScrapeSources } from "../../src/http/prometheus.ts";
 import { makeGateway } from "../net/fakes.ts";
+import { parsePrometheus } from "../support/prometheus_text.ts";
 
 function sample(text: string, name: string): number {
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
@@ -46,5 +49,86 @@ Deno.test("resumes show on /metrics by outcome, with the replayed events and the
   assert.ok(counters.replayedEvents > 0);
   assert.equal(sample(after, "liaptui_resume_replayed_events_total"), counters.replayedEvents);
   assert.equal(sample(after, "liaptui_resume_buffer_bytes"), harness.gateway.history.stats().bytes);
+  harness.gateway.shutdown();
+});
+
+function scrapeOf(harness: ReturnType<typeof makeGateway>, extra: Partial<ScrapeSources> = {}): string {
+  return renderMetrics({
+    gateway: harness.gateway,
+    lag: new EventLoopLag(() => 0),
+    version: "test",
+    runtime: "deno",
+    uptimeSeconds: () => 1,
+    ...extra,
+  });
+}
+
+Deno.test("store appends show as a counter by result and a cumulative histogram of seconds", () => {
+  const harness = makeGateway();
+  const { metrics } = harness.gateway;
+  const before = parsePrometheus(scrapeOf(harness));
+  for (const result of ["ok", "fenced", "conflict", "duplicate", "finished", "not_found", "error"]) {
+    assert.equal(before.get(`liaptui_store_appends_total{result="${result}"}`), 0, `${result} is there at 0`);
+  }
+  assert.equal(before.get("liaptui_store_append_duration_seconds_count"), 0);
+
+  metrics.appended("ok", 0.0004);
+  metrics.appended("ok", 0.003);
+  metrics.appended("fenced", 0.003);
+  metrics.appended("conflict", 0.2);
+  metrics.appended("error", 3);
+  const after = parsePrometheus(scrapeOf(harness));
+  assert.equal(after.get('liaptui_store_appends_total{result="ok"}'), 2);
+  assert.equal(after.get('liaptui_store_appends_total{result="fenced"}'), 1);
+  assert.equal(after.get('liaptui_store_appends_total{result="conflict"}'), 1);
+  assert.equal(after.get('liaptui_store_appends_total{result="error"}'), 1);
+  const bucket = (le: string) => after.get(`liaptui_store_append_duration_seconds_bucket{le="${le}"}`);
+  assert.equal(bucket("0.0005"), 1);
+  assert.equal(bucket("0.0025"), 1);
+  assert.equal(bucket("0.005"), 3);
+  assert.equal(bucket("0.25"), 4);
+  assert.equal(bucket("2.5"), 4, "3 s is over the last bound");
+  assert.equal(bucket("+Inf"), 5);
+  assert.equal(after.get("liaptui_store_append_duration_seconds_count"), 5);
+  assert.ok(Math.abs(after.get("liaptui_store_append_duration_seconds_sum")! - 3.2064) < 1e-9);
+  harness.gateway.shutdown();
+});
+
+Deno.test("the lease families appear in cluster mode only, with the held leases read at scrape time", () => {
+  const harness = makeGateway();
+  const single = parsePrometheus(scrapeOf(harness));
+  assert.ok(
+    ![...single.keys()].some((k) => k.startsWith("liaptui_lease")),
+    "no lease families on one server",
+  );
+
+  let held = 3;
+  harness.gateway.metrics.takeovers += 2;
+  harness.gateway.metrics.leasesLost.inc("unreachable");
+  const cluster = { cluster: { leasesHeld: () => held } };
+  const first = parsePrometheus(scrapeOf(harness, cluster));
+  assert.equal(first.get("liaptui_leases_held"), 3);
+  assert.equal(first.get("liaptui_lease_takeovers_total"), 2);
+  assert.equal(first.get('liaptui_leases_lost_total{reason="unreachable"}'), 1);
+  assert.equal(first.get('liaptui_leases_lost_total{reason="taken"}'), 0);
+  held = 1;
+  assert.equal(parsePrometheus(scrapeOf(harness, cluster)).get("liaptui_leases_held"), 1);
+  harness.gateway.shutdown();
+});
+
+Deno.test("every family /metrics can show is written once and is listed in docs/deploy.md", async () => {
+  const harness = makeGateway();
+  const text = scrapeOf(harness, { cluster: { leasesHeld: () => 0 } });
+  const declared = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+  assert.deepEqual(
+    [...declared].sort(),
+    Object.keys(METRICS).sort(),
+    "the scrape declares the whole catalogue",
+  );
+  const deploy = await Deno.readTextFile(new URL("../../docs/deploy.md", import.meta.url));
+  const missing = Object.keys(METRICS).filter((name) =>
+    !deploy.includes(`\`${name.replace(/^liaptui_/, "")}`)
+  );
+  assert.deepEqual(missing, [], "docs/deploy.md names every family");
   harness.gateway.shutdown();
 });
