@@ -1,6 +1,7 @@
 // The default store: one SQLite file (WAL) in the data directory, held exclusively by this process.
 // The only module that imports node:sqlite. Appends made before the next timer tick share one transaction (group
 // commit) and resolve only after it committed and synced, so nobody hears of an entry before it is on disk.
+// The sync runs off the event loop (sqlite_wal_sync.ts), so sockets keep being served while the disk works.
 
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
@@ -19,10 +20,23 @@ import type {
   StoredEntry,
 } from "./ports.ts";
 import { StoreError } from "./ports.ts";
+import { type SyncFile, WalSync } from "./sqlite_wal_sync.ts";
+
+/**
+ * How a write is made durable before it is answered:
+ * - "background" (default): SQLite commits without syncing (`synchronous = NORMAL`) and the store fsyncs the
+ *   WAL on an I/O thread, answering each write once an fsync that started after its commit has completed.
+ *   Survives a crash of the process and of the machine, like "inline".
+ * - "inline": `synchronous = FULL`, SQLite fsyncs inside every COMMIT, which blocks the event loop meanwhile.
+ * - "off": `synchronous = NORMAL` and no fsync before answering: survives `kill -9` but not a power cut or an
+ *   OS crash (the last commits may be lost). For measuring what the sync costs; never the default.
+ */
+export type SqliteSync = "background" | "inline" | "off";
 
 export interface SqliteOptions {
-  /** "FULL" (default) syncs every commit to disk; "NORMAL" survives a crash of the process but not of the OS. */
-  synchronous?: "FULL" | "NORMAL";
+  sync?: SqliteSync;
+  /** Replaces the WAL's fsync (tests make it fail or hold it back). */
+  syncFile?: SyncFile;
   /** Caps the file's size in pages: how tests make the disk "full" without filling one. */
   maxPageCount?: number;
 }
@@ -95,7 +109,9 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
   } catch (error) {
     throw new StoreError(`cannot create the data directory ${dataDir}: ${reason(error)}`);
   }
-  const file = `${dataDir.replace(/\/+$/, "")}/${DATABASE_FILE}`;
+  const dir = dataDir.replace(/\/+$/, "") || "/";
+  const file = `${dir}/${DATABASE_FILE}`;
+  const sync = options.sync ?? "background";
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(file);
@@ -116,7 +132,7 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
     throw new StoreError(`cannot use ${file}: ${text}`);
   }
   try {
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "FULL"};`);
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync === "inline" ? "FULL" : "NORMAL"};`);
     if (options.maxPageCount !== undefined) db.exec(`PRAGMA max_page_count = ${options.maxPageCount}`);
     db.exec(SCHEMA);
     const version = db.prepare("SELECT value FROM settings WHERE key = 'schema'").get()?.value;
@@ -129,7 +145,15 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
     db.close();
     throw new StoreError(`cannot use ${file}: ${reason(error)}`);
   }
-  return new SqliteStore(db, file);
+  let wal: WalSync | null = null;
+  try {
+    // The schema statements above made SQLite create the WAL file; it lives until the database is closed.
+    if (sync === "background") wal = new WalSync(`${file}-wal`, dir, options.syncFile);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteStore(db, file, wal);
 }
 
 class SqliteStore implements Store {
@@ -142,10 +166,13 @@ class SqliteStore implements Store {
   #closed = false;
   #tokens = 0;
   #statements: Statements;
+  /** Syncs the WAL off the event loop ("background"); null when SQLite syncs inside COMMIT, or nobody does. */
+  #wal: WalSync | null;
 
-  constructor(db: DatabaseSync, file: string) {
+  constructor(db: DatabaseSync, file: string, wal: WalSync | null) {
     this.#db = db;
     this.#file = file;
+    this.#wal = wal;
     this.#statements = prepare(db);
     this.log = this.#roomLog();
   }
@@ -153,7 +180,7 @@ class SqliteStore implements Store {
   get ownership() {
     return {
       acquire: (roomId: string, owner: string): Promise<AcquireResult> =>
-        this.#sync(() => {
+        this.#write(() => {
           const token = `s${crypto.randomUUID().slice(0, 8)}-${++this.#tokens}`;
           const row = this.#statements.acquire.get(token, owner, roomId);
           if (row === undefined) return { kind: "not_found" } as const;
@@ -163,12 +190,12 @@ class SqliteStore implements Store {
           } as const;
         }),
       renew: (grant: Grant): Promise<boolean> =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = this.#statements.room.get(grant.roomId);
           return row !== undefined && Number(row.epoch) === grant.epoch && row.token === grant.token;
         }),
       release: (grant: Grant): Promise<void> =>
-        this.#sync(() => {
+        this.#write(() => {
           this.#statements.release.run(grant.roomId, grant.epoch, grant.token);
         }),
     };
@@ -177,7 +204,7 @@ class SqliteStore implements Store {
   get archive() {
     return {
       put: (game: FinishedGame): Promise<void> =>
-        this.#sync(() => {
+        this.#write(() => {
           this.#statements.putGame.run(
             game.gameId,
             game.roomId,
@@ -194,7 +221,7 @@ class SqliteStore implements Store {
           );
         }),
       list: (limit: number, cursor: string | null): Promise<GamePage> =>
-        this.#sync(() => {
+        this.#read(() => {
           const from = cursor === null ? null : decodeCursor(cursor);
           // One row more than asked tells whether another page follows.
           const rows = from === null
@@ -205,7 +232,7 @@ class SqliteStore implements Store {
           return { games, next: rows.length > limit && last !== undefined ? encodeCursor(last) : null };
         }),
       get: (gameId: string): Promise<FinishedGame | null> =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = this.#statements.getGame.get(gameId);
           if (row === undefined) return null;
           return {
@@ -218,16 +245,17 @@ class SqliteStore implements Store {
     };
   }
 
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#flush();
     this.#closed = true;
+    // Answers every write still waiting for its sync before the file goes.
+    await this.#wal?.close();
     try {
       this.#db.close();
     } catch (error) {
-      return Promise.reject(new StoreError(`closing ${this.#file} failed: ${reason(error)}`));
+      throw new StoreError(`closing ${this.#file} failed: ${reason(error)}`);
     }
-    return Promise.resolve();
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
@@ -245,13 +273,14 @@ class SqliteStore implements Store {
     });
     return {
       create: (meta) =>
-        this.#sync(() => {
+        this.#write(() => {
           const created = st.createRoom.run(meta.roomId, meta.createdAt, JSON.stringify(meta.data));
           const head = Number(st.room.get(meta.roomId)?.head ?? 0);
           return { created: Number(created.changes) === 1, head };
         }),
       append: (grant, expectSeq, entry) => {
-        if (this.#closed) return Promise.reject(new StoreError(`${this.#file} is closed`));
+        const refused = this.#refusal();
+        if (refused !== null) return Promise.reject(refused);
         return new Promise<AppendResult>((resolve, reject) => {
           this.#pending.push({ grant, expectSeq, entry, resolve, reject });
           // Appends arriving until the next turn of the event loop share one transaction and one fsync:
@@ -260,7 +289,7 @@ class SqliteStore implements Store {
         });
       },
       read: (roomId, after, limit) =>
-        this.#sync(() =>
+        this.#read(() =>
           st.read.all(roomId, after, limit).map((row): StoredEntry => ({
             seq: Number(row.seq),
             actionId: String(row.action_id),
@@ -270,18 +299,18 @@ class SqliteStore implements Store {
           }))
         ),
       head: (roomId) =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = st.room.get(roomId);
           return row === undefined ? null : Number(row.head);
         }),
       room: (roomId) =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = st.room.get(roomId);
           return row === undefined ? null : record(row);
         }),
-      unfinished: () => this.#sync(() => st.unfinished.all().map(record)),
+      unfinished: () => this.#read(() => st.unfinished.all().map(record)),
       finish: (grant) =>
-        this.#sync(() => {
+        this.#write(() => {
           const rejected = this.#check(grant);
           if (rejected !== null) return rejected;
           st.finish.run(grant.roomId);
@@ -290,14 +319,33 @@ class SqliteStore implements Store {
     };
   }
 
-  /** Runs a synchronous database step as a promise, turning any SQLite failure into a StoreError. */
-  #sync<T>(step: () => T): Promise<T> {
+  /** Runs a synchronous read as a promise, turning any SQLite failure into a StoreError. */
+  #read<T>(step: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreError(`${this.#file} is closed`));
     try {
       return Promise.resolve(step());
     } catch (error) {
       return Promise.reject(new StoreError(`${this.#file}: ${reason(error)}`));
     }
+  }
+
+  /** Runs a write (its own transaction) and answers once it is durable. */
+  #write<T>(step: () => T): Promise<T> {
+    const refused = this.#refusal();
+    if (refused !== null) return Promise.reject(refused);
+    let value: T;
+    try {
+      value = step();
+    } catch (error) {
+      return Promise.reject(new StoreError(`${this.#file}: ${reason(error)}`));
+    }
+    return this.#wal === null ? Promise.resolve(value) : this.#wal.afterCommit().then(() => value);
+  }
+
+  /** Why no write may start now (closed, or a failed sync left the file's state unknown), or null. */
+  #refusal(): StoreError | null {
+    if (this.#closed) return new StoreError(`${this.#file} is closed`);
+    return this.#wal?.broken ?? null;
   }
 
   /** Existence, finished and fencing checks shared by append and finish; null when the write may go on. */
@@ -318,6 +366,11 @@ class SqliteStore implements Store {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
+    const refused = this.#wal?.broken ?? null;
+    if (refused !== null) {
+      for (const pending of batch) pending.reject(refused);
+      return;
+    }
     const results: AppendResult[] = [];
     try {
       this.#db.exec("BEGIN IMMEDIATE");
@@ -334,7 +387,9 @@ class SqliteStore implements Store {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    batch.forEach((pending, i) => pending.resolve(results[i]!));
+    const answer = () => batch.forEach((pending, i) => pending.resolve(results[i]!));
+    if (this.#wal === null) answer();
+    else this.#wal.afterCommit().then(answer, (error: Error) => batch.forEach((p) => p.reject(error)));
   }
 
   #appendOne(grant: Grant, expectSeq: number, entry: LogEntry): AppendResult {
