@@ -84,6 +84,14 @@ CREATE INDEX IF NOT EXISTS games_newest ON games (finished_at DESC, game_id DESC
 CREATE INDEX IF NOT EXISTS rooms_open ON rooms (finished, created_at);
 `;
 
+/** What the append checks read of a room's row, kept in memory between appends. */
+interface RoomState {
+  epoch: number;
+  token: string | null;
+  head: number;
+  finished: boolean;
+}
+
 interface PendingAppend {
   grant: Grant;
   expectSeq: number;
@@ -146,14 +154,18 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
     throw new StoreError(`cannot use ${file}: ${reason(error)}`);
   }
   let wal: WalSync | null = null;
+  let store: SqliteStore | null = null;
   try {
     // The schema statements above made SQLite create the WAL file; it lives until the database is closed.
-    if (sync === "background") wal = new WalSync(`${file}-wal`, dir, options.syncFile);
+    if (sync === "background") {
+      wal = new WalSync(`${file}-wal`, dir, () => store?.commitQueued(), options.syncFile);
+    }
   } catch (error) {
     db.close();
     throw error;
   }
-  return new SqliteStore(db, file, wal);
+  store = new SqliteStore(db, file, wal);
+  return store;
 }
 
 class SqliteStore implements Store {
@@ -166,6 +178,11 @@ class SqliteStore implements Store {
   #closed = false;
   #tokens = 0;
   #statements: Statements;
+  /**
+   * Rooms' rows as the append checks need them. The file is locked to this process, so only this class writes
+   * them: appends update the head here, every other write of a room drops its entry, a failed batch drops all.
+   */
+  #rooms = new Map<string, RoomState>();
   /** Syncs the WAL off the event loop ("background"); null when SQLite syncs inside COMMIT, or nobody does. */
   #wal: WalSync | null;
 
@@ -181,6 +198,7 @@ class SqliteStore implements Store {
     return {
       acquire: (roomId: string, owner: string): Promise<AcquireResult> =>
         this.#write(() => {
+          this.#rooms.delete(roomId);
           const token = `s${crypto.randomUUID().slice(0, 8)}-${++this.#tokens}`;
           const row = this.#statements.acquire.get(token, owner, roomId);
           if (row === undefined) return { kind: "not_found" } as const;
@@ -196,6 +214,7 @@ class SqliteStore implements Store {
         }),
       release: (grant: Grant): Promise<void> =>
         this.#write(() => {
+          this.#rooms.delete(grant.roomId);
           this.#statements.release.run(grant.roomId, grant.epoch, grant.token);
         }),
     };
@@ -258,6 +277,11 @@ class SqliteStore implements Store {
     }
   }
 
+  /** Commits the appends that queued while an fsync was under way (called by the WAL's sync as it ends). */
+  commitQueued(): void {
+    if (!this.#closed) this.#flush();
+  }
+
   // ---- internals -----------------------------------------------------------------------------------------
 
   #roomLog(): RoomLog {
@@ -274,6 +298,7 @@ class SqliteStore implements Store {
     return {
       create: (meta) =>
         this.#write(() => {
+          this.#rooms.delete(meta.roomId);
           const created = st.createRoom.run(meta.roomId, meta.createdAt, JSON.stringify(meta.data));
           const head = Number(st.room.get(meta.roomId)?.head ?? 0);
           return { created: Number(created.changes) === 1, head };
@@ -283,9 +308,10 @@ class SqliteStore implements Store {
         if (refused !== null) return Promise.reject(refused);
         return new Promise<AppendResult>((resolve, reject) => {
           this.#pending.push({ grant, expectSeq, entry, resolve, reject });
-          // Appends arriving until the next turn of the event loop share one transaction and one fsync:
-          // while a commit blocks, the next batch piles up behind it.
-          this.#flushTimer ??= setTimeout(() => this.#flush(), 0);
+          // Appends arriving until the next turn of the event loop share one transaction and one fsync. While
+          // an fsync is under way they wait for it to end (commitQueued): committed earlier, they would still
+          // wait for the next fsync, and each commit costs the event loop its page writes.
+          if (this.#wal?.busy !== true) this.#flushTimer ??= setTimeout(() => this.#flush(), 0);
         });
       },
       read: (roomId, after, limit) =>
@@ -313,6 +339,7 @@ class SqliteStore implements Store {
         this.#write(() => {
           const rejected = this.#check(grant);
           if (rejected !== null) return rejected;
+          this.#rooms.delete(grant.roomId);
           st.finish.run(grant.roomId);
           return { kind: "ok", seq: Number(st.room.get(grant.roomId)?.head ?? 0) };
         }),
@@ -348,13 +375,29 @@ class SqliteStore implements Store {
     return this.#wal?.broken ?? null;
   }
 
+  /** A room's row as the checks need it, from memory or read once; null when there is no such room. */
+  #room(roomId: string): RoomState | null {
+    const known = this.#rooms.get(roomId);
+    if (known !== undefined) return known;
+    const row = this.#statements.room.get(roomId);
+    if (row === undefined) return null;
+    const state = {
+      epoch: Number(row.epoch),
+      token: row.token === null ? null : String(row.token),
+      head: Number(row.head),
+      finished: Number(row.finished) === 1,
+    };
+    this.#rooms.set(roomId, state);
+    return state;
+  }
+
   /** Existence, finished and fencing checks shared by append and finish; null when the write may go on. */
   #check(grant: Grant): AppendResult | null {
-    const row = this.#statements.room.get(grant.roomId);
-    if (row === undefined) return { kind: "not_found" };
-    if (Number(row.finished) === 1) return { kind: "finished" };
-    if (Number(row.epoch) !== grant.epoch || row.token !== grant.token) {
-      return { kind: "fenced", epoch: Number(row.epoch) };
+    const room = this.#room(grant.roomId);
+    if (room === null) return { kind: "not_found" };
+    if (room.finished) return { kind: "finished" };
+    if (room.epoch !== grant.epoch || room.token !== grant.token) {
+      return { kind: "fenced", epoch: room.epoch };
     }
     return null;
   }
@@ -372,11 +415,20 @@ class SqliteStore implements Store {
       return;
     }
     const results: AppendResult[] = [];
+    // Each room's head is written once per batch, after its last append.
+    const heads = new Map<string, number>();
     try {
       this.#db.exec("BEGIN IMMEDIATE");
-      for (const { grant, expectSeq, entry } of batch) results.push(this.#appendOne(grant, expectSeq, entry));
+      for (const { grant, expectSeq, entry } of batch) {
+        const result = this.#appendOne(grant, expectSeq, entry);
+        if (result.kind === "ok") heads.set(grant.roomId, result.seq);
+        results.push(result);
+      }
+      for (const [roomId, head] of heads) this.#statements.setHead.run(head, roomId);
       this.#db.exec("COMMIT");
     } catch (error) {
+      // Heads counted in memory for this batch were never stored: read them again when next needed.
+      this.#rooms.clear();
       try {
         if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       } catch {
@@ -396,10 +448,14 @@ class SqliteStore implements Store {
     const st = this.#statements;
     const rejected = this.#check(grant);
     if (rejected !== null) return rejected;
-    const earlier = st.actionSeq.get(grant.roomId, entry.actionId);
-    if (earlier !== undefined) return { kind: "duplicate", seq: Number(earlier.seq) };
-    const head = Number(st.room.get(grant.roomId)?.head ?? 0);
-    if (expectSeq !== head + 1) return { kind: "conflict", head };
+    const room = this.#room(grant.roomId)!;
+    // A repeated action id is a duplicate whatever its seq; only the rare append that is not the next one
+    // needs the lookup first, and for the next one the UNIQUE index answers (the insert is ignored).
+    const duplicate = () => {
+      const earlier = st.actionSeq.get(grant.roomId, entry.actionId);
+      return earlier === undefined ? null : { kind: "duplicate", seq: Number(earlier.seq) } as const;
+    };
+    if (expectSeq !== room.head + 1) return duplicate() ?? { kind: "conflict", head: room.head };
     const values: SQLInputValue[] = [
       grant.roomId,
       expectSeq,
@@ -408,8 +464,10 @@ class SqliteStore implements Store {
       entry.eventSeq,
       JSON.stringify(entry.data),
     ];
-    st.insert.run(...values);
-    st.setHead.run(expectSeq, grant.roomId);
+    if (Number(st.insert.run(...values).changes) === 0) {
+      return duplicate() ?? { kind: "conflict", head: room.head };
+    }
+    room.head = expectSeq;
     return { kind: "ok", seq: expectSeq };
   }
 }
@@ -438,7 +496,9 @@ function prepare(db: DatabaseSync) {
       "SELECT room_id, created_at, data, head, finished FROM rooms WHERE finished = 0 ORDER BY created_at, room_id",
     ),
     actionSeq: s("SELECT seq FROM log WHERE room_id = ? AND action_id = ?"),
-    insert: s("INSERT INTO log (room_id, seq, action_id, at, event_seq, data) VALUES (?, ?, ?, ?, ?, ?)"),
+    insert: s(
+      "INSERT OR IGNORE INTO log (room_id, seq, action_id, at, event_seq, data) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
     setHead: s("UPDATE rooms SET head = ? WHERE room_id = ?"),
     read: s(
       "SELECT seq, action_id, at, event_seq, data FROM log WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",

@@ -27,6 +27,7 @@ function reason(error: unknown): string {
 export class WalSync {
   #walFile: string;
   #syncFile: SyncFile;
+  #onSynced: () => void;
   #fd: number | null = null;
   /** Commits made so far (the ticket of the newest), and the newest ticket an fsync has covered. */
   #committed = 0;
@@ -39,9 +40,14 @@ export class WalSync {
    * fsync can vouch for them; every write after that is refused until the server restarts and reads the file. */
   #broken: StoreError | null = null;
 
-  constructor(walFile: string, dataDir: string, syncFile: SyncFile = fsyncFile) {
+  /**
+   * `onSynced` runs after each fsync, before the next one starts: the store commits what queued up meanwhile
+   * there, so one commit goes with each fsync (committing more often would not answer anyone sooner).
+   */
+  constructor(walFile: string, dataDir: string, onSynced: () => void, syncFile: SyncFile = fsyncFile) {
     this.#walFile = walFile;
     this.#syncFile = syncFile;
+    this.#onSynced = onSynced;
     try {
       this.#fd = openSync(walFile, "r+");
       // The WAL's directory entry must be on disk too, or a power cut could lose the whole file.
@@ -55,6 +61,11 @@ export class WalSync {
       if (this.#fd !== null) closeSync(this.#fd);
       throw new StoreError(`cannot sync ${walFile}: ${reason(error)}`);
     }
+  }
+
+  /** Whether an fsync is under way (then `onSynced` follows it). */
+  get busy(): boolean {
+    return this.#inflight !== null;
   }
 
   /** Why writes are refused, or null while the WAL syncs fine. */
@@ -101,7 +112,11 @@ export class WalSync {
       () => {
         this.#inflight = null;
         this.#settle(covers);
-        this.#start();
+        try {
+          this.#onSynced();
+        } finally {
+          this.#start();
+        }
       },
       (error) => {
         this.#inflight = null;
