@@ -41,8 +41,9 @@ export class WalSync {
   #broken: StoreError | null = null;
 
   /**
-   * `onSynced` runs after each fsync, before the next one starts: the store commits what queued up meanwhile
-   * there, so one commit goes with each fsync (committing more often would not answer anyone sooner).
+   * `onSynced` runs after each fsync (done or failed), before the next one starts: the store commits what
+   * queued up meanwhile there, so one commit goes with each fsync (committing more often would not answer
+   * anyone sooner).
    */
   constructor(walFile: string, dataDir: string, onSynced: () => void, syncFile: SyncFile = fsyncFile) {
     this.#walFile = walFile;
@@ -121,6 +122,8 @@ export class WalSync {
       (error) => {
         this.#inflight = null;
         this.#fail(error);
+        // The store answers what queued behind this fsync now too: refused, as every write from here on.
+        this.#onSynced();
       },
     );
   }

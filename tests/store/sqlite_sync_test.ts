@@ -160,6 +160,24 @@ Deno.test("sqliteStore sync: a failed fsync rejects what waited for it, and ever
   });
 });
 
+Deno.test("sqliteStore sync: appends queued behind a failing fsync are refused too, not left waiting", async () => {
+  const held = new HeldSync();
+  let passThrough = true;
+  const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
+  await withStore(sync, async (store) => {
+    const grant = await room(store, "R");
+    passThrough = false;
+    const first = store.log.append(grant, 1, entry(1));
+    await settled(first);
+    const second = store.log.append(grant, 2, entry(2)); // Queued until the fsync under way ends.
+    assert.equal(await settled(second), false);
+    held.fail(new Error("EIO: i/o error, fsync"));
+    await assert.rejects(first, /refused until the server restarts/);
+    await assert.rejects(second, /refused until the server restarts/);
+    assert.equal(await store.log.head("R"), 1, "the queued append was never committed");
+  });
+});
+
 Deno.test("sqliteStore sync: closing waits for the fsync under way and answers every write first", async () => {
   const held = new HeldSync();
   let passThrough = true;
