@@ -1,6 +1,7 @@
 // The default store: one SQLite file (WAL) in the data directory, held exclusively by this process.
 // The only module that imports node:sqlite. Appends made before the next timer tick share one transaction (group
 // commit) and resolve only after it committed and synced, so nobody hears of an entry before it is on disk.
+// The sync runs off the event loop (sqlite_wal_sync.ts), so sockets keep being served while the disk works.
 
 import { mkdirSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
@@ -19,10 +20,23 @@ import type {
   StoredEntry,
 } from "./ports.ts";
 import { StoreError } from "./ports.ts";
+import { type SyncFile, WalSync } from "./sqlite_wal_sync.ts";
+
+/**
+ * How a write is made durable before it is answered:
+ * - "background" (default): SQLite commits without syncing (`synchronous = NORMAL`) and the store fsyncs the
+ *   WAL on an I/O thread, answering each write once an fsync that started after its commit has completed.
+ *   Survives a crash of the process and of the machine, like "inline".
+ * - "inline": `synchronous = FULL`, SQLite fsyncs inside every COMMIT, which blocks the event loop meanwhile.
+ * - "off": `synchronous = NORMAL` and no fsync before answering: survives `kill -9` but not a power cut or an
+ *   OS crash (the last commits may be lost). For measuring what the sync costs; never the default.
+ */
+export type SqliteSync = "background" | "inline" | "off";
 
 export interface SqliteOptions {
-  /** "FULL" (default) syncs every commit to disk; "NORMAL" survives a crash of the process but not of the OS. */
-  synchronous?: "FULL" | "NORMAL";
+  sync?: SqliteSync;
+  /** Replaces the WAL's fsync (tests make it fail or hold it back). */
+  syncFile?: SyncFile;
   /** Caps the file's size in pages: how tests make the disk "full" without filling one. */
   maxPageCount?: number;
 }
@@ -70,6 +84,14 @@ CREATE INDEX IF NOT EXISTS games_newest ON games (finished_at DESC, game_id DESC
 CREATE INDEX IF NOT EXISTS rooms_open ON rooms (finished, created_at);
 `;
 
+/** What the append checks read of a room's row, kept in memory between appends. */
+interface RoomState {
+  epoch: number;
+  token: string | null;
+  head: number;
+  finished: boolean;
+}
+
 interface PendingAppend {
   grant: Grant;
   expectSeq: number;
@@ -95,7 +117,9 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
   } catch (error) {
     throw new StoreError(`cannot create the data directory ${dataDir}: ${reason(error)}`);
   }
-  const file = `${dataDir.replace(/\/+$/, "")}/${DATABASE_FILE}`;
+  const dir = dataDir.replace(/\/+$/, "") || "/";
+  const file = `${dir}/${DATABASE_FILE}`;
+  const sync = options.sync ?? "background";
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(file);
@@ -116,7 +140,7 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
     throw new StoreError(`cannot use ${file}: ${text}`);
   }
   try {
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "FULL"};`);
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync === "inline" ? "FULL" : "NORMAL"};`);
     if (options.maxPageCount !== undefined) db.exec(`PRAGMA max_page_count = ${options.maxPageCount}`);
     db.exec(SCHEMA);
     const version = db.prepare("SELECT value FROM settings WHERE key = 'schema'").get()?.value;
@@ -129,7 +153,19 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
     db.close();
     throw new StoreError(`cannot use ${file}: ${reason(error)}`);
   }
-  return new SqliteStore(db, file);
+  let wal: WalSync | null = null;
+  let store: SqliteStore | null = null;
+  try {
+    // The schema statements above made SQLite create the WAL file; it lives until the database is closed.
+    if (sync === "background") {
+      wal = new WalSync(`${file}-wal`, dir, () => store?.commitQueued(), options.syncFile);
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  store = new SqliteStore(db, file, wal);
+  return store;
 }
 
 class SqliteStore implements Store {
@@ -142,10 +178,18 @@ class SqliteStore implements Store {
   #closed = false;
   #tokens = 0;
   #statements: Statements;
+  /**
+   * Rooms' rows as the append checks need them. The file is locked to this process, so only this class writes
+   * them: appends update the head here, every other write of a room drops its entry, a failed batch drops all.
+   */
+  #rooms = new Map<string, RoomState>();
+  /** Syncs the WAL off the event loop ("background"); null when SQLite syncs inside COMMIT, or nobody does. */
+  #wal: WalSync | null;
 
-  constructor(db: DatabaseSync, file: string) {
+  constructor(db: DatabaseSync, file: string, wal: WalSync | null) {
     this.#db = db;
     this.#file = file;
+    this.#wal = wal;
     this.#statements = prepare(db);
     this.log = this.#roomLog();
   }
@@ -153,7 +197,8 @@ class SqliteStore implements Store {
   get ownership() {
     return {
       acquire: (roomId: string, owner: string): Promise<AcquireResult> =>
-        this.#sync(() => {
+        this.#write(() => {
+          this.#rooms.delete(roomId);
           const token = `s${crypto.randomUUID().slice(0, 8)}-${++this.#tokens}`;
           const row = this.#statements.acquire.get(token, owner, roomId);
           if (row === undefined) return { kind: "not_found" } as const;
@@ -163,12 +208,13 @@ class SqliteStore implements Store {
           } as const;
         }),
       renew: (grant: Grant): Promise<boolean> =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = this.#statements.room.get(grant.roomId);
           return row !== undefined && Number(row.epoch) === grant.epoch && row.token === grant.token;
         }),
       release: (grant: Grant): Promise<void> =>
-        this.#sync(() => {
+        this.#write(() => {
+          this.#rooms.delete(grant.roomId);
           this.#statements.release.run(grant.roomId, grant.epoch, grant.token);
         }),
     };
@@ -177,7 +223,7 @@ class SqliteStore implements Store {
   get archive() {
     return {
       put: (game: FinishedGame): Promise<void> =>
-        this.#sync(() => {
+        this.#write(() => {
           this.#statements.putGame.run(
             game.gameId,
             game.roomId,
@@ -194,7 +240,7 @@ class SqliteStore implements Store {
           );
         }),
       list: (limit: number, cursor: string | null): Promise<GamePage> =>
-        this.#sync(() => {
+        this.#read(() => {
           const from = cursor === null ? null : decodeCursor(cursor);
           // One row more than asked tells whether another page follows.
           const rows = from === null
@@ -205,7 +251,7 @@ class SqliteStore implements Store {
           return { games, next: rows.length > limit && last !== undefined ? encodeCursor(last) : null };
         }),
       get: (gameId: string): Promise<FinishedGame | null> =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = this.#statements.getGame.get(gameId);
           if (row === undefined) return null;
           return {
@@ -218,16 +264,22 @@ class SqliteStore implements Store {
     };
   }
 
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#flush();
     this.#closed = true;
+    // Answers every write still waiting for its sync before the file goes.
+    await this.#wal?.close();
     try {
       this.#db.close();
     } catch (error) {
-      return Promise.reject(new StoreError(`closing ${this.#file} failed: ${reason(error)}`));
+      throw new StoreError(`closing ${this.#file} failed: ${reason(error)}`);
     }
-    return Promise.resolve();
+  }
+
+  /** Commits the appends that queued while an fsync was under way (called by the WAL's sync as it ends). */
+  commitQueued(): void {
+    if (!this.#closed) this.#flush();
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
@@ -245,22 +297,25 @@ class SqliteStore implements Store {
     });
     return {
       create: (meta) =>
-        this.#sync(() => {
+        this.#write(() => {
+          this.#rooms.delete(meta.roomId);
           const created = st.createRoom.run(meta.roomId, meta.createdAt, JSON.stringify(meta.data));
           const head = Number(st.room.get(meta.roomId)?.head ?? 0);
           return { created: Number(created.changes) === 1, head };
         }),
       append: (grant, expectSeq, entry) => {
-        if (this.#closed) return Promise.reject(new StoreError(`${this.#file} is closed`));
+        const refused = this.#refusal();
+        if (refused !== null) return Promise.reject(refused);
         return new Promise<AppendResult>((resolve, reject) => {
           this.#pending.push({ grant, expectSeq, entry, resolve, reject });
-          // Appends arriving until the next turn of the event loop share one transaction and one fsync:
-          // while a commit blocks, the next batch piles up behind it.
-          this.#flushTimer ??= setTimeout(() => this.#flush(), 0);
+          // Appends arriving until the next turn of the event loop share one transaction and one fsync. While
+          // an fsync is under way they wait for it to end (commitQueued): committed earlier, they would still
+          // wait for the next fsync, and each commit costs the event loop its page writes.
+          if (this.#wal?.busy !== true) this.#flushTimer ??= setTimeout(() => this.#flush(), 0);
         });
       },
       read: (roomId, after, limit) =>
-        this.#sync(() =>
+        this.#read(() =>
           st.read.all(roomId, after, limit).map((row): StoredEntry => ({
             seq: Number(row.seq),
             actionId: String(row.action_id),
@@ -270,28 +325,29 @@ class SqliteStore implements Store {
           }))
         ),
       head: (roomId) =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = st.room.get(roomId);
           return row === undefined ? null : Number(row.head);
         }),
       room: (roomId) =>
-        this.#sync(() => {
+        this.#read(() => {
           const row = st.room.get(roomId);
           return row === undefined ? null : record(row);
         }),
-      unfinished: () => this.#sync(() => st.unfinished.all().map(record)),
+      unfinished: () => this.#read(() => st.unfinished.all().map(record)),
       finish: (grant) =>
-        this.#sync(() => {
+        this.#write(() => {
           const rejected = this.#check(grant);
           if (rejected !== null) return rejected;
+          this.#rooms.delete(grant.roomId);
           st.finish.run(grant.roomId);
           return { kind: "ok", seq: Number(st.room.get(grant.roomId)?.head ?? 0) };
         }),
     };
   }
 
-  /** Runs a synchronous database step as a promise, turning any SQLite failure into a StoreError. */
-  #sync<T>(step: () => T): Promise<T> {
+  /** Runs a synchronous read as a promise, turning any SQLite failure into a StoreError. */
+  #read<T>(step: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreError(`${this.#file} is closed`));
     try {
       return Promise.resolve(step());
@@ -300,13 +356,48 @@ class SqliteStore implements Store {
     }
   }
 
+  /** Runs a write (its own transaction) and answers once it is durable. */
+  #write<T>(step: () => T): Promise<T> {
+    const refused = this.#refusal();
+    if (refused !== null) return Promise.reject(refused);
+    let value: T;
+    try {
+      value = step();
+    } catch (error) {
+      return Promise.reject(new StoreError(`${this.#file}: ${reason(error)}`));
+    }
+    return this.#wal === null ? Promise.resolve(value) : this.#wal.afterCommit().then(() => value);
+  }
+
+  /** Why no write may start now (closed, or a failed sync left the file's state unknown), or null. */
+  #refusal(): StoreError | null {
+    if (this.#closed) return new StoreError(`${this.#file} is closed`);
+    return this.#wal?.broken ?? null;
+  }
+
+  /** A room's row as the checks need it, from memory or read once; null when there is no such room. */
+  #room(roomId: string): RoomState | null {
+    const known = this.#rooms.get(roomId);
+    if (known !== undefined) return known;
+    const row = this.#statements.room.get(roomId);
+    if (row === undefined) return null;
+    const state = {
+      epoch: Number(row.epoch),
+      token: row.token === null ? null : String(row.token),
+      head: Number(row.head),
+      finished: Number(row.finished) === 1,
+    };
+    this.#rooms.set(roomId, state);
+    return state;
+  }
+
   /** Existence, finished and fencing checks shared by append and finish; null when the write may go on. */
   #check(grant: Grant): AppendResult | null {
-    const row = this.#statements.room.get(grant.roomId);
-    if (row === undefined) return { kind: "not_found" };
-    if (Number(row.finished) === 1) return { kind: "finished" };
-    if (Number(row.epoch) !== grant.epoch || row.token !== grant.token) {
-      return { kind: "fenced", epoch: Number(row.epoch) };
+    const room = this.#room(grant.roomId);
+    if (room === null) return { kind: "not_found" };
+    if (room.finished) return { kind: "finished" };
+    if (room.epoch !== grant.epoch || room.token !== grant.token) {
+      return { kind: "fenced", epoch: room.epoch };
     }
     return null;
   }
@@ -318,12 +409,26 @@ class SqliteStore implements Store {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
+    const refused = this.#wal?.broken ?? null;
+    if (refused !== null) {
+      for (const pending of batch) pending.reject(refused);
+      return;
+    }
     const results: AppendResult[] = [];
+    // Each room's head is written once per batch, after its last append.
+    const heads = new Map<string, number>();
     try {
       this.#db.exec("BEGIN IMMEDIATE");
-      for (const { grant, expectSeq, entry } of batch) results.push(this.#appendOne(grant, expectSeq, entry));
+      for (const { grant, expectSeq, entry } of batch) {
+        const result = this.#appendOne(grant, expectSeq, entry);
+        if (result.kind === "ok") heads.set(grant.roomId, result.seq);
+        results.push(result);
+      }
+      for (const [roomId, head] of heads) this.#statements.setHead.run(head, roomId);
       this.#db.exec("COMMIT");
     } catch (error) {
+      // Heads counted in memory for this batch were never stored: read them again when next needed.
+      this.#rooms.clear();
       try {
         if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       } catch {
@@ -334,17 +439,23 @@ class SqliteStore implements Store {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    batch.forEach((pending, i) => pending.resolve(results[i]!));
+    const answer = () => batch.forEach((pending, i) => pending.resolve(results[i]!));
+    if (this.#wal === null) answer();
+    else this.#wal.afterCommit().then(answer, (error: Error) => batch.forEach((p) => p.reject(error)));
   }
 
   #appendOne(grant: Grant, expectSeq: number, entry: LogEntry): AppendResult {
     const st = this.#statements;
     const rejected = this.#check(grant);
     if (rejected !== null) return rejected;
-    const earlier = st.actionSeq.get(grant.roomId, entry.actionId);
-    if (earlier !== undefined) return { kind: "duplicate", seq: Number(earlier.seq) };
-    const head = Number(st.room.get(grant.roomId)?.head ?? 0);
-    if (expectSeq !== head + 1) return { kind: "conflict", head };
+    const room = this.#room(grant.roomId)!;
+    // A repeated action id is a duplicate whatever its seq; only the rare append that is not the next one
+    // needs the lookup first, and for the next one the UNIQUE index answers (the insert is ignored).
+    const duplicate = () => {
+      const earlier = st.actionSeq.get(grant.roomId, entry.actionId);
+      return earlier === undefined ? null : { kind: "duplicate", seq: Number(earlier.seq) } as const;
+    };
+    if (expectSeq !== room.head + 1) return duplicate() ?? { kind: "conflict", head: room.head };
     const values: SQLInputValue[] = [
       grant.roomId,
       expectSeq,
@@ -353,8 +464,10 @@ class SqliteStore implements Store {
       entry.eventSeq,
       JSON.stringify(entry.data),
     ];
-    st.insert.run(...values);
-    st.setHead.run(expectSeq, grant.roomId);
+    if (Number(st.insert.run(...values).changes) === 0) {
+      return duplicate() ?? { kind: "conflict", head: room.head };
+    }
+    room.head = expectSeq;
     return { kind: "ok", seq: expectSeq };
   }
 }
@@ -383,7 +496,9 @@ function prepare(db: DatabaseSync) {
       "SELECT room_id, created_at, data, head, finished FROM rooms WHERE finished = 0 ORDER BY created_at, room_id",
     ),
     actionSeq: s("SELECT seq FROM log WHERE room_id = ? AND action_id = ?"),
-    insert: s("INSERT INTO log (room_id, seq, action_id, at, event_seq, data) VALUES (?, ?, ?, ?, ?, ?)"),
+    insert: s(
+      "INSERT OR IGNORE INTO log (room_id, seq, action_id, at, event_seq, data) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
     setHead: s("UPDATE rooms SET head = ? WHERE room_id = ?"),
     read: s(
       "SELECT seq, action_id, at, event_seq, data FROM log WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",

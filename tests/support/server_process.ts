@@ -49,8 +49,8 @@ export function ignoreTarget(target: Target): boolean {
   return target === "binary" && requireOnCi(binaryExists(), `${BINARY} is not built (deno task compile)`);
 }
 
-/** The command line that runs the server: `main.ts` under this Deno, or the compiled binary. */
-export function serverCommand(target: Target, args: readonly string[]): [string, string[]] {
+/** The command line that runs the server: `main.ts` under this Deno, or the compiled binary (`binary`). */
+export function serverCommand(target: Target, args: readonly string[], binary = BINARY): [string, string[]] {
   return target === "source"
     ? [Deno.execPath(), [
       "run",
@@ -62,7 +62,7 @@ export function serverCommand(target: Target, args: readonly string[]): [string,
       "main.ts",
       ...args,
     ]]
-    : [BINARY, [...args]];
+    : [binary, [...args]];
 }
 
 /** How the server's subprocess is started, whether it runs until stopped or answers and exits. */
@@ -111,6 +111,8 @@ export async function startServer(
   args: readonly string[] = [],
   env: Record<string, string> = {},
   timeoutMs = 20_000,
+  /** Another build to run for the "binary" target (benchmarks compare an older one in the same run). */
+  binary = BINARY,
 ): Promise<ServerProcess> {
   const port = freePort();
   const ownDataDir = args.some((a) => a.startsWith("--data-dir")) || env.LIAPTUI_DATA_DIR !== undefined
@@ -118,7 +120,7 @@ export async function startServer(
     : await Deno.makeTempDir({ prefix: "liaptui-e2e-" });
   const dataArgs = ownDataDir === null ? [] : ["--data-dir", ownDataDir];
   const common = ["--port", String(port), "--host", "127.0.0.1", ...dataArgs, ...args];
-  const [command, commandArgs] = serverCommand(target, common);
+  const [command, commandArgs] = serverCommand(target, common, binary);
   const child = new Deno.Command(command, spawnOptions(commandArgs, env)).spawn();
 
   let log = "";

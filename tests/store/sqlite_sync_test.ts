@@ -1,0 +1,241 @@
+// The SQLite store's background sync: a write is answered only after an fsync that started after its commit
+// has completed, one fsync serves many rooms' commits, and a failed fsync is loud and stops every later write.
+
+import assert from "node:assert/strict";
+import { openSqliteStore } from "../../src/store/sqlite_store.ts";
+import { fsyncFile, type SyncFile } from "../../src/store/sqlite_wal_sync.ts";
+import { type Grant, type Store, StoreError } from "../../src/store/ports.ts";
+import { entry, runStoreConformance } from "./conformance.ts";
+
+// The earlier way (SQLite syncs inside COMMIT on the calling thread) keeps its place behind the same contract.
+runStoreConformance("sqliteStore (inline sync)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-store-" });
+  const store = openSqliteStore(dir, { sync: "inline" });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+});
+
+/** An fsync the test completes or fails by hand; counts the calls. */
+class HeldSync {
+  calls = 0;
+  #pending: { resolve(): void; reject(error: Error): void }[] = [];
+  readonly syncFile: SyncFile = () => {
+    this.calls += 1;
+    return new Promise<void>((resolve, reject) => this.#pending.push({ resolve, reject }));
+  };
+
+  get waiting(): number {
+    return this.#pending.length;
+  }
+
+  /** Completes the fsync under way (there is at most one). */
+  complete(): void {
+    const next = this.#pending.shift();
+    assert.ok(next !== undefined, "an fsync is under way");
+    next.resolve();
+  }
+
+  fail(error: Error): void {
+    const next = this.#pending.shift();
+    assert.ok(next !== undefined, "an fsync is under way");
+    next.reject(error);
+  }
+}
+
+async function withStore(
+  sync: SyncFile,
+  body: (store: Store, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
+  const store = openSqliteStore(dir, { syncFile: sync });
+  try {
+    await body(store, dir);
+  } finally {
+    await store.close().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Settles once every callback queued so far (timers included) has run, so a store's flush has happened. */
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Whether a promise has settled yet, without waiting for it. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(() => (done = true), () => (done = true));
+  await turn();
+  await turn();
+  return done;
+}
+
+async function room(store: Store, roomId: string): Promise<Grant> {
+  await store.log.create({ roomId, createdAt: 1, data: {} });
+  const acquired = await store.ownership.acquire(roomId, "n");
+  if (acquired.kind !== "granted") throw new Error("not granted");
+  return acquired.grant;
+}
+
+Deno.test("sqliteStore sync: an append is answered only once the fsync after its commit completes", async () => {
+  const held = new HeldSync();
+  // Creating and acquiring rooms are writes too: let their fsyncs through as they come.
+  let passThrough = true;
+  const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
+  await withStore(sync, async (store) => {
+    const grant = await room(store, "R");
+    passThrough = false;
+    const append = store.log.append(grant, 1, entry(1));
+    assert.equal(await settled(append), false, "committed, but not answered before the fsync");
+    assert.equal(held.calls, 1);
+    held.complete();
+    assert.deepEqual(await append, { kind: "ok", seq: 1 });
+  });
+});
+
+Deno.test("sqliteStore sync: a commit made while an fsync is under way waits for the next fsync", async () => {
+  const held = new HeldSync();
+  let passThrough = true;
+  const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
+  await withStore(sync, async (store) => {
+    const grant = await room(store, "R");
+    passThrough = false;
+    const first = store.log.append(grant, 1, entry(1));
+    await settled(first);
+    const second = store.log.append(grant, 2, entry(2));
+    assert.equal(await settled(second), false);
+    assert.equal(held.waiting, 1, "one fsync at a time");
+    held.complete();
+    await first;
+    assert.equal(await settled(second), false, "the first fsync started before the second commit");
+    assert.equal(held.waiting, 1, "the next fsync started as soon as the first ended");
+    held.complete();
+    assert.deepEqual(await second, { kind: "ok", seq: 2 });
+    assert.equal(held.calls, 2);
+  });
+});
+
+Deno.test("sqliteStore sync: many rooms' appends share one commit and one fsync", async () => {
+  const held = new HeldSync();
+  let passThrough = true;
+  const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
+  await withStore(sync, async (store) => {
+    const grants = await Promise.all(Array.from({ length: 20 }, (_, i) => room(store, `R${i}`)));
+    passThrough = false;
+    const appends = grants.map((grant) => store.log.append(grant, 1, entry(1)));
+    await turn();
+    assert.equal(held.calls, 1, "one fsync for twenty rooms");
+    held.complete();
+    const results = await Promise.all(appends);
+    assert.ok(results.every((r) => r.kind === "ok"));
+  });
+});
+
+Deno.test("sqliteStore sync: a failed fsync rejects what waited for it, and every later write is refused", async () => {
+  const held = new HeldSync();
+  let passThrough = true;
+  const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
+  await withStore(sync, async (store) => {
+    const grant = await room(store, "R");
+    passThrough = false;
+    const append = store.log.append(grant, 1, entry(1));
+    await settled(append);
+    held.fail(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }));
+    await assert.rejects(append, (error: unknown) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /liaptui\.db-wal to disk failed \(EIO: i\/o error, fsync\)/);
+      assert.match(error.message, /refused until the server restarts/);
+      return true;
+    });
+    // The kernel may have dropped the pages it failed to write: no later fsync could vouch for them.
+    await assert.rejects(store.log.append(grant, 2, entry(2)), /refused until the server restarts/);
+    await assert.rejects(store.log.create({ roomId: "S", createdAt: 1, data: {} }), /refused until/);
+    await assert.rejects(store.archive.put(finishedGame()), /refused until/);
+    assert.equal(held.calls, 1, "nothing else was synced after the failure");
+    // Reads still answer, so the rooms can be rebuilt from what the file holds.
+    assert.equal(await store.log.head("R"), 1);
+  });
+});
+
+Deno.test("sqliteStore sync: appends queued behind a failing fsync are refused too, not left waiting", async () => {
+  const held = new HeldSync();
+  let passThrough = true;
+  const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
+  await withStore(sync, async (store) => {
+    const grant = await room(store, "R");
+    passThrough = false;
+    const first = store.log.append(grant, 1, entry(1));
+    await settled(first);
+    const second = store.log.append(grant, 2, entry(2)); // Queued until the fsync under way ends.
+    assert.equal(await settled(second), false);
+    held.fail(new Error("EIO: i/o error, fsync"));
+    await assert.rejects(first, /refused until the server restarts/);
+    await assert.rejects(second, /refused until the server restarts/);
+    assert.equal(await store.log.head("R"), 1, "the queued append was never committed");
+  });
+});
+
+Deno.test("sqliteStore sync: closing waits for the fsync under way and answers every write first", async () => {
+  const held = new HeldSync();
+  let passThrough = true;
+  const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
+  try {
+    const store = openSqliteStore(dir, { syncFile: sync });
+    const grant = await room(store, "R");
+    passThrough = false;
+    const first = store.log.append(grant, 1, entry(1));
+    await settled(first);
+    const second = store.log.append(grant, 2, entry(2)); // Queued, not yet committed.
+    const closed = store.close();
+    assert.equal(await settled(closed), false, "close waits for the fsync under way");
+    held.complete();
+    await closed;
+    assert.deepEqual(await first, { kind: "ok", seq: 1 });
+    assert.deepEqual(await second, { kind: "ok", seq: 2 }, "close committed and synced the queued append");
+    assert.equal(held.calls, 1, "the last sync ran on close's own thread");
+    const again = openSqliteStore(dir);
+    try {
+      assert.equal(await again.log.head("R"), 2);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test('sqliteStore sync: "off" answers without an fsync, and a clean close keeps what it stored', async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
+  try {
+    const store = openSqliteStore(dir, { sync: "off" });
+    const grant = await room(store, "R");
+    assert.deepEqual(await store.log.append(grant, 1, entry(1)), { kind: "ok", seq: 1 });
+    await store.close();
+    const again = openSqliteStore(dir);
+    assert.equal(await again.log.head("R"), 1);
+    await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+function finishedGame() {
+  return {
+    gameId: "g1",
+    roomId: "R",
+    roomName: "R",
+    startedAt: 1,
+    finishedAt: 2,
+    seed: 1,
+    players: ["a", "b", "c", "d"],
+    scores: [1, 2, 3, 4],
+    winners: ["d"],
+    rounds: 1,
+    actions: [],
+    settings: {},
+  };
+}
