@@ -26,6 +26,8 @@ const { values: flags } = parseArgs({
     targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
     before: { type: "string", default: `${ROOT}.tmp/liaptui-before` },
     out: { type: "string", default: `${BENCH}results` },
+    /** liaptui's store: `memory` (`--data-dir :memory:`) or `sqlite` (a fresh data directory per run). */
+    store: { type: "string", default: "memory" },
   },
 });
 
@@ -79,6 +81,8 @@ interface Started {
   child: Deno.ChildProcess;
   pid: number;
   url: string;
+  /** A fresh SQLite data directory to remove once the server stopped. */
+  dataDir: string | null;
 }
 
 async function startTarget(
@@ -88,13 +92,18 @@ async function startTarget(
   node: string,
 ): Promise<Started> {
   const port = freePort();
+  // Never the working directory's ./data: rooms left by one run would be restored into the next.
+  const liaptui = target === "binary" || target === "before";
+  const dataDir = liaptui && flags.store === "sqlite"
+    ? Deno.makeTempDirSync({ prefix: "liaptui-bench-" })
+    : ":memory:";
   const sendBuffer = scenario === "slow" ? SLOW_SEND_BUFFER : 1_048_576;
-  const [command, args]: [string, string[]] = target === "binary" || target === "before"
+  const [command, args]: [string, string[]] = liaptui
     ? [target === "binary" ? BINARY : flags.before, [
       ...["--port", String(port), "--host", "127.0.0.1", "--rate", "10000", "--rate-burst", "100000"],
       ...["--max-connections-per-address", "1000000", "--max-connections-per-room", "1000"],
       ...["--max-rooms", "100000", "--heartbeat-ms", "3600000", "--idle-timeout-ms", "86400000"],
-      ...["--send-buffer-bytes", String(sendBuffer)],
+      ...["--send-buffer-bytes", String(sendBuffer), "--data-dir", dataDir],
     ]]
     : target === "raw"
     ? [bun, [
@@ -126,7 +135,12 @@ async function startTarget(
     while (!(await reader.read()).done);
   })();
   child.stderr.pipeTo(new WritableStream());
-  return { child, pid: child.pid, url: `http://127.0.0.1:${port}` };
+  return {
+    child,
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    dataDir: dataDir === ":memory:" ? null : dataDir,
+  };
 }
 
 async function stopTarget(started: Started): Promise<void> {
@@ -144,6 +158,7 @@ async function stopTarget(started: Started): Promise<void> {
   }, 5_000);
   await started.child.status;
   clearTimeout(timer);
+  if (started.dataDir !== null) Deno.removeSync(started.dataDir, { recursive: true });
 }
 
 type Result = Record<string, unknown>;
@@ -201,6 +216,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
     const connections = typeof result.connections === "number" ? result.connections : null;
     return {
       target,
+      store: target === "binary" || target === "before" ? flags.store : undefined,
       scenario,
       ...result,
       server_cpu_s: Number(cpu.toFixed(2)),
