@@ -286,6 +286,8 @@ const FIGURES: Record<Scenario, [string, string, boolean][]> = {
     ["lost (others)", "lost", true],
     ["peak RSS MiB", "rss_peak_mib", true],
     ["slow closed", "slow.close_code", true],
+    ["slow: server's 4008 count", "slow.server_slow_closes", false],
+    ["slow: connection ended", "slow.connection_ended", false],
   ],
 };
 

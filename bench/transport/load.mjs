@@ -405,10 +405,26 @@ function slowSocket(room, name) {
       return {
         closed_by_server: frames.closeCode !== null,
         close_code: frames.closeCode,
+        // A close frame queued behind a buffer the client does not read can only arrive once it reads again;
+        // a server may give up on flushing before that (Bun does, seconds after the close) and just end the
+        // connection. So also: did the connection end, and what does liaptui's own metric say?
+        connection_ended: closed,
+        server_slow_closes: await serverSlowCloses(),
         chat_frames: frames.chats,
       };
     },
   }));
+}
+
+/** liaptui's count of 4008 closes from `/metrics`; null for servers without it. */
+async function serverSlowCloses() {
+  try {
+    const text = await (await fetch(`${URL_BASE}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith("liaptui_slow_consumer_closes_total "));
+    return line === undefined ? null : Number(line.split(" ")[1]);
+  } catch {
+    return null;
+  }
 }
 
 /** Socket.IO has no hand-made client here: its slow member is a normal client whose handler blocks. */
