@@ -3,6 +3,7 @@
 
 import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
 import { LOBBY_TOPIC, type PubSub, roomTopic } from "./transport.ts";
 
 export class Broadcaster {
@@ -20,7 +21,7 @@ export class Broadcaster {
     registry: ConnectionRegistry,
     pubsub: PubSub | null,
     compressMin: number,
-    sendBufferBytes: number,
+    sendBufferBytes: number = DEFAULT_LIMITS.sendBufferBytes,
   ) {
     this.#registry = registry;
     this.#pubsub = pubsub;

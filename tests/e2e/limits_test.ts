@@ -12,13 +12,6 @@ const MiB = 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** liaptui_slow_consumer_closes_total from /metrics. */
-async function slowConsumerCloses(server: ServerProcess): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith("liaptui_slow_consumer_closes_total "));
-  return Number(line?.split(" ")[1] ?? NaN);
-}
-
 async function healthConnections(server: ServerProcess): Promise<number> {
   return (await health(server)).connections;
 }
@@ -174,6 +167,13 @@ class RawSocket {
     this.#closed = true;
     this.#conn.close();
   }
+}
+
+/** liaptui_slow_consumer_closes_total from /metrics. */
+async function slowConsumerCloses(server: ServerProcess): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("liaptui_slow_consumer_closes_total "));
+  return Number(line?.split(" ")[1] ?? NaN);
 }
 
 function closeCodeOf(frame: ServerFrame | null): number | null {

@@ -249,7 +249,7 @@ Deno.test("a queued connection that leaves never counts in the channel's duratio
 
 Deno.test("a room broadcast reaches only that room's connections (design doc broadcasting)", () => {
   const registry = new ConnectionRegistry();
-  const broadcaster = new Broadcaster(registry, null, 1024, 1024 * 1024);
+  const broadcaster = new Broadcaster(registry, null, 1024);
   const alice = makeConnection({ channel: "room1" });
   const bob = makeConnection({ channel: "room1" });
   const carol = makeConnection({ channel: "room2" });
@@ -268,7 +268,7 @@ Deno.test("a room broadcast reaches only that room's connections (design doc bro
 
 Deno.test("a removed connection never receives a room broadcast", () => {
   const registry = new ConnectionRegistry();
-  const broadcaster = new Broadcaster(registry, null, 1024, 1024 * 1024);
+  const broadcaster = new Broadcaster(registry, null, 1024);
   const stays = makeConnection({ channel: "room1" });
   const leaves = makeConnection({ channel: "room1" });
   registry.add(stays.connection);
@@ -287,7 +287,7 @@ Deno.test("a removed connection never receives a room broadcast", () => {
 
 Deno.test("a queued connection does not receive room broadcasts until admitted", () => {
   const registry = new ConnectionRegistry();
-  const broadcaster = new Broadcaster(registry, null, 1024, 1024 * 1024);
+  const broadcaster = new Broadcaster(registry, null, 1024);
   const waiting = makeConnection({ channel: "room1", queued: true });
   const member = makeConnection({ channel: "room1" });
   registry.add(waiting.connection);
@@ -303,7 +303,7 @@ Deno.test("a queued connection does not receive room broadcasts until admitted",
 
 Deno.test("a room broadcast skips excluded connections and survives a socket that throws", () => {
   const registry = new ConnectionRegistry();
-  const broadcaster = new Broadcaster(registry, null, 1024, 1024 * 1024);
+  const broadcaster = new Broadcaster(registry, null, 1024);
   const broken = makeConnection({ channel: "r" });
   const excluded = makeConnection({ channel: "r" });
   const fine = makeConnection({ channel: "r" });
@@ -325,7 +325,7 @@ Deno.test("a room broadcast skips excluded connections and survives a socket tha
 
 Deno.test("toPlayers() sends the same frame to each named member that is connected", () => {
   const registry = new ConnectionRegistry();
-  const broadcaster = new Broadcaster(registry, null, 1024, 1024 * 1024);
+  const broadcaster = new Broadcaster(registry, null, 1024);
   const ann = makeConnection({ channel: "r" });
   const bo = makeConnection({ channel: "r" });
   registry.add(ann.connection);

@@ -14,7 +14,7 @@ import { FakePubSub, type Frame, makeConnection, makeGateway } from "./fakes.ts"
 function setup(members = 3, pubsub: PubSub | null = null) {
   const clock = new FakeClock();
   const registry = new ConnectionRegistry();
-  const broadcaster = new Broadcaster(registry, pubsub, 1024, 1024 * 1024);
+  const broadcaster = new Broadcaster(registry, pubsub, 1024);
   const delivery = new Delivery(broadcaster, registry, clock);
   const made = Array.from({ length: members }, (_, i) => {
     const made = makeConnection({ channel: "r1" });
@@ -195,7 +195,7 @@ Deno.test("a broadcast with exclusions, or a publish that throws, falls back to 
     },
   };
   const { registry, transports } = setup(2, throwing);
-  const broadcaster = new Broadcaster(registry, throwing, 1024, 1024 * 1024);
+  const broadcaster = new Broadcaster(registry, throwing, 1024);
   const warn = console.warn;
   console.warn = () => {};
   try {
@@ -206,7 +206,7 @@ Deno.test("a broadcast with exclusions, or a publish that throws, falls back to 
   for (const transport of transports) assert.deepEqual(transport.sent, ["frame"]);
 
   const recording = new FakePubSub();
-  const excluding = new Broadcaster(registry, recording, 1024, 1024 * 1024);
+  const excluding = new Broadcaster(registry, recording, 1024);
   const skip = registry.player("r1", "P0");
   assert.ok(skip);
   assert.equal(excluding.toRoom("r1", "second", new Set([skip])), 1);
@@ -240,9 +240,7 @@ Deno.test("broadcast() keeps each event in the history as the very string it sen
   const clock = new FakeClock();
   const registry = new ConnectionRegistry();
   const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1 << 20 });
-  const delivery = new Delivery(new Broadcaster(registry, null, 1024, 1024 * 1024), registry, clock, {
-    history,
-  });
+  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, { history });
   const { connection, transport } = makeConnection({ channel: "r1" });
   registry.add(connection);
 
@@ -279,9 +277,7 @@ Deno.test("replayed() refills the history from a rebuilt room without sending, a
   const clock = new FakeClock();
   const registry = new ConnectionRegistry();
   const history = new BoundedEventHistory({ maxEvents: 100, maxBytes: 1 << 20 });
-  const delivery = new Delivery(new Broadcaster(registry, null, 1024, 1024 * 1024), registry, clock, {
-    history,
-  });
+  const delivery = new Delivery(new Broadcaster(registry, null, 1024), registry, clock, { history });
   const { connection, transport } = makeConnection({ channel: "r1" });
   registry.add(connection);
 
