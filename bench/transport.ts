@@ -1,6 +1,7 @@
 // Transport benchmark runner: each target server pinned to core 0, the Bun load generator to core 1; server CPU
 // and RSS from /proc, delivery and latency from the load generator. Prints figures only; asserts nothing.
 // `deno task bench:transport [--reps 3] [--scenarios fanout,rooms,idle,reconnect,slow] [--targets binary,raw,sio]`
+// `[--store memory|sqlite] [--warmup 0.5]`
 // (`--targets before,binary,raw --before <path>` adds an older build of liaptui to the same run).
 
 import { parseArgs } from "node:util";
@@ -26,6 +27,10 @@ const { values: flags } = parseArgs({
     targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
     before: { type: "string", default: `${ROOT}.tmp/liaptui-before` },
     out: { type: "string", default: `${BENCH}results` },
+    /** liaptui's store: `memory` (`--data-dir :memory:`) or `sqlite` (a fresh data directory per run). */
+    store: { type: "string", default: "memory" },
+    /** Unmeasured warm-up load as a fraction of the measured one (see load.mjs); 0 measures a cold server. */
+    warmup: { type: "string", default: "0.5" },
   },
 });
 
@@ -79,6 +84,8 @@ interface Started {
   child: Deno.ChildProcess;
   pid: number;
   url: string;
+  /** A fresh SQLite data directory to remove once the server stopped. */
+  dataDir: string | null;
 }
 
 async function startTarget(
@@ -88,13 +95,18 @@ async function startTarget(
   node: string,
 ): Promise<Started> {
   const port = freePort();
+  // Never the working directory's ./data: rooms left by one run would be restored into the next.
+  const liaptui = target === "binary" || target === "before";
+  const dataDir = liaptui && flags.store === "sqlite"
+    ? Deno.makeTempDirSync({ prefix: "liaptui-bench-" })
+    : ":memory:";
   const sendBuffer = scenario === "slow" ? SLOW_SEND_BUFFER : 1_048_576;
-  const [command, args]: [string, string[]] = target === "binary" || target === "before"
+  const [command, args]: [string, string[]] = liaptui
     ? [target === "binary" ? BINARY : flags.before, [
       ...["--port", String(port), "--host", "127.0.0.1", "--rate", "10000", "--rate-burst", "100000"],
       ...["--max-connections-per-address", "1000000", "--max-connections-per-room", "1000"],
       ...["--max-rooms", "100000", "--heartbeat-ms", "3600000", "--idle-timeout-ms", "86400000"],
-      ...["--send-buffer-bytes", String(sendBuffer)],
+      ...["--send-buffer-bytes", String(sendBuffer), "--data-dir", dataDir],
     ]]
     : target === "raw"
     ? [bun, [
@@ -126,7 +138,12 @@ async function startTarget(
     while (!(await reader.read()).done);
   })();
   child.stderr.pipeTo(new WritableStream());
-  return { child, pid: child.pid, url: `http://127.0.0.1:${port}` };
+  return {
+    child,
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    dataDir: dataDir === ":memory:" ? null : dataDir,
+  };
 }
 
 async function stopTarget(started: Started): Promise<void> {
@@ -144,6 +161,7 @@ async function stopTarget(started: Started): Promise<void> {
   }, 5_000);
   await started.child.status;
   clearTimeout(timer);
+  if (started.dataDir !== null) Deno.removeSync(started.dataDir, { recursive: true });
 }
 
 type Result = Record<string, unknown>;
@@ -158,6 +176,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
         ...["-c", "1", bun, `${BENCH}transport/load.mjs`, "--kind", target === "sio" ? "sio" : "ws"],
         ...["--url", server.url, "--scenario", scenario, "--sio-dir", `${BENCH}socketio/`],
         ...["--tokens", target === "binary" || target === "before" ? "yes" : "no"],
+        ...["--warmup", String(Number(flags.warmup))],
       ],
       cwd: ROOT,
       stdout: "piped",
@@ -201,6 +220,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
     const connections = typeof result.connections === "number" ? result.connections : null;
     return {
       target,
+      store: target === "binary" || target === "before" ? flags.store : undefined,
       scenario,
       ...result,
       server_cpu_s: Number(cpu.toFixed(2)),
@@ -266,6 +286,8 @@ const FIGURES: Record<Scenario, [string, string, boolean][]> = {
     ["lost (others)", "lost", true],
     ["peak RSS MiB", "rss_peak_mib", true],
     ["slow closed", "slow.close_code", true],
+    ["slow: server's 4008 count", "slow.server_slow_closes", false],
+    ["slow: connection ended", "slow.connection_ended", false],
   ],
 };
 

@@ -12,6 +12,12 @@ const KIND = arg("kind", "ws");
 const URL_BASE = arg("url", "http://127.0.0.1:8080");
 const SCENARIO = arg("scenario", "fanout");
 const SIO_DIR = arg("sio-dir", "");
+/**
+ * Unmeasured warm-up before `fanout` and `rooms`, as a fraction of the measured load (default 0.5): a
+ * server runs for days, and without it a few-second run mostly measures JavaScriptCore compiling the server's
+ * code (perf put JSC's JIT threads at a quarter of liaptui's CPU in a cold `fanout`). `--warmup 0`: cold.
+ */
+const WARMUP = Number(arg("warmup", 0.5));
 /** Every scenario stops by this deadline, whatever was delivered. */
 const DEADLINE_MS = Number(arg("deadline-ms", 60_000));
 
@@ -133,7 +139,10 @@ function tally(receivers, senders, expectedPerReceiver) {
 const chat = (sender, n, pad = "") =>
   JSON.stringify({ event: "chat", data: { message: `${sender}|${n}|${now()}|${pad}` } });
 
-/** One room, `members` sockets, the first `senders` of them sending `perSender` messages, `window` in flight each. */
+/**
+ * One room, `members` sockets, the first `senders` of them sending `perSender` messages, `window` in flight each.
+ * A warm-up round of `WARMUP`× as many messages goes first, unmeasured and fully delivered (see `WARMUP`).
+ */
 async function fanout(
   { members = 100, senders = 20, perSender = 500, window = 4, slow = false, pad = 0 } = {},
 ) {
@@ -147,33 +156,35 @@ async function fanout(
     clients.push(await joinedClient(room, `m${i}`, i < 4 ? "player" : "spectator"));
   }
   const slowClient = slow ? await slowSocket(room, `m${normal}`) : null;
-  const t = tally(normal, senders, senders * perSender);
-  const expected = normal * senders * perSender;
   const padding = "x".repeat(pad);
-  const sent = new Int32Array(senders);
-  const own = new Int32Array(senders);
-  let done;
-  const finished = new Promise((r) => (done = r));
-  const sendNext = (s) => {
-    if (sent[s] < perSender) clients[s].send(chat(s, sent[s]++, padding));
-  };
-  clients.forEach((client, r) => {
-    client.onFrame = (frame) => {
-      if (eventOf(frame) !== "chat") return;
-      const sender = t.record(r, frame);
-      if (sender === r) {
-        own[r]++;
-        sendNext(r);
-      }
-      if (t.copies >= expected) done();
+  /** Sends `count` chats per sender and resolves once every copy arrived (or at the deadline). */
+  const round = async (count, measured) => {
+    const t = tally(normal, senders, senders * count);
+    const expected = normal * senders * count;
+    const sent = new Int32Array(senders);
+    let done;
+    const finished = new Promise((r) => (done = r));
+    const sendNext = (s) => {
+      if (sent[s] < count) clients[s].send(chat(s, sent[s]++, padding));
     };
-  });
-  await mark("start");
-  const started = now();
-  for (let s = 0; s < senders; s++) for (let w = 0; w < window; w++) sendNext(s);
-  await Promise.race([finished, sleep(DEADLINE_MS)]);
-  const seconds = (now() - started) / 1000;
-  await mark("end");
+    clients.forEach((client, r) => {
+      client.onFrame = (frame) => {
+        if (eventOf(frame) !== "chat") return;
+        if (t.record(r, frame) === r) sendNext(r);
+        if (t.copies >= expected) done();
+      };
+    });
+    if (measured) await mark("start");
+    const started = now();
+    for (let s = 0; s < senders; s++) for (let w = 0; w < window; w++) sendNext(s);
+    await Promise.race([finished, sleep(DEADLINE_MS)]);
+    const seconds = (now() - started) / 1000;
+    if (measured) await mark("end");
+    return { t, expected, seconds };
+  };
+  const warmup = Math.round(perSender * WARMUP);
+  if (warmup > 0 && !slow) await round(warmup, false);
+  const { t, expected, seconds } = await round(perSender, true);
   const slowResult = slowClient ? await slowClient.finish() : undefined;
   const lat = percentiles(t.latencies, Math.min(t.copies, t.latencies.length));
   for (const c of clients) c.close();
@@ -186,53 +197,63 @@ async function fanout(
     seconds,
     copies_per_s: t.copies / seconds,
     latency_ms: lat,
+    warmup_per_sender: slow ? 0 : warmup,
     slow: slowResult,
   };
 }
 
-/** `rooms` rooms of `size` players; every player sends `rate` messages a second for `seconds`. */
+/**
+ * `rooms` rooms of `size` players; every player sends `rate` messages a second for `seconds`, after an unmeasured
+ * warm-up of `WARMUP` × `seconds` at the same rate.
+ */
 async function rooms({ rooms = 250, size = 4, rate = 20, seconds = 10 } = {}) {
   const clients = [];
   await pool(rooms * size, 50, async (i) => {
     clients[i] = await joinedClient(`r${Math.floor(i / size)}`, `p${i % size}`, "player");
   });
   const total = rooms * size;
-  const perSender = rate * seconds;
-  // Receivers count per room-local sender index.
-  const t = tally(total, size, size * perSender);
-  const expected = total * size * perSender;
-  let done;
-  const finished = new Promise((r) => (done = r));
-  clients.forEach((client, r) => {
-    client.onFrame = (frame) => {
-      if (eventOf(frame) !== "chat") return;
-      t.record(r, frame);
-      if (t.copies >= expected) done();
-    };
-  });
-  await mark("start");
-  const started = now();
-  const period = 1000 / rate;
-  const sent = new Int32Array(total);
-  // Each sender is offset within the period so the load is smooth, not 1,000 sends every 50 ms.
-  await new Promise((resolve) => {
-    const tick = setInterval(() => {
-      const elapsed = now() - started;
-      let left = 0;
-      for (let i = 0; i < total; i++) {
-        const due = Math.min(perSender, Math.floor((elapsed - (i / total) * period) / period) + 1);
-        while (sent[i] < due) clients[i].send(chat(i % size, sent[i]++));
-        if (sent[i] < perSender) left++;
-      }
-      if (left === 0) {
-        clearInterval(tick);
-        resolve();
-      }
-    }, 5);
-  });
-  await Promise.race([finished, sleep(5_000)]);
-  const elapsed = (now() - started) / 1000;
-  await mark("end");
+  /** `length` seconds at `rate`; resolves once every copy arrived, or 5 s after the last send. */
+  const round = async (length, measured) => {
+    const perSender = Math.round(rate * length);
+    // Receivers count per room-local sender index.
+    const t = tally(total, size, size * perSender);
+    const expected = total * size * perSender;
+    let done;
+    const finished = new Promise((r) => (done = r));
+    clients.forEach((client, r) => {
+      client.onFrame = (frame) => {
+        if (eventOf(frame) !== "chat") return;
+        t.record(r, frame);
+        if (t.copies >= expected) done();
+      };
+    });
+    if (measured) await mark("start");
+    const started = now();
+    const period = 1000 / rate;
+    const sent = new Int32Array(total);
+    // Each sender is offset within the period so the load is smooth, not 1,000 sends every 50 ms.
+    await new Promise((resolve) => {
+      const tick = setInterval(() => {
+        const elapsed = now() - started;
+        let left = 0;
+        for (let i = 0; i < total; i++) {
+          const due = Math.min(perSender, Math.floor((elapsed - (i / total) * period) / period) + 1);
+          while (sent[i] < due) clients[i].send(chat(i % size, sent[i]++));
+          if (sent[i] < perSender) left++;
+        }
+        if (left === 0) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 5);
+    });
+    await Promise.race([finished, sleep(5_000)]);
+    const elapsed = (now() - started) / 1000;
+    if (measured) await mark("end");
+    return { t, expected, elapsed };
+  };
+  if (WARMUP > 0) await round(seconds * WARMUP, false);
+  const { t, expected, elapsed } = await round(seconds, true);
   for (const c of clients) c.close();
   return {
     expected,
@@ -243,11 +264,22 @@ async function rooms({ rooms = 250, size = 4, rate = 20, seconds = 10 } = {}) {
     seconds: elapsed,
     copies_per_s: t.copies / elapsed,
     latency_ms: percentiles(t.latencies, Math.min(t.copies, t.latencies.length)),
+    warmup_seconds: seconds * WARMUP,
   };
 }
 
-/** `connections` sockets join rooms of four (at most `concurrency` handshakes in flight), then sit idle. */
-async function idle({ connections = 5000, concurrency = 100 } = {}) {
+/**
+ * `connections` sockets join rooms of four (at most `concurrency` handshakes in flight), then sit idle. Cold by
+ * default (`warmup` 0): its RSS per connection is meant as the cost of a connection on a fresh server, and
+ * after a warm-up allocators reuse what the warm-up grew (raw Bun then showed 1.4 KiB instead of 4).
+ */
+async function idle({ connections = 5000, concurrency = 100, warmup = 0 } = {}) {
+  const warm = [];
+  const warmCount = Math.round(connections * warmup);
+  await pool(warmCount, concurrency, async (i) => {
+    warm[i] = await joinedClient(`w${Math.floor(i / 4)}`, `p${i % 4}`, "player");
+  });
+  await sleep(500);
   await mark("start");
   const clients = [];
   const started = now();
@@ -262,8 +294,14 @@ async function idle({ connections = 5000, concurrency = 100 } = {}) {
   const seconds = (now() - started) / 1000;
   await sleep(1000);
   await mark("end");
-  for (const c of clients) c?.close();
-  return { connections, failed, seconds, connects_per_s: (connections - failed) / seconds };
+  for (const c of [...clients, ...warm]) c?.close();
+  return {
+    connections,
+    failed,
+    seconds,
+    connects_per_s: (connections - failed) / seconds,
+    warmup_connections: warmCount,
+  };
 }
 
 /**
@@ -367,10 +405,26 @@ function slowSocket(room, name) {
       return {
         closed_by_server: frames.closeCode !== null,
         close_code: frames.closeCode,
+        // A close frame queued behind a buffer the client does not read can only arrive once it reads again;
+        // a server may give up on flushing before that (Bun does, seconds after the close) and just end the
+        // connection. So also: did the connection end, and what does liaptui's own metric say?
+        connection_ended: closed,
+        server_slow_closes: await serverSlowCloses(),
         chat_frames: frames.chats,
       };
     },
   }));
+}
+
+/** liaptui's count of 4008 closes from `/metrics`; null for servers without it. */
+async function serverSlowCloses() {
+  try {
+    const text = await (await fetch(`${URL_BASE}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith("liaptui_slow_consumer_closes_total "));
+    return line === undefined ? null : Number(line.split(" ")[1]);
+  } catch {
+    return null;
+  }
 }
 
 /** Socket.IO has no hand-made client here: its slow member is a normal client whose handler blocks. */

@@ -8,11 +8,42 @@ export type ConnectionState = "connected" | "authenticated" | "active" | "inacti
 
 export interface ConnectionCounters {
   messagesIn: number;
-  messagesOut: number;
+  readonly messagesOut: number;
   bytesIn: number;
-  bytesOut: number;
+  readonly bytesOut: number;
   /** Times this connection took a seat back with a session token. */
   reconnects: number;
+}
+
+/**
+ * What a channel's native publishes handed every member: one tally per channel, bumped once per publish, so
+ * a broadcast costs nothing per member. Each member books the difference since it joined.
+ */
+export class ChannelTally {
+  frames = 0;
+  bytes = 0;
+  /** Bytes published since the members' send buffers were last checked (see Broadcaster). */
+  unchecked = 0;
+}
+
+/** A connection's counters: its own sends, plus what its channel's tally gained while it was a member. */
+class Counters implements ConnectionCounters {
+  messagesIn = 0;
+  bytesIn = 0;
+  reconnects = 0;
+  sentMessages = 0;
+  sentBytes = 0;
+  tally: ChannelTally | null = null;
+  tallyFrames = 0;
+  tallyBytes = 0;
+
+  get messagesOut(): number {
+    return this.sentMessages + (this.tally === null ? 0 : this.tally.frames - this.tallyFrames);
+  }
+
+  get bytesOut(): number {
+    return this.sentBytes + (this.tally === null ? 0 : this.tally.bytes - this.tallyBytes);
+  }
 }
 
 export interface ConnectionOptions {
@@ -34,13 +65,7 @@ export class Connection {
   readonly channel: string;
   readonly address: string;
   readonly connectedAt: number;
-  readonly counters: ConnectionCounters = {
-    messagesIn: 0,
-    messagesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    reconnects: 0,
-  };
+  readonly #counters = new Counters();
   readonly bucket: TokenBucket;
   state: ConnectionState = "connected";
   /** The member this connection speaks for, once it joined or presented a session token. */
@@ -81,6 +106,10 @@ export class Connection {
     return this.state !== "disconnected";
   }
 
+  get counters(): ConnectionCounters {
+    return this.#counters;
+  }
+
   get transport(): Transport {
     return this.#transport;
   }
@@ -106,11 +135,28 @@ export class Connection {
     return true;
   }
 
-  /** Books a frame that a native publish delivered, and checks the buffer like a direct send would. */
+  /** Books a frame sent to this socket alone, and checks its buffer. */
   countOut(length: number): void {
-    this.counters.messagesOut += 1;
-    this.counters.bytesOut += length;
+    this.#counters.sentMessages += 1;
+    this.#counters.sentBytes += length;
     this.checkBuffer();
+  }
+
+  /** Joined its channel's broadcast set: from now on the channel's publishes count as sent to it. */
+  joinTally(tally: ChannelTally): void {
+    this.leaveTally();
+    this.#counters.tally = tally;
+    this.#counters.tallyFrames = tally.frames;
+    this.#counters.tallyBytes = tally.bytes;
+  }
+
+  /** Left the broadcast set: what the channel published meanwhile is booked for good. */
+  leaveTally(): void {
+    const counters = this.#counters;
+    if (counters.tally === null) return;
+    counters.sentMessages = counters.messagesOut;
+    counters.sentBytes = counters.bytesOut;
+    counters.tally = null;
   }
 
   /** A client that stops reading must not make the server hold unbounded memory for it. */
@@ -124,8 +170,8 @@ export class Connection {
   }
 
   countIn(length: number, now: number): void {
-    this.counters.messagesIn += 1;
-    this.counters.bytesIn += length;
+    this.#counters.messagesIn += 1;
+    this.#counters.bytesIn += length;
     this.lastActivity = now;
     this.warned = false;
     if (this.state === "inactive") this.state = this.playerName === null ? "connected" : "active";

@@ -1,7 +1,7 @@
 // The one map of live connections, with its room, player and address indexes and per-room statistics.
 // Indexes change only inside this class, so a closed connection can never linger in any of them.
 
-import type { Connection } from "./connection.ts";
+import { ChannelTally, type Connection } from "./connection.ts";
 
 /** Connection statistics of one channel (a room id or `lobby`), kept after its connections are gone. */
 export interface ChannelStats {
@@ -29,6 +29,8 @@ export class ConnectionRegistry {
   #connections = new Map<string, Connection>();
   /** Admitted (not queued) connections per channel: the broadcast set. */
   #byChannel = new Map<string, Set<Connection>>();
+  /** What native publishes handed each broadcast set, for its members' counters; lives as long as the set. */
+  #tallies = new Map<string, ChannelTally>();
   /** `channel \0 playerName` → the connection that speaks for that member. */
   #byPlayer = new Map<string, Connection>();
   #perAddress = new Map<string, number>();
@@ -82,11 +84,15 @@ export class ConnectionRegistry {
 
   #admit(connection: Connection): void {
     let members = this.#byChannel.get(connection.channel);
-    if (members === undefined) {
+    let tally = this.#tallies.get(connection.channel);
+    if (members === undefined || tally === undefined) {
       members = new Set();
+      tally = new ChannelTally();
       this.#byChannel.set(connection.channel, members);
+      this.#tallies.set(connection.channel, tally);
     }
     members.add(connection);
+    connection.joinTally(tally);
     const cell = this.#cell(connection.channel);
     cell.total += 1;
     cell.active = members.size;
@@ -107,10 +113,14 @@ export class ConnectionRegistry {
     cell.messagesIn += connection.counters.messagesIn;
     cell.bytesIn += connection.counters.bytesIn;
     if (members?.delete(connection)) {
+      connection.leaveTally();
       cell.closed += 1;
       cell.durationMs += now - connection.connectedAt;
       cell.active = members.size;
-      if (members.size === 0) this.#byChannel.delete(connection.channel);
+      if (members.size === 0) {
+        this.#byChannel.delete(connection.channel);
+        this.#tallies.delete(connection.channel);
+      }
     }
     const inChannel = (this.#perChannel.get(connection.channel) ?? 1) - 1;
     if (inChannel > 0) this.#perChannel.set(connection.channel, inChannel);
@@ -126,6 +136,11 @@ export class ConnectionRegistry {
   /** Admitted connections of a channel. A live view: do not add or remove while iterating. */
   inChannel(channel: string): ReadonlySet<Connection> {
     return this.#byChannel.get(channel) ?? EMPTY;
+  }
+
+  /** The tally of a channel's native publishes while it has admitted connections. */
+  tally(channel: string): ChannelTally | undefined {
+    return this.#tallies.get(channel);
   }
 
   countInChannel(channel: string): number {

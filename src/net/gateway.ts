@@ -97,7 +97,12 @@ export class Gateway implements Replies {
     this.metrics = options.metrics ?? new Metrics();
     this.#log = options.log ?? consoleLogger;
     this.quota = new RoomQuota(options.limits.maxRoomsPerAddress);
-    this.broadcaster = new Broadcaster(this.registry, options.pubsub, options.limits.compressMinBytes);
+    this.broadcaster = new Broadcaster(
+      this.registry,
+      options.pubsub,
+      options.limits.compressMinBytes,
+      options.limits.sendBufferBytes,
+    );
     this.history = options.history ?? new BoundedEventHistory({
       maxEvents: options.limits.resumeBufferEvents,
       maxBytes: options.limits.resumeBufferBytes,

@@ -1,8 +1,7 @@
 // The Bun runtime (the release binary): Bun.serve with native pub/sub, permessage-deflate and backpressure
 // limits, Hono's Bun WebSocket helper, signals. One of the two files that touch runtime globals.
 
-import type { Context } from "hono";
-import { upgradeWebSocket, websocket } from "hono/bun";
+import type { Context, MiddlewareHandler } from "hono";
 import { type UpgradeWebSocket, WSContext, type WSEvents } from "hono/ws";
 import type { PubSub, Transport } from "../net/transport.ts";
 import type { ListenOptions, RunningServer, Runtime } from "./runtime.ts";
@@ -21,6 +20,7 @@ interface BunServer {
   readonly hostname: string;
   readonly port: number;
   publish(topic: string, data: string, compress?: boolean): number;
+  upgrade(request: Request, options: { data: SocketData }): boolean;
   requestIP(request: Request): { address: string } | null;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
 }
@@ -38,45 +38,82 @@ interface NodeProcess {
 
 const OPEN = 1;
 
-/** What Hono's Bun upgrade stores on each socket, plus the context we keep for its frames. */
-interface HonoSocketData {
+/** What the upgrade below stores on each socket: the app's handlers, and one Hono context made at open. */
+interface SocketData {
   events: WSEvents<unknown>;
-  url: URL;
-  protocol: string;
-  context?: WSContext<unknown>;
+  context: WSContext<unknown> | null;
 }
 
-type HonoSocket = BunSocket & { data: HonoSocketData };
+type AppSocket = BunSocket & { data: SocketData };
 
-/** One Hono context per socket, made on its first frame (Hono's own adapter makes one per event). */
-function contextOf(ws: HonoSocket): WSContext<unknown> {
+/** The one Hono context of a socket; the app reads `raw` only, so no URL is parsed for it. */
+function contextOf(ws: AppSocket): WSContext<unknown> {
   return ws.data.context ??= new WSContext({
     send: (source, options) => ws.send(source as string, options?.compress),
     raw: ws,
     get readyState() {
       return ws.readyState as 0 | 1 | 2 | 3;
     },
-    url: ws.data.url,
-    protocol: ws.data.protocol,
     close: (code, reason) => ws.close(code, reason),
   });
 }
 
-/**
- * Frames straight to the app's `onMessage`: Hono's Bun adapter builds a MessageEvent and a WSContext (parsing
- * the URL again) for every frame, which profiling showed as about a quarter of the server's CPU per chat
- * message. The app reads `event.data` only; errors go to `onError` as with Hono's adapter.
- */
-function onFrame(ws: HonoSocket, message: string | Uint8Array): void {
-  const events = ws.data.events;
-  if (!events.onMessage) return;
-  const data = typeof message === "string" ? message : message.buffer as ArrayBuffer;
+/** Runs one of the app's socket handlers; a throw goes to its `onError`, as with Hono's adapter. */
+function run(ws: AppSocket, handler: () => unknown): void {
+  const fail = (error: unknown) => {
+    const onError = ws.data.events.onError;
+    if (!onError) throw error;
+    onError(Object.assign(new Event("error"), { error }), contextOf(ws));
+  };
   try {
-    events.onMessage({ data } as MessageEvent<string | ArrayBuffer>, contextOf(ws));
+    const result = handler();
+    if (result instanceof Promise) result.catch(fail);
   } catch (error) {
-    if (!events.onError) throw error;
-    events.onError(Object.assign(new Event("error"), { error }), contextOf(ws));
+    fail(error);
   }
+}
+
+/** The app ignores the open event itself; one instance serves every socket. */
+const OPEN_EVENT = new Event("open");
+
+/**
+ * Bun's socket handlers, in place of Hono's `hono/bun` ones, which build a fresh WSContext (parsing the URL
+ * again) and a fresh event object for every open, frame and close: profiling put that at about a quarter of
+ * the server's CPU per chat message and a tenth of a connect. The app's handlers are called as Hono would call
+ * them, with one context per socket; frames are handed over as `{ data }`, the only field the app reads.
+ */
+const handlers = {
+  open(ws: AppSocket): void {
+    const { onOpen } = ws.data.events;
+    if (onOpen) run(ws, () => onOpen(OPEN_EVENT, contextOf(ws)));
+  },
+  message(ws: AppSocket, message: string | Uint8Array): void {
+    const { onMessage } = ws.data.events;
+    if (!onMessage) return;
+    const data = typeof message === "string" ? message : message.buffer as ArrayBuffer;
+    run(ws, () => onMessage({ data } as MessageEvent<string | ArrayBuffer>, contextOf(ws)));
+  },
+  close(ws: AppSocket, code: number, reason: string): void {
+    const { onClose } = ws.data.events;
+    if (onClose) run(ws, () => onClose({ code, reason } as CloseEvent, contextOf(ws)));
+  },
+};
+
+/**
+ * Hono's `upgradeWebSocket` middleware for this runtime: the app's handlers are made from the request, then
+ * Bun upgrades it. Unlike `hono/bun`'s, it keeps no parsed URL and no subprotocol on the socket (the app uses
+ * neither). A request Bun will not upgrade goes on to the next handler, as with Hono's.
+ */
+function upgradeWith(
+  serverOf: () => BunServer | null,
+): (createEvents: (c: Context) => WSEvents<unknown> | Promise<WSEvents<unknown>>) => MiddlewareHandler {
+  return (createEvents) => async (c, next) => {
+    const events = await createEvents(c);
+    const server = serverOf();
+    if (server === null) throw new Error("upgrade before the server started");
+    if (server.upgrade(c.req.raw, { data: { events, context: null } })) return new Response(null);
+    await next();
+  };
 }
 
 export function bunRuntime(): Runtime {
@@ -95,7 +132,7 @@ export function bunRuntime(): Runtime {
     args: bun.argv.slice(2),
     env: (name) => bun.env[name],
     pubsub,
-    upgradeWebSocket: upgradeWebSocket as unknown as UpgradeWebSocket<unknown>,
+    upgradeWebSocket: upgradeWith(() => server) as unknown as UpgradeWebSocket<unknown>,
     transportOf(ws: WSContext<unknown>): Transport {
       const socket = ws.raw as BunSocket;
       return {
@@ -125,8 +162,7 @@ export function bunRuntime(): Runtime {
         ...(options.maxBodyBytes ? { maxRequestBodySize: options.maxBodyBytes * 2 + 1024 } : {}),
         fetch,
         websocket: {
-          ...websocket,
-          message: onFrame,
+          ...handlers,
           perMessageDeflate: true,
           maxPayloadLength: limits.hardFrameBytes,
           // Our own check closes slow consumers with 4008 at sendBufferBytes; this is the hard backstop.

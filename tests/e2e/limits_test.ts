@@ -61,6 +61,8 @@ class RawSocket {
   #conn: Deno.Conn;
   #pending: Uint8Array;
   #closed = false;
+  /** The server ended the connection (not our own close or a read timeout). */
+  endedByPeer = false;
 
   private constructor(conn: Deno.Conn, response: string, pending: Uint8Array) {
     this.#conn = conn;
@@ -123,7 +125,10 @@ class RawSocket {
           continue;
         }
         const n = this.#closed ? null : await this.#conn.read(chunk).catch(() => null);
-        if (n === null) return null;
+        if (n === null) {
+          if (!this.#closed) this.endedByPeer = true;
+          return null;
+        }
         this.#pending = this.#pending.length === 0
           ? chunk.slice(0, n)
           : concat(this.#pending, chunk.subarray(0, n));
@@ -161,6 +166,13 @@ class RawSocket {
     this.#closed = true;
     this.#conn.close();
   }
+}
+
+/** liaptui_slow_consumer_closes_total from /metrics. */
+async function slowConsumerCloses(server: ServerProcess): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("liaptui_slow_consumer_closes_total "));
+  return Number(line?.split(" ")[1] ?? NaN);
 }
 
 function closeCodeOf(frame: ServerFrame | null): number | null {
@@ -442,9 +454,15 @@ for (const target of TARGETS) {
         );
         assert.ok(growth < 64 * MiB, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
 
-        // Reading at last: whatever was still buffered, then the close frame the server queued behind it.
+        assert.equal(await slowConsumerCloses(server), 1, "closed as a slow consumer (4008), once");
+        // Reading at last: whatever was still buffered, then the close frame the server queued behind it. A
+        // close frame behind a buffer nobody reads cannot be delivered until the client reads, and Bun does not
+        // keep a closed socket's unsent data for long: it may end the connection before this point (seen on a
+        // loaded machine, for main's build too). Then the server must have ended it, not left it open.
         const close = await slow.readUntil((frame) => frame.opcode === 8, 10_000);
-        assert.equal(closeCodeOf(close), 4008);
+        if (close !== null) assert.equal(closeCodeOf(close), 4008);
+        else assert.ok(slow.endedByPeer, "no close frame and the connection still open after 10 s");
+        console.log(`[${target}] slow consumer: ${close !== null ? "close frame 4008" : "connection ended"}`);
       } finally {
         slow.close();
         await Promise.all(clients.map((client) => client.close()));

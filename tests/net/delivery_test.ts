@@ -289,3 +289,62 @@ Deno.test("replayed() refills the history from a rebuilt room without sending, a
   delivery.broadcast("r1", [{ event: "player_disconnected", data: { player_name: "P0" }, seq: 10 }]);
   assert.deepEqual(history.since("r1", 6)?.map((e) => e.seq), [7, 8, 9, 10], "no gap at the restart");
 });
+
+Deno.test("under a native pub/sub a member whose buffer passed the limit is closed before a quarter more is published", () => {
+  const pubsub = new FakePubSub();
+  const harness = makeGateway({ sendBufferBytes: 4_000 }, { pubsub });
+  const clients = ["Ann", "Bo", "Cy"].map((name) => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name } });
+    return client;
+  });
+  const [ann, bo, cy] = clients as [typeof clients[0], typeof clients[0], typeof clients[0]];
+  pubsub.published.length = 0;
+  // Bo stops reading: from here on every byte published to the room would sit in Bo's buffer.
+  bo.transport.buffered = 4_001;
+  let publishedSince = 0;
+  let chats = 0;
+  while (bo.transport.lastCloseCode === undefined && chats < 100) {
+    ann.send({ event: "chat", data: { message: `line ${chats++}` } });
+    publishedSince = pubsub.published.filter((p) => p.topic === "room:r1")
+      .reduce((sum, p) => sum + p.frame.length, 0);
+  }
+  assert.equal(bo.transport.lastCloseCode, 4008);
+  assert.ok(chats > 1, "the check is amortised, not made at every publish");
+  // Before the closing publish at most a quarter of the limit (1,000 bytes) had gone out unchecked.
+  const last = pubsub.published.filter((p) => p.topic === "room:r1").at(-1)?.frame.length ?? 0;
+  assert.ok(publishedSince - last <= 1_000, `${publishedSince - last} bytes went out before the close`);
+  assert.equal(harness.gateway.registry.get(bo.connection!.id), undefined, "Bo left the registry");
+  // Everyone else's stream: every chat and then Bo's departure, in one publish each, in seq order.
+  const seqs = pubsub.published.filter((p) => p.topic === "room:r1").map((p) =>
+    (JSON.parse(p.frame) as Frame).seq
+  );
+  seqs.forEach((seq, i) => assert.equal(seq, seqs[0]! + i, `in order: ${seqs.join(",")}`));
+  assert.ok(cy.transport.subscriptions.includes("room:r1"));
+  harness.gateway.shutdown();
+});
+
+Deno.test("native publishes are booked on every member's counters, and only while it is a member", () => {
+  const pubsub = new FakePubSub();
+  const harness = makeGateway({}, { pubsub });
+  const ann = harness.connect("r1");
+  ann.send({ event: "join_room", data: { player_name: "Ann" } });
+  const before = ann.connection!.counters.messagesOut;
+  const beforeBytes = ann.connection!.counters.bytesOut;
+  const bo = harness.connect("r1");
+  bo.send({ event: "join_room", data: { player_name: "Bo" } });
+  const boAtJoin = bo.connection!.counters.messagesOut;
+  const published = () => pubsub.published.filter((p) => p.topic === "room:r1");
+  const publishedAtBoJoin = published().length;
+  ann.send({ event: "chat", data: { message: "hello" } });
+  const chat = published().at(-1)!;
+  assert.equal(JSON.parse(chat.frame).event, "chat");
+  assert.equal(bo.connection!.counters.messagesOut, boAtJoin + published().length - publishedAtBoJoin);
+  assert.ok(ann.connection!.counters.messagesOut > before);
+  assert.ok(ann.connection!.counters.bytesOut >= beforeBytes + chat.frame.length);
+  bo.close();
+  const boAfterClose = bo.connection!.counters.messagesOut;
+  ann.send({ event: "chat", data: { message: "again" } });
+  assert.equal(bo.connection!.counters.messagesOut, boAfterClose, "nothing booked after it left");
+  harness.gateway.shutdown();
+});
