@@ -13,6 +13,7 @@ import {
   withSeat,
 } from "./state.ts";
 import { presumptiveStarter, undecidedSeats } from "./waiting.ts";
+import { seatNames } from "./working_copy.ts";
 
 // Every function here works on apply()'s private working copy `next` (see working_copy.ts): it assigns its
 // fields, replaces what it shares with the caller's state, and appends the events to publish to `events`.
@@ -133,7 +134,7 @@ export function beginDeclarations(next: GameState, events: GameEvent[]): void {
     starter_seat: seat,
     starter_reason: reason,
     redeal_multiplier: next.multiplier,
-    declaration_order: order.map((s) => names[s]),
+    declaration_order: seatNames(names, order),
     declaration_order_seats: order,
     current: names[seat],
     current_seat: seat,

@@ -6,7 +6,7 @@ import type { Piece } from "./pieces.ts";
 import { classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength, winningIndex } from "./play_types.ts";
 import { type GameState, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
 import { currentPlayer } from "./waiting.ts";
-import { appended, without } from "./working_copy.ts";
+import { appended, contains, seatNames, withItem, without } from "./working_copy.ts";
 
 // Like every phase, these work on apply()'s private working copy `next` (see working_copy.ts) and append the
 // events to publish to `events`.
@@ -24,12 +24,17 @@ export function beginTurn(next: GameState, number: number, starter: Seat, events
     turn: number,
     starter: names[starter],
     starter_seat: starter,
-    turn_order: order.map((s) => names[s]),
+    turn_order: seatNames(names, order),
     turn_order_seats: order,
     current: names[starter],
     current_seat: starter,
     required_piece_count: null,
   });
+}
+
+function held(hand: readonly Piece[], id: number): Piece | undefined {
+  for (const p of hand) if (p.id === id) return p;
+  return undefined;
 }
 
 /**
@@ -44,9 +49,9 @@ export function playProblem(
   if (!Array.isArray(ids) || ids.length === 0) return "Choose at least one piece";
   const pieces: Piece[] = [];
   for (const id of ids) {
-    const piece = hand.find((p) => p.id === id);
+    const piece = held(hand, id);
     if (!piece) return `You do not hold piece ${String(id)}`;
-    if (pieces.includes(piece)) return `Piece ${id} is named twice`;
+    if (contains(pieces, piece)) return `Piece ${id} is named twice`;
     pieces.push(piece);
   }
   if (required === null) {
@@ -80,7 +85,7 @@ export function play(
   if (typeof checked === "string") return gameError(GameErrorCode.INVALID_PLAY, checked);
 
   const playType = classify(checked);
-  const plays = appended(turn.plays, [{ seat, pieces: checked, playType }]);
+  const plays = withItem(turn.plays, { seat, pieces: checked, playType });
   next.hands = withSeat(next.hands, seat, without(hand, checked));
   next.played = appended(next.played, checked);
   next.turn = {
@@ -110,6 +115,12 @@ function entry(names: readonly string[], play: TurnPlay): PlayedEntry {
   };
 }
 
+function entries(names: readonly string[], plays: readonly TurnPlay[]): PlayedEntry[] {
+  const out = new Array<PlayedEntry>(plays.length);
+  for (let i = 0; i < plays.length; i++) out[i] = entry(names, plays[i] as TurnPlay);
+  return out;
+}
+
 /** A play as turn resolution compares it; its type was classified when it was played. */
 function rated(play: TurnPlay): RatedPlay {
   return { type: play.playType, strength: strength(play.pieces, play.playType) };
@@ -119,7 +130,9 @@ function rated(play: TurnPlay): RatedPlay {
 function resolveTurn(next: GameState, events: GameEvent[]): void {
   const turn = next.turn;
   if (!turn || turn.required === null) throw new Error("resolveTurn needs a complete turn");
-  const winnerPlay = turn.plays[winningIndex(turn.plays.map(rated))] ?? turn.plays[0];
+  const ratings = new Array<RatedPlay>(turn.plays.length);
+  for (let i = 0; i < turn.plays.length; i++) ratings[i] = rated(turn.plays[i] as TurnPlay);
+  const winnerPlay = turn.plays[winningIndex(ratings)] ?? turn.plays[0];
   if (!winnerPlay) throw new Error("resolveTurn needs a complete turn");
   const winner = winnerPlay.seat;
   const piles = turn.required;
@@ -143,7 +156,7 @@ function resolveTurn(next: GameState, events: GameEvent[]): void {
       type: "turn_result",
       winner: names[winner],
       winner_seat: winner,
-      plays: turn.plays.map((p) => entry(names, p)),
+      plays: entries(names, turn.plays),
       piles_won: piles,
       next_starter: names[winner],
       next_starter_seat: winner,
@@ -157,7 +170,7 @@ function resolveTurn(next: GameState, events: GameEvent[]): void {
       winner: names[winner],
       winner_seat: winner,
       piles_won: piles,
-      pile_counts: players.map((p) => p.captured),
+      pile_counts: [players[0].captured, players[1].captured, players[2].captured, players[3].captured],
     },
   );
 }

@@ -5,7 +5,7 @@
 // returns. Spreading the state in every phase function was most of an action's garbage. One literal, in one
 // field order, also gives every state the same shape, so the engine's property reads stay monomorphic.
 
-import type { GameState } from "./state.ts";
+import type { Four, GameState, Seat } from "./state.ts";
 
 /** A shallow copy of `state`: fresh top-level fields, every nested value still shared with `state`. */
 export function workingCopy(state: GameState): GameState {
@@ -41,13 +41,35 @@ export function appended<T>(list: readonly T[], more: readonly T[]): T[] {
   return out;
 }
 
+/** A new array of `list` followed by `item`, sized up front like `appended`. */
+export function withItem<T>(list: readonly T[], item: T): T[] {
+  const out = new Array<T>(list.length + 1);
+  for (let i = 0; i < list.length; i++) out[i] = list[i] as T;
+  out[list.length] = item;
+  return out;
+}
+
 /** A new array of the items of `list` that are not in `gone`, sized up front like `appended`. */
 export function without<T>(list: readonly T[], gone: readonly T[]): T[] {
   const out = new Array<T>(list.length - gone.length);
   let n = 0;
   for (let i = 0; i < list.length; i++) {
     const item = list[i] as T;
-    if (!gone.includes(item)) out[n++] = item;
+    if (!contains(gone, item)) out[n++] = item;
   }
   return out;
+}
+
+/**
+ * Whether `list` holds `item` (by identity). A loop, not `includes()`: in JavaScriptCore, the release binary's
+ * engine, `includes()` on these short arrays was the costliest line of a play.
+ */
+export function contains<T>(list: readonly T[], item: T): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === item) return true;
+  return false;
+}
+
+/** The names of the four seats of `order`, as events list them. A literal: `map()` is slow in JavaScriptCore. */
+export function seatNames(names: Four<string>, order: Four<Seat>): string[] {
+  return [names[order[0]], names[order[1]], names[order[2]], names[order[3]]];
 }
