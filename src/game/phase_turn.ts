@@ -47,12 +47,16 @@ export function playProblem(
   required: number | null,
 ): string | Piece[] {
   if (!Array.isArray(ids) || ids.length === 0) return "Choose at least one piece";
-  const pieces: Piece[] = [];
-  for (const id of ids) {
+  // Sized up front: this array becomes the play's pieces in the state and its event, so it should not carry
+  // the spare capacity push() would give it. Never longer than the hand: ids are untrusted, and past that many
+  // some id is bound to be unheld or repeated, which ends the loop.
+  const pieces = new Array<Piece>(Math.min(ids.length, hand.length));
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
     const piece = held(hand, id);
     if (!piece) return `You do not hold piece ${String(id)}`;
     if (contains(pieces, piece)) return `Piece ${id} is named twice`;
-    pieces.push(piece);
+    pieces[i] = piece;
   }
   if (required === null) {
     if (pieces.length > MAX_PLAY_SIZE) return `A lead has at most ${MAX_PLAY_SIZE} pieces`;
