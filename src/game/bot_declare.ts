@@ -15,9 +15,15 @@ type FieldStrength = "weak" | "normal" | "strong";
 
 /** From the average of earlier declarations this round: ≤ 1.5 weak, ≥ 3.0 strong. */
 function fieldStrength(view: BotView): FieldStrength {
-  const made = view.players.flatMap((p) => (p.declared === null ? [] : [p.declared]));
-  if (made.length === 0) return "normal";
-  const average = made.reduce((a, b) => a + b, 0) / made.length;
+  let made = 0;
+  let sum = 0;
+  for (const p of view.players) {
+    if (p.declared === null) continue;
+    made++;
+    sum += p.declared;
+  }
+  if (made === 0) return "normal";
+  const average = sum / made;
   return average <= 1.5 ? "weak" : average >= 3 ? "strong" : "normal";
 }
 

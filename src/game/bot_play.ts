@@ -8,16 +8,31 @@ import { PlayType, rate, winningIndex } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
 import type { BotView } from "./bot_view.ts";
 
+/** A slot per play type, so a decision caches each type's best in an array rather than a Map. */
+const TYPE_SLOT: Readonly<Record<PlayType, number>> = {
+  SINGLE: 0,
+  PAIR: 1,
+  THREE_OF_A_KIND: 2,
+  STRAIGHT: 3,
+  FOUR_OF_A_KIND: 4,
+  EXTENDED_STRAIGHT: 5,
+  EXTENDED_STRAIGHT_5: 6,
+  FIVE_OF_A_KIND: 7,
+  DOUBLE_STRAIGHT: 8,
+  INVALID: 9,
+};
+
 /**
  * Whether no unseen piece set (the opponents' hands, taken together) could form a stronger play of a combo's
  * type. Each type's best is computed at most once per decision.
  */
 function safety(view: BotView): (combo: Combo) => boolean {
   const pool = unseenMask(view);
-  const best = new Map<PlayType, number>();
+  const best: (number | undefined)[] = [];
   return (combo) => {
-    let value = best.get(combo.type);
-    if (value === undefined) best.set(combo.type, value = bestInPool(pool, combo.type));
+    const slot = TYPE_SLOT[combo.type];
+    let value = best[slot];
+    if (value === undefined) best[slot] = value = bestInPool(pool, combo.type);
     return value <= combo.strength;
   };
 }
@@ -28,7 +43,10 @@ function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined 
   let bestKey = Infinity;
   for (const item of items) {
     const k = key(item);
-    if (k < bestKey) [best, bestKey] = [item, k];
+    if (k < bestKey) {
+      best = item;
+      bestKey = k;
+    }
   }
   return best;
 }
@@ -53,17 +71,33 @@ function lead(view: BotView, rng: Rng): Piece[] {
   const weakest = weakestSingle ? [weakestSingle] : [];
   // At or over target only the weakest single matters, so the combos are listed only when piles are wanted.
   if (need <= 0) return weakest;
-  const all = handCombos(hand);
-  const singles = all.filter((c) => c.size === 1);
+  // One pass over the combos in subset order; each pick is the first with the smallest key, as minBy gives.
   const safe = safety(view);
-  const fitting = all.filter((c) => urgent || c.size <= need);
-  const bestSafe = minBy(fitting.filter(safe), (c) => -c.size * 100 + c.points);
-  if (bestSafe) return piecesOf(hand, bestSafe.mask);
-  if (urgent) {
-    const biggest = minBy(fitting, (c) => -c.size * 100 - c.strength);
-    return biggest ? piecesOf(hand, biggest.mask) : weakest;
+  let bestSafe: Combo | undefined;
+  let bestSafeKey = Infinity;
+  let biggest: Combo | undefined;
+  let biggestKey = Infinity;
+  let strongest: Combo | undefined;
+  let strongestKey = Infinity;
+  for (const c of handCombos(hand)) {
+    if (c.size === 1 && -c.points < strongestKey) {
+      strongest = c;
+      strongestKey = -c.points;
+    }
+    if (!urgent && c.size > need) continue;
+    const bigKey = -c.size * 100 - c.strength;
+    if (bigKey < biggestKey) {
+      biggest = c;
+      biggestKey = bigKey;
+    }
+    const safeKey = -c.size * 100 + c.points;
+    if (safeKey < bestSafeKey && safe(c)) {
+      bestSafe = c;
+      bestSafeKey = safeKey;
+    }
   }
-  const strongest = minBy(singles, (c) => -c.points);
+  if (bestSafe) return piecesOf(hand, bestSafe.mask);
+  if (urgent) return biggest ? piecesOf(hand, biggest.mask) : weakest;
   // The reference leads an unsafe opener 35–50% of the time, more often with fewer pieces left.
   const chance = hand.length > 6 ? 0.35 : hand.length > 3 ? 0.4 : 0.5;
   if (strongest && strongest.points >= OPENER_POINTS && random(rng) < chance) {
@@ -81,14 +115,18 @@ function respond(view: BotView): Piece[] {
   const hand = view.hand ?? [];
   const turn = view.turn;
   const required = turn?.required_piece_count ?? 1;
-  const rated = (turn?.plays ?? []).map((p) => rate(p.pieces));
-  const current = rated[winningIndex(rated)];
-  const playersAfter = 3 - rated.length;
+  const plays = turn?.plays ?? [];
+  const playersAfter = 3 - plays.length;
   const { need, urgent } = needs(view);
   const wanted = need > 0 && (urgent || required <= need);
-  if (required === 1 && current !== undefined) {
-    return respondSingle(view, current.strength, need, wanted, playersAfter);
+  if (required === 1 && plays.length > 0) {
+    // Every play of a singles turn is a SINGLE, so the play to beat is simply the most points on the table.
+    let best = -1;
+    for (const p of plays) best = Math.max(best, p.pieces[0]?.points ?? -1);
+    return respondSingle(view, best, need, wanted, playersAfter);
   }
+  const rated = plays.map((p) => rate(p.pieces));
+  const current = rated[winningIndex(rated)];
   // Only a valid play of the lead's type and size can win, so winners come from the hand's combos of that size;
   // every other way to play `required` pieces loses.
   const winners: Combo[] = [];
@@ -114,11 +152,18 @@ function respond(view: BotView): Piece[] {
   for (const mask of subsetMasks(hand.length, required)) {
     if (winners.length > 0 && isWinner(mask)) continue;
     const key = sign * sumPoints(hand, mask);
-    if (key < loserKey) [loser, loserKey] = [mask, key];
+    if (key < loserKey) {
+      loser = mask;
+      loserKey = key;
+    }
   }
   if (loser >= 0) return piecesOf(hand, loser);
   const strongest = minBy(winners, (c) => c.strength);
   return strongest ? piecesOf(hand, strongest.mask) : hand.slice(0, required);
+}
+
+function pointsAt(hand: readonly Piece[], i: number): number {
+  return (hand[i] as Piece).points;
 }
 
 /**
@@ -139,15 +184,14 @@ function respondSingle(
   let loser = -1;
   let unseenBest: number | null = null;
   for (let i = 0; i < hand.length; i++) {
-    const points = (hand[i] as Piece).points;
-    const at = (j: number) => (hand[j] as Piece).points;
+    const points = pointsAt(hand, i);
     if (points > best) {
-      if (strongest < 0 || points > at(strongest)) strongest = i;
-      if (weakestWinner < 0 || points < at(weakestWinner)) weakestWinner = i;
+      if (strongest < 0 || points > pointsAt(hand, strongest)) strongest = i;
+      if (weakestWinner < 0 || points < pointsAt(hand, weakestWinner)) weakestWinner = i;
       if (wanted && playersAfter > 0) unseenBest ??= bestInPool(unseenMask(view), PlayType.SINGLE);
       const safe = playersAfter === 0 || (unseenBest ?? -1) <= points;
-      if (safe && (cheapestSafe < 0 || points < at(cheapestSafe))) cheapestSafe = i;
-    } else if (loser < 0 || (need <= 0 ? points > at(loser) : points < at(loser))) {
+      if (safe && (cheapestSafe < 0 || points < pointsAt(hand, cheapestSafe))) cheapestSafe = i;
+    } else if (loser < 0 || (need <= 0 ? points > pointsAt(hand, loser) : points < pointsAt(hand, loser))) {
       loser = i;
     }
   }

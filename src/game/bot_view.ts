@@ -48,7 +48,7 @@ export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = wait
     round: state.round,
     starter_seat: preparing ? null : state.starter,
     waiting,
-    players: [botPlayer(a, 0), botPlayer(b, 1), botPlayer(c, 2), botPlayer(d, 3)],
+    players: botPlayers(state.players),
     hand: state.hands[seat],
     declaration_total: (a.declared ?? 0) + (b.declared ?? 0) + (c.declared ?? 0) + (d.declared ?? 0),
     turn: turn ? { required_piece_count: turn.required, plays: turn.plays } : null,
@@ -56,12 +56,28 @@ export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = wait
   };
 }
 
+// The players' part of the view changes only when a player's record does (a declaration, a turn won, a deal,
+// scoring), not on every play, so the last one built is kept and handed out again for the same `players`
+// tuple. States are never changed in place, so the same tuple always means the same values; the shared part is
+// frozen, so no bot can change what the next view shows.
+let lastPlayers: GameState["players"] | null = null;
+let lastViews: readonly BotPlayerView[] = [];
+
+function botPlayers(players: GameState["players"]): readonly BotPlayerView[] {
+  if (players !== lastPlayers) {
+    const [a, b, c, d] = players;
+    lastViews = Object.freeze([botPlayer(a, 0), botPlayer(b, 1), botPlayer(c, 2), botPlayer(d, 3)]);
+    lastPlayers = players;
+  }
+  return lastViews;
+}
+
 function botPlayer(p: GameState["players"][Seat], seat: Seat): BotPlayerView {
-  return {
+  return Object.freeze({
     seat,
     declared: p.declared,
     captured_piles: p.captured,
     score: p.score,
     zero_streak: p.zeroStreak,
-  };
+  });
 }

@@ -3,7 +3,7 @@
 import { chooseBotAction } from "./bot.ts";
 import { botViewFor } from "./bot_view.ts";
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
-import type { GameEvent, Step } from "./events.ts";
+import type { GameEvent } from "./events.ts";
 import { beginDeclarations, decideRedeal, startRound } from "./phase_preparation.ts";
 import { declare } from "./phase_declaration.ts";
 import { afterScoring, afterTurnResults } from "./phase_scoring.ts";
@@ -11,6 +11,7 @@ import { play } from "./phase_turn.ts";
 import { createRng, mixSeed, seedState } from "./prng.ts";
 import { type Action, type GameOptions, type GameState, isSeat, type Seat } from "./state.ts";
 import { waitingFor } from "./waiting.ts";
+import { workingCopy } from "./working_copy.ts";
 
 export { decidingSeats, waitingFor } from "./waiting.ts";
 
@@ -59,10 +60,6 @@ export function createGame(options: GameOptions): GameState {
   };
 }
 
-function isError(result: Step | GameError): result is GameError {
-  return "code" in result;
-}
-
 /** Rejects actions for a phase that does not take them; WAITING gets GAME_NOT_STARTED. */
 function wrongPhase(state: GameState, what: string): GameError {
   return state.phase === "WAITING"
@@ -74,48 +71,53 @@ function wrongPhase(state: GameState, what: string): GameError {
  * A timed-out seat: an undecided redeal counts as a decline; a declaration or play is the "normal" bot's
  * choice from that seat's own view, with a PRNG derived from (seed, action count, seat) so replays agree.
  */
-function timeout(state: GameState, seat: Seat): Step | GameError {
-  const waiting = waitingFor(state);
-  if (waiting.kind === "redeal") return decideRedeal(state, seat, false, true);
+function timeout(next: GameState, seat: Seat, events: GameEvent[]): GameError | null {
+  const waiting = waitingFor(next);
+  if (waiting.kind === "redeal") return decideRedeal(next, seat, false, true, events);
   if (waiting.kind === "declare" || waiting.kind === "play") {
     if (waiting.seat !== seat) {
-      return gameError(GameErrorCode.NOT_YOUR_TURN, `It is not ${state.options.players[seat]}'s move`);
+      return gameError(GameErrorCode.NOT_YOUR_TURN, `It is not ${next.options.players[seat]}'s move`);
     }
-    const rng = createRng(mixSeed(state.options.seed, state.actionCount, seat));
-    const choice = chooseBotAction(botViewFor(state, seat), "normal", rng);
-    if (choice.type === "declare") return declare(state, seat, choice.value, true);
-    if (choice.type === "play") return play(state, seat, choice.pieceIds, true);
+    const rng = createRng(mixSeed(next.options.seed, next.actionCount, seat));
+    const choice = chooseBotAction(botViewFor(next, seat, waiting), "normal", rng);
+    if (choice.type === "declare") return declare(next, seat, choice.value, true, events);
+    if (choice.type === "play") return play(next, seat, choice.pieceIds, true, events);
   }
-  return wrongPhase(state, "time out");
+  return wrongPhase(next, "time out");
 }
 
-function dispatch(state: GameState, action: Action): Step | GameError {
-  const phase = state.phase;
+/** Carries out `action` on apply()'s working copy `next`, appending its events; an error leaves both unused. */
+function dispatch(next: GameState, action: Action, events: GameEvent[]): GameError | null {
+  const phase = next.phase;
   switch (action.type) {
     case "start":
-      return phase === "WAITING"
-        ? startRound(state, 1)
-        : gameError(GameErrorCode.INVALID_PHASE, "The game has already started");
+      if (phase !== "WAITING") return gameError(GameErrorCode.INVALID_PHASE, "The game has already started");
+      startRound(next, 1, events);
+      return null;
     case "redeal_decision":
-      if (phase !== "PREPARATION") return wrongPhase(state, "decide on a redeal");
+      if (phase !== "PREPARATION") return wrongPhase(next, "decide on a redeal");
       if (typeof action.accept !== "boolean") {
         return gameError(GameErrorCode.INVALID_ACTION, "accept must be true or false");
       }
-      return decideRedeal(state, action.seat, action.accept, false);
+      return decideRedeal(next, action.seat, action.accept, false, events);
     case "declare":
       return phase === "DECLARATION"
-        ? declare(state, action.seat, action.value, false)
-        : wrongPhase(state, "declare");
+        ? declare(next, action.seat, action.value, false, events)
+        : wrongPhase(next, "declare");
     case "play":
-      return phase === "TURN" ? play(state, action.seat, action.pieceIds, false) : wrongPhase(state, "play");
+      return phase === "TURN"
+        ? play(next, action.seat, action.pieceIds, false, events)
+        : wrongPhase(next, "play");
     case "advance": {
-      const waiting = waitingFor(state);
-      if (waiting.kind !== "advance") return wrongPhase(state, "advance");
-      if (waiting.after === "deal") return beginDeclarations(state);
-      return waiting.after === "turn" ? afterTurnResults(state) : afterScoring(state);
+      const waiting = waitingFor(next);
+      if (waiting.kind !== "advance") return wrongPhase(next, "advance");
+      if (waiting.after === "deal") beginDeclarations(next, events);
+      else if (waiting.after === "turn") afterTurnResults(next, events);
+      else afterScoring(next, events);
+      return null;
     }
     case "timeout":
-      return timeout(state, action.seat);
+      return timeout(next, action.seat, events);
     default:
       return gameError(GameErrorCode.INVALID_ACTION, "Unknown action");
   }
@@ -124,6 +126,7 @@ function dispatch(state: GameState, action: Action): Step | GameError {
 /**
  * Applies one action. Returns the next state and the public events to broadcast, or an error value with a
  * stable code; it never throws for a rule violation and never mutates `state` (states share unchanged parts).
+ * The next state is built once: a private working copy of `state` that the phase functions fill in.
  */
 export function apply(state: GameState, action: Action): ApplyResult {
   if (typeof action !== "object" || action === null) {
@@ -132,7 +135,10 @@ export function apply(state: GameState, action: Action): ApplyResult {
   if ("seat" in action && !isSeat(action.seat)) {
     return { ok: false, error: gameError(GameErrorCode.INVALID_ACTION, "seat must be 0, 1, 2 or 3") };
   }
-  const result = dispatch(state, action);
-  if (isError(result)) return { ok: false, error: result };
-  return { ok: true, state: { ...result.state, actionCount: state.actionCount + 1 }, events: result.events };
+  const next = workingCopy(state);
+  const events: GameEvent[] = [];
+  const error = dispatch(next, action, events);
+  if (error) return { ok: false, error };
+  next.actionCount = state.actionCount + 1;
+  return { ok: true, state: next, events };
 }

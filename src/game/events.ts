@@ -1,7 +1,7 @@
 // The public events an accepted action produces; never a hand, the deck or PRNG state. Pure: no I/O.
 
 import type { Piece } from "./pieces.ts";
-import type { GameState, Phase, Ranking, RoundScore, Seat } from "./state.ts";
+import type { Phase, Ranking, RoundScore, Seat } from "./state.ts";
 
 // Payload keys are snake_case because the room puts them on the wire as they are (after removing `type`).
 
@@ -69,12 +69,6 @@ export type GameEvent =
     rankings: RankingEntry[];
     rounds: number;
   };
-
-/** An accepted action's outcome inside the engine: the next state and what to publish. */
-export interface Step {
-  state: GameState;
-  events: GameEvent[];
-}
 
 /** A seat's round score in the snake_case shape events and views share. */
 export function roundScoreEntry(score: RoundScore, names: readonly string[]): RoundScoreEntry {

@@ -99,6 +99,24 @@ function bySubsetOrder(x: Combo, y: Combo): number {
 }
 
 /**
+ * Sorts combos into subset order by insertion: a hand has a few dozen combos at most, already mostly in order
+ * (singles first), and `sort()` with a comparator is slow in JavaScriptCore, the release binary's engine. Masks
+ * are distinct (a set of pieces has one play type), so any correct sort gives this order.
+ */
+function sortInPlace(combos: Combo[]): Combo[] {
+  for (let i = 1; i < combos.length; i++) {
+    const item = combos[i] as Combo;
+    let j = i - 1;
+    while (j >= 0 && bySubsetOrder(combos[j] as Combo, item) > 0) {
+      combos[j + 1] = combos[j] as Combo;
+      j--;
+    }
+    combos[j + 1] = item;
+  }
+  return combos;
+}
+
+/**
  * Every valid play of `hand` (1–6 pieces), in the order `validCombos` lists them; with `size`, only those of
  * that many pieces. Equal to classifying every subset, which the play-type tests check against.
  */
@@ -160,7 +178,7 @@ export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
     }
   }
   // Singles come out in order; only hands with more sort.
-  return out.length > singles ? out.sort(bySubsetOrder) : out;
+  return out.length > singles ? sortInPlace(out) : out;
 }
 
 /** The pieces of `hand` that `mask` names, in hand order. */

@@ -2,7 +2,7 @@
 
 import { allowedDeclarations, declarationProblem } from "./declarations.ts";
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
-import type { Step } from "./events.ts";
+import type { GameEvent } from "./events.ts";
 import { type GameState, type Seat, withSeat } from "./state.ts";
 import { currentDeclarer } from "./waiting.ts";
 import { beginTurn } from "./phase_turn.ts";
@@ -29,38 +29,47 @@ export function declarationsFor(state: GameState, seat: Seat): number[] {
   return allowedDeclarations(totalSoFar, isLast, zeroStreak);
 }
 
-/** Records a declaration; after the fourth, turn 1 begins with the round starter. */
-export function declare(state: GameState, seat: Seat, value: number, timedOut: boolean): Step | GameError {
-  const due = currentDeclarer(state);
-  const names = state.options.players;
+/**
+ * Records a declaration in apply()'s working copy `next`; after the fourth, turn 1 begins with the round
+ * starter.
+ */
+export function declare(
+  next: GameState,
+  seat: Seat,
+  value: number,
+  timedOut: boolean,
+  events: GameEvent[],
+): GameError | null {
+  const due = currentDeclarer(next);
+  const names = next.options.players;
   if (due !== seat) {
     return gameError(
       GameErrorCode.NOT_YOUR_TURN,
       due === null ? "Nobody is declaring" : `It is ${names[due]}'s turn`,
     );
   }
-  const { totalSoFar, isLast, zeroStreak } = declarationContext(state, seat);
+  const { totalSoFar, isLast, zeroStreak } = declarationContext(next, seat);
   const problem = declarationProblem(value, totalSoFar, isLast, zeroStreak);
   if (problem !== null) return gameError(GameErrorCode.INVALID_DECLARATION, problem);
 
-  const player = state.players[seat];
-  const next: GameState = {
-    ...state,
-    players: withSeat(state.players, seat, {
-      ...player,
-      declared: value,
-      zeroStreak: value === 0 ? player.zeroStreak + 1 : 0,
-    }),
-  };
-  const events: Step["events"] = [{
+  const player = next.players[seat];
+  next.players = withSeat(next.players, seat, {
+    name: player.name,
+    score: player.score,
+    declared: value,
+    captured: player.captured,
+    zeroStreak: value === 0 ? player.zeroStreak + 1 : 0,
+    turnsWon: player.turnsWon,
+    perfectRounds: player.perfectRounds,
+  });
+  events.push({
     type: "player_declared",
     seat,
     player: names[seat],
     value,
     total: totalSoFar + value,
     timed_out: timedOut,
-  }];
-  if (currentDeclarer(next) !== null) return { state: next, events };
-  const started = beginTurn(next, 1, next.starter ?? seat);
-  return { state: started.state, events: [...events, ...started.events] };
+  });
+  if (currentDeclarer(next) === null) beginTurn(next, 1, next.starter ?? seat, events);
+  return null;
 }

@@ -1,54 +1,79 @@
 // PREPARATION: the deal, weak hands, simultaneous redeal decisions, the round starter. Pure: no I/O.
 
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
-import type { Step } from "./events.ts";
+import type { GameEvent } from "./events.ts";
 import { deal, isWeakHand } from "./pieces.ts";
-import { type Four, type GameState, rotation, type Seat, SEATS, withSeat } from "./state.ts";
+import {
+  type Four,
+  type GameState,
+  type PlayerState,
+  rotation,
+  type Seat,
+  SEATS,
+  withSeat,
+} from "./state.ts";
 import { presumptiveStarter, undecidedSeats } from "./waiting.ts";
+import { seatNames } from "./working_copy.ts";
+
+// Every function here works on apply()'s private working copy `next` (see working_copy.ts): it assigns its
+// fields, replaces what it shares with the caller's state, and appends the events to publish to `events`.
 
 const NO_DECISIONS: Four<boolean | null> = [null, null, null, null];
 
-/**
- * Deals a fresh round (or a redeal of the current one) and looks for weak hands. Declarations and piles are
- * reset; the multiplier and any redeal accepter are whatever `state` already says.
- */
-export function dealHands(state: GameState, phaseData: Record<string, unknown> = {}): Step {
-  const [hands, rng] = deal(state.rng);
-  const players = state.players.map((p) => ({ ...p, declared: null, captured: 0 })) as GameState["players"];
-  const weak = SEATS.filter((s) => isWeakHand(hands[s]));
-  const next: GameState = {
-    ...state,
-    phase: "PREPARATION",
-    rng,
-    hands,
-    players,
-    redeal: { weak, decisions: NO_DECISIONS, accepter: state.redeal?.accepter ?? null },
-    turn: null,
-    lastTurn: null,
-    played: [],
-    roundScores: null,
-  };
-  // The starter is not announced yet: in round 1 it would reveal who holds GENERAL_RED.
+function freshForDeal(p: PlayerState): PlayerState {
   return {
-    state: next,
-    events: [
-      {
-        type: "phase_change",
-        phase: "PREPARATION",
-        round: next.round,
-        redeal_multiplier: next.multiplier,
-        weak_seats: weak,
-        weak_players: weak.map((s) => next.options.players[s]),
-        ...phaseData,
-      },
-      { type: "hands_dealt", round: next.round, redeal_multiplier: next.multiplier },
-    ],
+    name: p.name,
+    score: p.score,
+    declared: null,
+    captured: 0,
+    zeroStreak: p.zeroStreak,
+    turnsWon: p.turnsWon,
+    perfectRounds: p.perfectRounds,
   };
 }
 
+/**
+ * Deals a fresh round (or a redeal of the current one) and looks for weak hands. Declarations and piles are
+ * reset; the multiplier and any redeal accepter are whatever `next` already says.
+ */
+export function dealHands(next: GameState, events: GameEvent[], requester: Seat | null = null): void {
+  const [hands, rng] = deal(next.rng);
+  const [a, b, c, d] = next.players;
+  const weak = SEATS.filter((s) => isWeakHand(hands[s]));
+  next.phase = "PREPARATION";
+  next.rng = rng;
+  next.hands = hands;
+  next.players = [freshForDeal(a), freshForDeal(b), freshForDeal(c), freshForDeal(d)];
+  next.redeal = { weak, decisions: NO_DECISIONS, accepter: next.redeal?.accepter ?? null };
+  next.turn = null;
+  next.lastTurn = null;
+  next.played = [];
+  next.roundScores = null;
+  const names = next.options.players;
+  // The starter is not announced yet: in round 1 it would reveal who holds GENERAL_RED.
+  const change: Extract<GameEvent, { type: "phase_change" }> = {
+    type: "phase_change",
+    phase: "PREPARATION",
+    round: next.round,
+    redeal_multiplier: next.multiplier,
+    weak_seats: weak,
+    weak_players: weak.map((s) => names[s]),
+  };
+  if (requester !== null) {
+    change.redeal_requester = names[requester];
+    change.redeal_requester_seat = requester;
+  }
+  events.push(change, { type: "hands_dealt", round: next.round, redeal_multiplier: next.multiplier });
+}
+
 /** Starts round `round` with multiplier 1 and no redeal history. */
-export function startRound(state: GameState, round: number): Step {
-  return dealHands({ ...state, round, multiplier: 1, redeal: null, starter: null, starterReason: null });
+export function startRound(next: GameState, round: number, events: GameEvent[]): void {
+  next.round = round;
+  next.multiplier = 1;
+  next.redeal = null;
+  next.starter = null;
+  next.starterReason = null;
+  dealHands(next, events);
 }
 
 /**
@@ -57,67 +82,61 @@ export function startRound(state: GameState, round: number): Step {
  * again; if all declined, the current hands stand and the game waits for the "deal" display pause.
  */
 export function decideRedeal(
-  state: GameState,
+  next: GameState,
   seat: Seat,
   accept: boolean,
   timedOut: boolean,
-): Step | GameError {
-  const redeal = state.redeal;
+  events: GameEvent[],
+): GameError | null {
+  const redeal = next.redeal;
   if (!redeal || !redeal.weak.includes(seat)) {
     return gameError(
       GameErrorCode.NOT_YOUR_TURN,
-      `${state.options.players[seat]} has no weak hand to redeal`,
+      `${next.options.players[seat]} has no weak hand to redeal`,
     );
   }
   if (redeal.decisions[seat] !== null) {
-    return gameError(GameErrorCode.INVALID_ACTION, `${state.options.players[seat]} has already decided`);
+    return gameError(GameErrorCode.INVALID_ACTION, `${next.options.players[seat]} has already decided`);
   }
-  const decided: GameState = {
-    ...state,
-    redeal: { ...redeal, decisions: withSeat(redeal.decisions, seat, accept) },
-  };
-  const events: Step["events"] = [{
+  const decisions = withSeat(redeal.decisions, seat, accept);
+  next.redeal = { weak: redeal.weak, decisions, accepter: redeal.accepter };
+  events.push({
     type: "redeal_decision",
     seat,
-    player: state.options.players[seat],
+    player: next.options.players[seat],
     accept,
     timed_out: timedOut,
-  }];
-  if (undecidedSeats(decided).length > 0) return { state: decided, events };
+  });
+  if (undecidedSeats(next).length > 0) return null;
 
-  const decisions = decided.redeal?.decisions ?? NO_DECISIONS;
-  const accepter = rotation(presumptiveStarter(decided).seat).find((s) => decisions[s] === true);
-  if (accepter === undefined) return { state: decided, events };
-  const redealt = dealHands(
-    {
-      ...decided,
-      multiplier: decided.multiplier + 1,
-      redeal: { weak: [], decisions: NO_DECISIONS, accepter },
-    },
-    { redeal_requester: state.options.players[accepter], redeal_requester_seat: accepter },
-  );
-  return { state: redealt.state, events: [...events, ...redealt.events] };
+  const accepter = rotation(presumptiveStarter(next).seat).find((s) => decisions[s] === true);
+  if (accepter === undefined) return null;
+  next.multiplier += 1;
+  next.redeal = { weak: [], decisions: NO_DECISIONS, accepter };
+  dealHands(next, events, accepter);
+  return null;
 }
 
 /** Leaves PREPARATION once nobody is deciding: the starter is settled and declarations begin. */
-export function beginDeclarations(state: GameState): Step {
-  const { seat, reason } = presumptiveStarter(state);
+export function beginDeclarations(next: GameState, events: GameEvent[]): void {
+  const { seat, reason } = presumptiveStarter(next);
   const order = rotation(seat);
-  const names = state.options.players;
-  return {
-    state: { ...state, phase: "DECLARATION", starter: seat, starterReason: reason, redeal: null },
-    events: [{
-      type: "phase_change",
-      phase: "DECLARATION",
-      round: state.round,
-      starter: names[seat],
-      starter_seat: seat,
-      starter_reason: reason,
-      redeal_multiplier: state.multiplier,
-      declaration_order: order.map((s) => names[s]),
-      declaration_order_seats: order,
-      current: names[seat],
-      current_seat: seat,
-    }],
-  };
+  const names = next.options.players;
+  next.phase = "DECLARATION";
+  next.starter = seat;
+  next.starterReason = reason;
+  next.redeal = null;
+  events.push({
+    type: "phase_change",
+    phase: "DECLARATION",
+    round: next.round,
+    starter: names[seat],
+    starter_seat: seat,
+    starter_reason: reason,
+    redeal_multiplier: next.multiplier,
+    declaration_order: seatNames(names, order),
+    declaration_order_seats: order,
+    current: names[seat],
+    current_seat: seat,
+  });
 }

@@ -1,25 +1,28 @@
 // Leaving TURN_RESULTS and SCORING: the next turn, round scoring, the next round or GAME_OVER. Pure: no I/O.
 
-import { rankingEntry, roundScoreEntry, type Step } from "./events.ts";
+import { type GameEvent, rankingEntry, roundScoreEntry } from "./events.ts";
 import { beginTurn } from "./phase_turn.ts";
 import { startRound } from "./phase_preparation.ts";
 import { finalResult, isGameOver, isPerfect, scoreRound } from "./scoring.ts";
 import type { GameState } from "./state.ts";
 
+// Like every phase, these work on apply()'s private working copy `next` (see working_copy.ts) and append the
+// events to publish to `events`.
+
 /** After a turn's display pause: the winner leads the next turn, or, with empty hands, the round is scored. */
-export function afterTurnResults(state: GameState): Step {
-  const winner = state.lastTurn?.winner ?? state.lastTurnWinner ?? 0;
-  if (state.hands[winner].length > 0) return beginTurn(state, (state.turn?.number ?? 0) + 1, winner);
-  return scoreCurrentRound(state);
+export function afterTurnResults(next: GameState, events: GameEvent[]): void {
+  const winner = next.lastTurn?.winner ?? next.lastTurnWinner ?? 0;
+  if (next.hands[winner].length > 0) beginTurn(next, (next.turn?.number ?? 0) + 1, winner, events);
+  else scoreCurrentRound(next, events);
 }
 
 /**
  * Scores the round. Whether the game is over is decided here, not on the way out of SCORING, so the SCORING
  * phase_change already says `game_over` and `winners` and the scoreboard can show the final result.
  */
-function scoreCurrentRound(state: GameState): Step {
-  const scores = scoreRound(state.players, state.multiplier);
-  const players = state.players.map((p, i) => {
+function scoreCurrentRound(next: GameState, events: GameEvent[]): void {
+  const scores = scoreRound(next.players, next.multiplier);
+  const players = next.players.map((p, i) => {
     const s = scores[i];
     if (!s) return p;
     return {
@@ -28,49 +31,52 @@ function scoreCurrentRound(state: GameState): Step {
       perfectRounds: p.perfectRounds + (isPerfect(s.declared, s.actual) ? 1 : 0),
     };
   }) as GameState["players"];
-  const { targetScore, maxRounds } = state.options;
-  const over = isGameOver(players.map((p) => p.score), state.round, targetScore, maxRounds);
+  const { targetScore, maxRounds } = next.options;
+  const over = isGameOver(players.map((p) => p.score), next.round, targetScore, maxRounds);
   const result = over ? finalResult(players) : null;
-  const names = state.options.players;
-  return {
-    state: { ...state, phase: "SCORING", players, turn: null, roundScores: scores, result },
-    events: [
-      {
-        type: "phase_change",
-        phase: "SCORING",
-        round: state.round,
-        redeal_multiplier: state.multiplier,
-        total_scores: players.map((p) => p.score),
-        game_over: over,
-        winners: result ? result.winners.map((s) => names[s]) : [],
-      },
-      {
-        type: "round_scores",
-        round: state.round,
-        multiplier: state.multiplier,
-        scores: scores.map((s) => roundScoreEntry(s, names)),
-      },
-    ],
-  };
+  const names = next.options.players;
+  next.phase = "SCORING";
+  next.players = players;
+  next.turn = null;
+  next.roundScores = scores;
+  next.result = result;
+  events.push(
+    {
+      type: "phase_change",
+      phase: "SCORING",
+      round: next.round,
+      redeal_multiplier: next.multiplier,
+      total_scores: players.map((p) => p.score),
+      game_over: over,
+      winners: result ? result.winners.map((s) => names[s]) : [],
+    },
+    {
+      type: "round_scores",
+      round: next.round,
+      multiplier: next.multiplier,
+      scores: scores.map((s) => roundScoreEntry(s, names)),
+    },
+  );
 }
 
 /** After the scoring display: GAME_OVER when scoring decided so, otherwise the next round's deal. */
-export function afterScoring(state: GameState): Step {
-  const result = state.result;
-  if (!result) return startRound(state, state.round + 1);
-  const names = state.options.players;
+export function afterScoring(next: GameState, events: GameEvent[]): void {
+  const result = next.result;
+  if (!result) {
+    startRound(next, next.round + 1, events);
+    return;
+  }
+  const names = next.options.players;
   const winners = result.winners.map((s) => names[s]);
-  return {
-    state: { ...state, phase: "GAME_OVER" },
-    events: [
-      { type: "phase_change", phase: "GAME_OVER", round: state.round, winners },
-      {
-        type: "game_over",
-        winners,
-        winner_seats: result.winners,
-        rankings: result.rankings.map((r) => rankingEntry(r, names)),
-        rounds: state.round,
-      },
-    ],
-  };
+  next.phase = "GAME_OVER";
+  events.push(
+    { type: "phase_change", phase: "GAME_OVER", round: next.round, winners },
+    {
+      type: "game_over",
+      winners,
+      winner_seats: result.winners,
+      rankings: result.rankings.map((r) => rankingEntry(r, names)),
+      rounds: next.round,
+    },
+  );
 }

@@ -1,32 +1,40 @@
 // TURN and TURN_RESULTS: plays, turn resolution and piles. Pure: no I/O.
 
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
-import type { PlayedEntry, Step } from "./events.ts";
+import type { GameEvent, PlayedEntry } from "./events.ts";
 import type { Piece } from "./pieces.ts";
-import { classify, MAX_PLAY_SIZE, PlayType, rate, winningIndex } from "./play_types.ts";
+import { classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength, winningIndex } from "./play_types.ts";
 import { type GameState, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
 import { currentPlayer } from "./waiting.ts";
+import { appended, contains, seatNames, withItem, without } from "./working_copy.ts";
+
+// Like every phase, these work on apply()'s private working copy `next` (see working_copy.ts) and append the
+// events to publish to `events`.
 
 /** Opens turn `number` led by `starter`. */
-export function beginTurn(state: GameState, number: number, starter: Seat): Step {
-  const names = state.options.players;
+export function beginTurn(next: GameState, number: number, starter: Seat, events: GameEvent[]): void {
+  const names = next.options.players;
   const order = rotation(starter);
-  return {
-    state: { ...state, phase: "TURN", turn: { number, starter, required: null, plays: [] } },
-    events: [{
-      type: "phase_change",
-      phase: "TURN",
-      round: state.round,
-      turn: number,
-      starter: names[starter],
-      starter_seat: starter,
-      turn_order: order.map((s) => names[s]),
-      turn_order_seats: order,
-      current: names[starter],
-      current_seat: starter,
-      required_piece_count: null,
-    }],
-  };
+  next.phase = "TURN";
+  next.turn = { number, starter, required: null, plays: [] };
+  events.push({
+    type: "phase_change",
+    phase: "TURN",
+    round: next.round,
+    turn: number,
+    starter: names[starter],
+    starter_seat: starter,
+    turn_order: seatNames(names, order),
+    turn_order_seats: order,
+    current: names[starter],
+    current_seat: starter,
+    required_piece_count: null,
+  });
+}
+
+function held(hand: readonly Piece[], id: number): Piece | undefined {
+  for (const p of hand) if (p.id === id) return p;
+  return undefined;
 }
 
 /**
@@ -39,12 +47,16 @@ export function playProblem(
   required: number | null,
 ): string | Piece[] {
   if (!Array.isArray(ids) || ids.length === 0) return "Choose at least one piece";
-  const pieces: Piece[] = [];
-  for (const id of ids) {
-    const piece = hand.find((p) => p.id === id);
+  // Sized up front: this array becomes the play's pieces in the state and its event, so it should not carry
+  // the spare capacity push() would give it. Never longer than the hand: ids are untrusted, and past that many
+  // some id is bound to be unheld or repeated, which ends the loop.
+  const pieces = new Array<Piece>(Math.min(ids.length, hand.length));
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    const piece = held(hand, id);
     if (!piece) return `You do not hold piece ${String(id)}`;
-    if (pieces.includes(piece)) return `Piece ${id} is named twice`;
-    pieces.push(piece);
+    if (contains(pieces, piece)) return `Piece ${id} is named twice`;
+    pieces[i] = piece;
   }
   if (required === null) {
     if (pieces.length > MAX_PLAY_SIZE) return `A lead has at most ${MAX_PLAY_SIZE} pieces`;
@@ -57,101 +69,112 @@ export function playProblem(
 
 /** Plays pieces for `seat`; the fourth play resolves the turn and moves to TURN_RESULTS. */
 export function play(
-  state: GameState,
+  next: GameState,
   seat: Seat,
   ids: readonly number[],
   timedOut: boolean,
-): Step | GameError {
-  const due = currentPlayer(state);
-  const names = state.options.players;
-  const turn = state.turn;
+  events: GameEvent[],
+): GameError | null {
+  const due = currentPlayer(next);
+  const names = next.options.players;
+  const turn = next.turn;
   if (due !== seat || !turn) {
     return gameError(
       GameErrorCode.NOT_YOUR_TURN,
       due === null ? "Nobody is playing" : `It is ${names[due]}'s turn`,
     );
   }
-  const checked = playProblem(state.hands[seat], ids, turn.required);
+  const hand = next.hands[seat];
+  const checked = playProblem(hand, ids, turn.required);
   if (typeof checked === "string") return gameError(GameErrorCode.INVALID_PLAY, checked);
 
   const playType = classify(checked);
-  const hand = state.hands[seat].filter((p) => !checked.includes(p));
-  const next: GameState = {
-    ...state,
-    hands: withSeat(state.hands, seat, hand),
-    played: [...state.played, ...checked],
-    turn: {
-      ...turn,
-      required: turn.required ?? checked.length,
-      plays: [...turn.plays, { seat, pieces: checked, playType }],
-    },
+  const plays = withItem(turn.plays, { seat, pieces: checked, playType });
+  next.hands = withSeat(next.hands, seat, without(hand, checked));
+  next.played = appended(next.played, checked);
+  next.turn = {
+    number: turn.number,
+    starter: turn.starter,
+    required: turn.required ?? checked.length,
+    plays,
   };
-  const events: Step["events"] = [{
+  events.push({
     type: "player_played",
     seat,
     player: names[seat],
     pieces: checked,
     play_type: playType,
     timed_out: timedOut,
-  }];
-  if (next.turn && next.turn.plays.length < 4) return { state: next, events };
-  const resolved = resolveTurn(next);
-  return { state: resolved.state, events: [...events, ...resolved.events] };
+  });
+  if (plays.length === 4) resolveTurn(next, events);
+  return null;
 }
 
-function entry(state: GameState, play: TurnPlay): PlayedEntry {
+function entry(names: readonly string[], play: TurnPlay): PlayedEntry {
   return {
     seat: play.seat,
-    player: state.options.players[play.seat],
+    player: names[play.seat] ?? "",
     pieces: play.pieces,
     play_type: play.playType,
   };
 }
 
+function entries(names: readonly string[], plays: readonly TurnPlay[]): PlayedEntry[] {
+  const out = new Array<PlayedEntry>(plays.length);
+  for (let i = 0; i < plays.length; i++) out[i] = entry(names, plays[i] as TurnPlay);
+  return out;
+}
+
+/** A play as turn resolution compares it; its type was classified when it was played. */
+function rated(play: TurnPlay): RatedPlay {
+  return { type: play.playType, strength: strength(play.pieces, play.playType) };
+}
+
 /** The winner takes piles equal to the piece count, counts a turn won, and will lead the next turn. */
-function resolveTurn(state: GameState): Step {
-  const turn = state.turn;
+function resolveTurn(next: GameState, events: GameEvent[]): void {
+  const turn = next.turn;
   if (!turn || turn.required === null) throw new Error("resolveTurn needs a complete turn");
-  const winnerPlay = turn.plays[winningIndex(turn.plays.map((p) => rate(p.pieces)))] ?? turn.plays[0];
+  const ratings = new Array<RatedPlay>(turn.plays.length);
+  for (let i = 0; i < turn.plays.length; i++) ratings[i] = rated(turn.plays[i] as TurnPlay);
+  const winnerPlay = turn.plays[winningIndex(ratings)] ?? turn.plays[0];
   if (!winnerPlay) throw new Error("resolveTurn needs a complete turn");
   const winner = winnerPlay.seat;
   const piles = turn.required;
-  const player = state.players[winner];
-  const players = withSeat(state.players, winner, {
-    ...player,
+  const player = next.players[winner];
+  const players = withSeat(next.players, winner, {
+    name: player.name,
+    score: player.score,
+    declared: player.declared,
     captured: player.captured + piles,
+    zeroStreak: player.zeroStreak,
     turnsWon: player.turnsWon + 1,
+    perfectRounds: player.perfectRounds,
   });
-  const names = state.options.players;
-  return {
-    state: {
-      ...state,
-      phase: "TURN_RESULTS",
-      players,
-      lastTurn: { number: turn.number, winner, piles, plays: turn.plays },
-      lastTurnWinner: winner,
+  const names = next.options.players;
+  next.phase = "TURN_RESULTS";
+  next.players = players;
+  next.lastTurn = { number: turn.number, winner, piles, plays: turn.plays };
+  next.lastTurnWinner = winner;
+  events.push(
+    {
+      type: "turn_result",
+      winner: names[winner],
+      winner_seat: winner,
+      plays: entries(names, turn.plays),
+      piles_won: piles,
+      next_starter: names[winner],
+      next_starter_seat: winner,
+      turn: turn.number,
     },
-    events: [
-      {
-        type: "turn_result",
-        winner: names[winner],
-        winner_seat: winner,
-        plays: turn.plays.map((p) => entry(state, p)),
-        piles_won: piles,
-        next_starter: names[winner],
-        next_starter_seat: winner,
-        turn: turn.number,
-      },
-      {
-        type: "phase_change",
-        phase: "TURN_RESULTS",
-        round: state.round,
-        turn: turn.number,
-        winner: names[winner],
-        winner_seat: winner,
-        piles_won: piles,
-        pile_counts: players.map((p) => p.captured),
-      },
-    ],
-  };
+    {
+      type: "phase_change",
+      phase: "TURN_RESULTS",
+      round: next.round,
+      turn: turn.number,
+      winner: names[winner],
+      winner_seat: winner,
+      piles_won: piles,
+      pile_counts: [players[0].captured, players[1].captured, players[2].captured, players[3].captured],
+    },
+  );
 }

@@ -150,7 +150,7 @@ export interface GameState {
 }
 
 /** The seat order rotated to begin at `first`. */
-export function rotation(first: Seat): Seat[] {
+export function rotation(first: Seat): Four<Seat> {
   return [first, ((first + 1) % 4) as Seat, ((first + 2) % 4) as Seat, ((first + 3) % 4) as Seat];
 }
 

@@ -40,8 +40,8 @@ export const MUTANTS: readonly Mutant[] = [
     name: "redeal-multiplier",
     breaks: "an accepted redeal raises the multiplier by one",
     file: "src/game/phase_preparation.ts",
-    find: "multiplier: decided.multiplier + 1,",
-    replace: "multiplier: decided.multiplier + 2,",
+    find: "next.multiplier += 1;",
+    replace: "next.multiplier += 2;",
     tests: ENGINE_TESTS,
   },
   {
