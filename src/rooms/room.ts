@@ -130,11 +130,26 @@ export class Room {
         console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
         if (!this.#rollBack(ref)) return;
         // The rebuilt room re-arms the timer whose command just failed; without a pause a table of bots
-        // would retry a full disk as fast as the loop turns. Doubling up to 30 s, reset by the next success.
-        this.#storeBackoffMs = Math.min(30_000, this.#storeBackoffMs * 2 || 1_000);
+        // would retry a full disk as fast as the loop turns. Doubling up to 5 s, reset by the next success:
+        // once the store is back the table goes on within seconds, not after a pause grown to half a minute.
+        this.#storeBackoffMs = Math.min(5_000, this.#storeBackoffMs * 2 || 1_000);
         this.clock.holdUntil(this.clock.now() + this.#storeBackoffMs);
       },
-    });
+      waiting: (entry, error, ms, attempt) => {
+        // Play pauses: what was accepted waits (nobody hears of it yet) and timers hold until the next try.
+        this.clock.holdUntil(this.clock.now() + ms);
+        if (attempt === 1 || attempt % 30 === 0) {
+          console.error(
+            `[rooms] room ${this.id}: storing ${entry.command.type} is unanswered (try ${attempt}); ` +
+              `sending it again in ${ms} ms`,
+            error,
+          );
+        }
+      },
+      recovered: (attempts) => {
+        console.info(`[rooms] room ${this.id}: the store answers again; stored after ${attempts} tries`);
+      },
+    }, options.clock);
     this.#rules = options.rules ?? REAL_RULES;
   }
 
@@ -552,6 +567,7 @@ export class Room {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#log.stop();
     this.#game?.dispose();
     this.clock.clearAll();
   }
