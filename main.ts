@@ -9,6 +9,7 @@ import { EventLoopLag } from "./src/http/event_loop_lag.ts";
 import { renderMetrics } from "./src/http/prometheus.ts";
 import { Readiness } from "./src/http/readiness.ts";
 import { Gateway } from "./src/net/gateway.ts";
+import { CloseCode } from "./src/protocol/codes.ts";
 import { createLogger, type Logger } from "./src/net/logger.ts";
 import { Metrics } from "./src/net/metrics.ts";
 import { Operator } from "./src/net/operator.ts";
@@ -19,7 +20,7 @@ import { StoreJournals } from "./src/rooms/room_journal.ts";
 import { type LobbyEvents, LobbyMirror } from "./src/rooms/lobby_mirror.ts";
 import type { Runtime } from "./src/runtime/runtime.ts";
 import { memoryStore } from "./src/store/memory_store.ts";
-import type { Store } from "./src/store/ports.ts";
+import { type Store, StoreError } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
 import type { RedisStore } from "./src/store/redis_store.ts";
 import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
@@ -96,6 +97,11 @@ function clusterRouting(
         return url === null ? null : { redirect: url };
       } catch (error) {
         log.error(`liaptui: cannot route room ${roomId}`, {}, error);
+        // Redis unreachable: serving the socket here would refuse its token (no room here), and the client
+        // would drop its seat. It is asked to come back shortly instead, token kept.
+        if (error instanceof StoreError && error.inDoubt) {
+          return { retry: "try again later: Redis is unreachable" };
+        }
         return null;
       }
     },
@@ -168,6 +174,13 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   lost = (roomId, reason) => {
     log.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
     gateway.directory.evict(roomId);
+    // Its sockets are told to come back: left open on a room that is gone here they would hear only pings,
+    // and nobody would take the room over. Coming back, they are routed to the new owner, or take it here.
+    for (const connection of [...gateway.registry.all()]) {
+      if (connection.channel === roomId) {
+        gateway.drop(connection, CloseCode.TRY_AGAIN_LATER, "try again later: this room moved");
+      }
+    }
   };
   const restored = config.cluster === null
     ? await gateway.directory.restore()

@@ -13,7 +13,9 @@ interface Seen {
 
 export class ChaosPlayer {
   readonly client: Client<RoomChannel>;
-  readonly name: string;
+  name: string;
+  /** Joins sent again under another name because an earlier one landed unanswered. */
+  renamed = 0;
   /** Every sequenced event this player was handed, by seq (what all members must agree on). */
   readonly bySeq = new Map<number, string>();
   /** Holes in the stream of a connection that was not coming back. */
@@ -80,6 +82,14 @@ export class ChaosPlayer {
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;
+        if (code === "NAME_TAKEN" && attempt > 0) {
+          // An earlier try landed but its answer died with the node: that seat waits for a token this player
+          // never got (its grace ends it), so the player sits down under another name, as a person would.
+          this.name = `${this.name}r`;
+          this.renamed++;
+          welcomes -= 1; // Same connection: send again on it.
+          continue;
+        }
         // SERVER_ERROR: the store could not take the join (Redis restarting); it was rolled back, so send again.
         if (!["DISCONNECTED", "NOT_CONNECTED", "TIMEOUT", "SERVER_ERROR"].includes(code ?? "")) throw error;
         if (code === "SERVER_ERROR") welcomes -= 1; // Same connection: send again on it.
