@@ -126,7 +126,16 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
   const everyProc: ServerProcess[] = [];
 
   const start = async (i: number) => {
-    procs[i] = await cluster.start(NODES[i]!, { port: ports[i]! });
+    for (let attempt = 1;; attempt++) {
+      try {
+        procs[i] = await cluster.start(NODES[i]!, { port: ports[i]! });
+        break;
+      } catch (error) {
+        // Another program on this shared machine took the port meanwhile: the node moves to a new one.
+        if (attempt >= 3 || !/Address already in use/.test(String(error))) throw error;
+        ports[i] = freePort();
+      }
+    }
     everyProc.push(procs[i]!);
     reachable[i] = true;
   };
@@ -287,6 +296,11 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
     // The given steps, each once, in a seeded order; then random ones (never two Redis restarts in a row).
     const planned = [...options.steps].sort(() => random() - 0.5);
     let last: Step | null = null;
+    // Faults start once each table has played a game: the nodes have run every path once (a node's first
+    // takeover on a cold runtime, on this loaded machine, costs seconds that say nothing about failover).
+    for (let waited = 0; games.filter((g) => g.finished).length < TABLES && waited < 60_000; waited += 100) {
+      await wait(100);
+    }
     while (planned.length > 0 || performance.now() < deadline) {
       await wait(1_000 + random() * 2_000);
       const roll = random();
