@@ -118,6 +118,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   let storeOpen = true;
   // Cluster mode: every lease a room takes is renewed, and a room whose lease is lost stops here at once.
   let lost: (roomId: string, reason: string) => void = () => {};
+  let diverged: (roomId: string) => void = () => {};
   const monotonic = { ...realClock, now: () => performance.now() };
   const keeper = store.kind === "redis"
     ? new LeaseKeeper({
@@ -152,6 +153,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         maxRooms: config.maxRooms,
         journals,
         ...(signer !== null ? { tokens: (roomId: string) => signer.issue(roomId) } : {}),
+        ...(keeper !== null ? { onDiverged: (roomId: string) => diverged(roomId) } : {}),
       });
     },
   });
@@ -181,6 +183,14 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         gateway.drop(connection, CloseCode.TRY_AGAIN_LATER, "try again later: this room moved");
       }
     }
+  };
+  // A room whose log moved on without it is already evicted: its lease goes at once (so the next connection
+  // takes it over from the log, here or elsewhere, without waiting for the TTL) and its sockets come back.
+  diverged = (roomId) => {
+    lost(roomId, "its log holds entries it never applied");
+    keeper?.release(roomId).catch((error) =>
+      log.error(`liaptui: releasing room ${roomId} failed`, {}, error)
+    );
   };
   const restored = config.cluster === null
     ? await gateway.directory.restore()

@@ -24,6 +24,17 @@ export interface RoomJournal {
   finish(): Promise<void>;
 }
 
+/** The store answered an append with a refusal (fenced, conflict, finished, …): it surely did not store it. */
+export class LogRefused extends Error {
+  override readonly name = "LogRefused";
+  readonly kind: string;
+
+  constructor(roomId: string, seq: number, kind: string) {
+    super(`room ${roomId} log refused entry ${seq}: ${kind}`);
+    this.kind = kind;
+  }
+}
+
 /** Opening data of a room in the store (RoomMeta.data). */
 export interface RoomOpening {
   /** The public room id (absent in logs written before ids were kept here: then the log id is it). */
@@ -105,9 +116,7 @@ class StoreJournal implements RoomJournal {
       });
       // A duplicate at this seq is this very entry, stored by an earlier try whose answer never came.
       if (result.kind === "duplicate" && result.seq === seq) return;
-      if (result.kind !== "ok") {
-        throw new Error(`room ${grant.roomId} log refused entry ${seq}: ${result.kind}`);
-      }
+      if (result.kind !== "ok") throw new LogRefused(grant.roomId, seq, result.kind);
     });
     this.#last = stored.catch(() => {});
     return stored;

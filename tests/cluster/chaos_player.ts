@@ -5,7 +5,7 @@ import type { RoomChannel } from "../../src/client/channel.ts";
 import { type Client, roomClient } from "../../src/client/client.ts";
 import type { WebSocketConstructor } from "../../src/client/socket_port.ts";
 
-interface Seen {
+export interface Seen {
   event: string;
   seq?: number;
   data?: Record<string, unknown>;
@@ -27,6 +27,8 @@ export class ChaosPlayer {
   repeats = 0;
   /** A hand was dealt to this player: its game is under way. */
   dealt = false;
+  /** Every message handed to the application, in order. */
+  readonly seen: Seen[] = [];
   /** When each `connected` arrived (performance.now()). */
   readonly connectedAt: number[] = [];
   #rng: number;
@@ -104,6 +106,7 @@ export class ChaosPlayer {
   }
 
   #seen(message: Seen): void {
+    this.seen.push(message);
     if (message.event === "connected") this.connectedAt.push(performance.now());
     if (message.event === "game_state" || message.event === "resumed") this.#catchingUp = false;
     if (message.event === "resumed") this.resumes++;

@@ -1,6 +1,7 @@
 // Rooms on a store that stops answering (Redis restarting): an accepted action is held, not refused, and sent
 // again with the same action id until the store answers; stored once, delivered once, in order, and the room's
-// timers wait meanwhile. Fake clock, recording output, the memory store behind a switch.
+// timers wait meanwhile. A room whose log is ahead of it (conflict) is replaced rather than left retrying.
+// Fake clock, recording output, the memory store behind a switch.
 
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/rooms/clock.ts";
@@ -13,7 +14,7 @@ import { FAST, RecordingOutput } from "./room_fixture.ts";
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-type Mode = "up" | "down" | "lands-unanswered";
+type Mode = "up" | "down" | "lands-unanswered" | "conflict";
 
 /**
  * The memory store behind a switch: "down" fails every append unsent, "lands-unanswered" stores it and then
@@ -33,6 +34,7 @@ function switchedStore(): { store: Store; link: { mode: Mode; tries: number; ids
           link.tries += 1;
           link.ids.push(entry.actionId);
           if (link.mode === "down") throw unreachable();
+          if (link.mode === "conflict") return { kind: "conflict", head: seq };
           const result = await inner.log.append(grant, seq, entry);
           if (link.mode === "lands-unanswered") throw unreachable();
           return result;
@@ -42,7 +44,7 @@ function switchedStore(): { store: Store; link: { mode: Mode; tries: number; ids
   };
 }
 
-function build(store: Store) {
+function build(store: Store, onDiverged?: (roomId: string) => void) {
   const clock = new FakeClock();
   const output = new RecordingOutput();
   const directory = new RoomDirectory({
@@ -51,6 +53,7 @@ function build(store: Store) {
     lobby: output,
     seed: () => 21,
     journals: new StoreJournals(store),
+    ...(onDiverged ? { onDiverged } : {}),
   });
   return { clock, output, directory };
 }
@@ -144,5 +147,25 @@ Deno.test("a room stopped while its append waits gives it up: the sender hears S
   await tick();
   assert.equal(link.tries, tries, "no retry after the room stopped");
   assert.equal(f.clock.pending, 0, "no timer left behind");
+  assert.deepEqual(f.output.events("chat"), []);
+});
+
+Deno.test("a room whose log is ahead of it (conflict) is let go to be rebuilt from the log, not retried forever", async () => {
+  const { store, link } = switchedStore();
+  const diverged: string[] = [];
+  const f = build(store, (roomId) => diverged.push(roomId));
+  const table = f.directory.create("t", FAST, "t");
+  table.join("Ann", "player");
+  await table.stored();
+  link.mode = "conflict";
+  assert.ok(table.chat("Ann", "behind the log").ok);
+  assert.equal((await table.stored())?.code, "SERVER_ERROR", "the sender hears the action was not kept");
+  assert.deepEqual(diverged, ["t"], "the node is told once, to let the room's lease and sockets go");
+  assert.equal(f.directory.get("t"), undefined, "the room left this node");
+  const tries = link.tries;
+  f.clock.advance(60_000);
+  await tick();
+  assert.equal(link.tries, tries, "nothing retried against a log that moved on");
+  assert.equal(f.clock.pending, 0);
   assert.deepEqual(f.output.events("chat"), []);
 });
