@@ -4,7 +4,9 @@
 
 import type { Redis } from "ioredis";
 import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
+import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
 import { freePort, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import type { Envelope } from "../support/ws_client.ts";
 import { type RedisServer, startRedis } from "./redis_server.ts";
 
 /** The shared secret every test node gets (32+ characters, as the server requires). */
@@ -96,4 +98,38 @@ export async function withCluster(body: (cluster: Cluster) => Promise<void>): Pr
     side?.disconnect();
     await redis.stop();
   }
+}
+
+/** Seqs of the sequenced broadcasts among `messages`, in order. */
+export function broadcastSeqs(messages: readonly Envelope[]): number[] {
+  return messages.filter((m) => m.seq !== undefined).map((m) => m.seq!);
+}
+
+/** Polls `condition` every 25 ms; throws naming `what` after `timeoutMs`. */
+export async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Four scripted players at one table on `wsUrl`, the first its host, set for a game long enough to outlive a
+ * failover (three rounds, no delays, two minutes of reconnect grace); the game is not started.
+ */
+export async function seatFour(wsUrl: string, room: string, seed: number): Promise<AutoPlayer[]> {
+  const players: AutoPlayer[] = [];
+  for (const [i, name] of ["Ann", "Bo", "Cy", "Di"].entries()) {
+    players.push(await AutoPlayer.join(wsUrl, room, name, { seed: seed + i }));
+  }
+  const host = players[0]!.client;
+  host.send("update_settings", {
+    ...FAST_SETTINGS,
+    target_score: 40,
+    max_rounds: 3,
+    reconnect_grace_ms: 120_000,
+  }, "s");
+  await host.next("room_state", (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3);
+  return players;
 }

@@ -6,21 +6,13 @@
 import assert from "node:assert/strict";
 import type { WebSocketConstructor } from "../../src/client/socket_port.ts";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import { withCluster } from "./cluster_fixture.ts";
+import { until, withCluster } from "./cluster_fixture.ts";
 import { ChaosPlayer } from "./chaos_player.ts";
 
 const ROOM = "drift";
 
 function chats(player: ChaosPlayer): string[] {
   return player.seen.filter((m) => m.event === "chat").map((m) => String(m.data?.message));
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 Deno.test("[source] a room whose log moved ahead of it is rebuilt from the log, and its player plays on", async () => {

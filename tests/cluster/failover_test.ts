@@ -5,17 +5,13 @@
 
 import assert from "node:assert/strict";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
+import { AutoPlayer } from "../support/auto_player.ts";
 import { binaryExists } from "../support/server_process.ts";
-import { type Envelope, TestClient } from "../support/ws_client.ts";
-import { withCluster } from "./cluster_fixture.ts";
+import { TestClient } from "../support/ws_client.ts";
+import { broadcastSeqs, seatFour, withCluster } from "./cluster_fixture.ts";
 
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 const ROOM = "failover";
-
-function broadcastSeqs(messages: readonly Envelope[]): number[] {
-  return messages.filter((m) => m.seq !== undefined).map((m) => m.seq!);
-}
 
 async function gameView(client: TestClient): Promise<Record<string, unknown>> {
   const id = `gs-${crypto.randomUUID().slice(0, 6)}`;
@@ -55,20 +51,8 @@ for (const target of ["source", "binary"] as const) {
         try {
           const a = await start("node-a", { target });
           const b = await start("node-b", { target });
-          for (const [i, name] of NAMES.entries()) {
-            players.push(await AutoPlayer.join(a.wsUrl, ROOM, name, { seed: 700 + i }));
-          }
+          players.push(...await seatFour(a.wsUrl, ROOM, 700));
           const host = players[0]!.client;
-          host.send("update_settings", {
-            ...FAST_SETTINGS,
-            target_score: 40,
-            max_rounds: 3,
-            reconnect_grace_ms: 120_000,
-          }, "s");
-          await host.next(
-            "room_state",
-            (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3,
-          );
 
           // Node B's lobby lists the room that lives on node A.
           const lobbyB = await TestClient.connect(`${b.wsUrl}/ws/lobby`);

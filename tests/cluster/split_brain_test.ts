@@ -4,24 +4,12 @@
 
 import assert from "node:assert/strict";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
-import { type Envelope, TestClient } from "../support/ws_client.ts";
-import { withCluster } from "./cluster_fixture.ts";
+import { AutoPlayer } from "../support/auto_player.ts";
+import { TestClient } from "../support/ws_client.ts";
+import { broadcastSeqs, seatFour, until, withCluster } from "./cluster_fixture.ts";
 
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 const ROOM = "paused";
-
-function broadcastSeqs(messages: readonly Envelope[]): number[] {
-  return messages.filter((m) => m.seq !== undefined).map((m) => m.seq!);
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 Deno.test("[source] an owner paused past its lease is replaced, then fences itself: its old sockets hear nothing", async () => {
   await withCluster(async ({ side, start, pause, resume }) => {
@@ -30,17 +18,8 @@ Deno.test("[source] an owner paused past its lease is replaced, then fences itse
     try {
       const a = await start("node-a");
       const b = await start("node-b");
-      for (const [i, name] of NAMES.entries()) {
-        stale.push(await AutoPlayer.join(a.wsUrl, ROOM, name, { seed: 300 + i }));
-      }
+      stale.push(...await seatFour(a.wsUrl, ROOM, 300));
       const host = stale[0]!.client;
-      host.send("update_settings", {
-        ...FAST_SETTINGS,
-        target_score: 40,
-        max_rounds: 3,
-        reconnect_grace_ms: 120_000,
-      }, "s");
-      await host.next("room_state", (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3);
       host.send("start_game", { fill_with_bots: false });
       await host.next("round_scores", () => true, 30_000);
       for (const player of stale) player.silent = true;
