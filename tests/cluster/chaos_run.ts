@@ -47,6 +47,8 @@ export interface ChaosReport {
   fencedNodes: number;
   /** Milliseconds from each SIGKILL of an owner until every player of its room was served again. */
   failovers: number[];
+  /** The nodes' lines about leases lost and actions not stored, for reading a run (at most 30). */
+  notable: string[];
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -83,6 +85,7 @@ export function describe(report: ChaosReport): string {
   const c = report.counts;
   const p95 = percentile(report.failovers, 95);
   return [
+    ...report.notable,
     `chaos seed ${report.seed}: ${report.games} games (each a creation race), ${
       c.kill + c.kill_unbroadcast
     } ` +
@@ -376,5 +379,9 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
     renamed: sum((p) => p.renamed),
     fencedNodes: everyProc.filter((p) => /lost its lease/.test(p.output())).length,
     failovers,
+    notable: everyProc.flatMap((p) =>
+      p.output().split("\n").filter((line) => /lost its lease|storing \w+ failed|cannot route/.test(line))
+        .map((line) => `pid ${p.pid}: ${line.slice(0, 240)}`)
+    ).slice(0, 30),
   };
 }
