@@ -96,12 +96,15 @@ function clusterRouting(
         const url = await ownerSocketUrl(store, found.owner, roomId);
         return url === null ? null : { redirect: url };
       } catch (error) {
-        log.error(`liaptui: cannot route room ${roomId}`, {}, error);
         // Redis unreachable: serving the socket here would refuse its token (no room here), and the client
         // would drop its seat. It is asked to come back shortly instead, token kept.
         if (error instanceof StoreError && error.inDoubt) {
+          log.warn(
+            `liaptui: cannot route room ${roomId} while Redis is unreachable; the socket is asked to retry`,
+          );
           return { retry: "try again later: Redis is unreachable" };
         }
+        log.error(`liaptui: cannot route room ${roomId}`, {}, error);
         return null;
       }
     },
