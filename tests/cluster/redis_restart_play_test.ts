@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { WebSocketConstructor } from "../../src/client/socket_port.ts";
 import { roomKeys } from "../../src/store/redis_keys.ts";
 import { FAST_SETTINGS } from "../support/auto_player.ts";
+import { ignoreTarget, type Target } from "../support/server_process.ts";
 import { type Cluster, withCluster } from "./cluster_fixture.ts";
 import { ChaosPlayer } from "./chaos_player.ts";
 
@@ -21,8 +22,8 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** One player and three bots on one node; `outage` runs once the hands are dealt; the game must finish. */
-async function playThrough(cluster: Cluster, room: string, outage: () => Promise<void>) {
-  const node = await cluster.start("node-a");
+async function playThrough(cluster: Cluster, target: Target, room: string, outage: () => Promise<void>) {
+  const node = await cluster.start("node-a", { target });
   const player = new ChaosPlayer(node.wsUrl, room, "Ann", 41, WebSocket as unknown as WebSocketConstructor);
   try {
     await player.join();
@@ -61,23 +62,34 @@ async function playThrough(cluster: Cluster, room: string, outage: () => Promise
   }
 }
 
-Deno.test("[source] a Redis restart mid-game pauses play, which resumes by itself: nothing lost or repeated", async () => {
-  await withCluster(async (cluster) => {
-    const { node } = await playThrough(cluster, "bumpy", () => cluster.redis.restart());
-    // The restart really met play: an append went unanswered and was held, then stored.
-    assert.match(node.output(), /storing \w+ is unanswered \(try 1\)/);
+for (const target of ["source", "binary"] as const) {
+  Deno.test({
+    name:
+      `[${target}] a Redis restart mid-game pauses play, which resumes by itself: nothing lost or repeated`,
+    ignore: ignoreTarget(target),
+    async fn() {
+      await withCluster(async (cluster) => {
+        const { node } = await playThrough(cluster, target, "bumpy", () => cluster.redis.restart());
+        // The restart really met play: an append went unanswered and was held, then stored.
+        assert.match(node.output(), /storing \w+ is unanswered \(try 1\)/);
+      });
+    },
   });
-});
 
-Deno.test("[source] Redis away longer than the lease: the node lets the room go, the player comes back, play goes on", async () => {
-  await withCluster(async (cluster) => {
-    const { node, player } = await playThrough(cluster, "gone", async () => {
-      await cluster.redis.down();
-      await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 2_000));
-      await cluster.redis.up();
-    });
-    assert.match(node.output(), /room gone lost its lease \(unreachable\)/);
-    assert.match(node.output(), /took over room gone/, "taken again once Redis was back");
-    assert.ok(player.connectedAt.length >= 2, "the player was let go and came back");
+  Deno.test({
+    name: `[${target}] Redis away longer than the lease: the node lets the room go, the player comes back`,
+    ignore: ignoreTarget(target),
+    async fn() {
+      await withCluster(async (cluster) => {
+        const { node, player } = await playThrough(cluster, target, "gone", async () => {
+          await cluster.redis.down();
+          await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 2_000));
+          await cluster.redis.up();
+        });
+        assert.match(node.output(), /room gone lost its lease \(unreachable\)/);
+        assert.match(node.output(), /took over room gone/, "taken again once Redis was back");
+        assert.ok(player.connectedAt.length >= 2, "the player was let go and came back");
+      });
+    },
   });
-});
+}
