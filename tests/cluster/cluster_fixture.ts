@@ -13,13 +13,19 @@ import { type RedisServer, startRedis } from "./redis_server.ts";
 export const CLUSTER_SECRET = "a-test-secret-that-is-long-enough-1234";
 
 export interface NodeOptions {
+  /** `source` (default) or the compiled `binary`. */
   target?: Target;
   /** A fixed port (to start a node again where its players knew it); a free one otherwise. */
   port?: number;
+  /** What the node tells others to redirect players to (default `http://127.0.0.1:<its port>`). */
+  publicUrl?: string;
+  /** More flags after the cluster ones. */
+  args?: string[];
+  env?: Record<string, string>;
 }
 
 /** The flags that make a server a node of the cluster on `redisUrl`, reachable on `port`. */
-export function clusterArgs(redisUrl: string, nodeId: string, port: number): string[] {
+export function clusterArgs(redisUrl: string, nodeId: string, port: number, publicUrl?: string): string[] {
   return [
     "--port",
     String(port),
@@ -28,7 +34,7 @@ export function clusterArgs(redisUrl: string, nodeId: string, port: number): str
     "--node-id",
     nodeId,
     "--public-url",
-    `http://127.0.0.1:${port}`,
+    publicUrl ?? `http://127.0.0.1:${port}`,
     "--cluster-secret",
     CLUSTER_SECRET,
   ];
@@ -41,7 +47,8 @@ export async function startNode(
   options: NodeOptions = {},
 ): Promise<ServerProcess> {
   const port = options.port ?? freePort();
-  return await startServer(options.target ?? "source", clusterArgs(redisUrl, nodeId, port));
+  const args = [...clusterArgs(redisUrl, nodeId, port, options.publicUrl), ...(options.args ?? [])];
+  return await startServer(options.target ?? "source", args, options.env ?? {});
 }
 
 /** A client of the test's redis-server, for reading logs and metadata beside the nodes. */
