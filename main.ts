@@ -9,6 +9,7 @@ import { EventLoopLag } from "./src/http/event_loop_lag.ts";
 import { renderMetrics } from "./src/http/prometheus.ts";
 import { Readiness } from "./src/http/readiness.ts";
 import { Gateway } from "./src/net/gateway.ts";
+import { CloseCode } from "./src/protocol/codes.ts";
 import { createLogger, type Logger } from "./src/net/logger.ts";
 import { Metrics } from "./src/net/metrics.ts";
 import { Operator } from "./src/net/operator.ts";
@@ -19,7 +20,7 @@ import { StoreJournals } from "./src/rooms/room_journal.ts";
 import { type LobbyEvents, LobbyMirror } from "./src/rooms/lobby_mirror.ts";
 import type { Runtime } from "./src/runtime/runtime.ts";
 import { memoryStore } from "./src/store/memory_store.ts";
-import type { Store } from "./src/store/ports.ts";
+import { type Store, StoreError } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
 import type { RedisStore } from "./src/store/redis_store.ts";
 import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
@@ -109,6 +110,14 @@ function clusterRouting(
         const url = await ownerSocketUrl(store, found.owner, roomId);
         return url === null ? null : { redirect: url };
       } catch (error) {
+        // Redis unreachable: serving the socket here would refuse its token (no room here), and the client
+        // would drop its seat. It is asked to come back shortly instead, token kept.
+        if (error instanceof StoreError && error.inDoubt) {
+          log.warn(
+            `liaptui: cannot route room ${roomId} while Redis is unreachable; the socket is asked to retry`,
+          );
+          return { retry: "try again later: Redis is unreachable" };
+        }
         log.error(`liaptui: cannot route room ${roomId}`, {}, error);
         return null;
       }
@@ -126,6 +135,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   let storeOpen = true;
   // Cluster mode: every lease a room takes is renewed, and a room whose lease is lost stops here at once.
   let lost: (roomId: string, reason: string) => void = () => {};
+  let diverged: (roomId: string) => void = () => {};
   const monotonic = { ...realClock, now: () => performance.now() };
   const keeper = store.kind === "redis"
     ? new LeaseKeeper({
@@ -174,6 +184,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         maxRooms: config.maxRooms,
         journals,
         ...(signer !== null ? { tokens: (roomId: string) => signer.issue(roomId) } : {}),
+        ...(keeper !== null ? { onDiverged: (roomId: string) => diverged(roomId) } : {}),
       });
     },
   });
@@ -193,10 +204,29 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   }
   // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
   // on the next connection for them once their lease lapses (see clusterRouting).
-  lost = (roomId, reason) => {
-    metrics.leasesLost.inc(reason);
+  const stop = (roomId: string, reason: string) => {
     log.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
     gateway.directory.evict(roomId);
+    // Its sockets are told to come back: left open on a room that is gone here they would hear only pings,
+    // and nobody would take the room over. Coming back, they are routed to the new owner, or take it here.
+    for (const connection of [...gateway.registry.all()]) {
+      if (connection.channel === roomId) {
+        gateway.drop(connection, CloseCode.TRY_AGAIN_LATER, "try again later: this room moved");
+      }
+    }
+  };
+  // Counted by the keeper's reason (taken, unreachable) only: a diverged room gives its lease up, it loses none.
+  lost = (roomId, reason) => {
+    metrics.leasesLost.inc(reason);
+    stop(roomId, reason);
+  };
+  // A room whose log moved on without it is already evicted: its lease goes at once (so the next connection
+  // takes it over from the log, here or elsewhere, without waiting for the TTL) and its sockets come back.
+  diverged = (roomId) => {
+    stop(roomId, "its log holds entries it never applied");
+    keeper?.release(roomId).catch((error) =>
+      log.error(`liaptui: releasing room ${roomId} failed`, {}, error)
+    );
   };
   const restored = config.cluster === null
     ? await gateway.directory.restore()

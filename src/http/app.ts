@@ -49,10 +49,11 @@ export interface AppOptions<Raw> {
 export interface ClusterRouting {
   nodeId: string;
   /**
-   * Null: serve the room here (taken over if need be). Otherwise the owner's URL for this room's socket.
+   * Null: serve the room here (taken over if need be). Otherwise the owner's URL for this room's socket, or
+   * why it cannot be served anywhere just now (the socket is closed with 1013, token kept, to come back).
    * `token` is the socket's `?token=`, if any.
    */
-  route(roomId: string, token: string | undefined): Promise<{ redirect: string } | null>;
+  route(roomId: string, token: string | undefined): Promise<{ redirect: string } | { retry: string } | null>;
 }
 
 export function createApp<Raw>(options: AppOptions<Raw>): Hono {
@@ -115,6 +116,13 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       const elsewhere = channel !== "lobby" && options.cluster
         ? await options.cluster.route(channel, c.req.query("token") || undefined)
         : null;
+      if (elsewhere !== null && "retry" in elsewhere) {
+        return {
+          onOpen(_event, ws) {
+            ws.close(CloseCode.TRY_AGAIN_LATER, elsewhere.retry);
+          },
+        };
+      }
       if (elsewhere !== null) {
         return {
           onOpen(_event, ws) {

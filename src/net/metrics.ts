@@ -78,6 +78,7 @@ const KNOWN_CLOSE_CODES = new Set([
   1008,
   1009,
   1011,
+  1013,
   4000,
   4001,
   4003,

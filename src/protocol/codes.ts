@@ -28,6 +28,8 @@ export const CloseCode = {
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
   SERVER_ERROR: 1011,
+  /** Cluster mode: the room cannot be served here right now (Redis unreachable, or its lease moved). */
+  TRY_AGAIN_LATER: 1013,
   IDLE_TIMEOUT: 4000,
   SESSION_REPLACED: 4001,
   CLOSED_BY_OPERATOR: 4003,

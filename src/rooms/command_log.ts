@@ -1,12 +1,19 @@
 // A room's accepted commands in order: those stored, and those whose append is still in flight together
-// with the output they hold back. Releases each output only once its command is stored, in order; when an
-// append fails, drops it and everything accepted after it and asks the room to roll back.
+// with the output they hold back. Releases each output only once its command is stored, in order. An append
+// the store refused drops it and everything accepted after it, and the room rolls back; an append whose fate
+// is unknown (the store was unreachable) is sent again, same seq and action id, until the store answers.
 
+import { StoreError } from "../store/ports.ts";
+import type { TimerId } from "./clock.ts";
 import type { TimedCommand } from "./room_command.ts";
 import type { RoomJournal } from "./room_journal.ts";
 
 interface Inflight<O> {
   entry: TimedCommand;
+  seq: number;
+  eventSeq: number;
+  /** Kept across retries, so a retry of an append that did land is answered `duplicate`, not stored twice. */
+  actionId: string;
   output: O;
   settle(stored: boolean): void;
   stored: Promise<boolean>;
@@ -17,20 +24,48 @@ export interface CommandLogHandlers<O> {
   deliver(output: O): void;
   /** An append failed: the room must go back to the stored commands (`accepted()` now returns just those). */
   lost(entry: TimedCommand, error: unknown): void;
+  /** The store is unreachable: appends go out again in `ms` (the room holds its timers until then). */
+  waiting?(entry: TimedCommand, error: unknown, ms: number, attempt: number): void;
+  /** Appends that had to wait are stored again. */
+  recovered?(attempts: number): void;
 }
+
+/** The timers retries wait on (the room's base clock, so tests drive them). */
+export interface RetryTimers {
+  setTimeout(fn: () => void, ms: number): TimerId;
+  clearTimeout(id: TimerId): void;
+}
+
+/**
+ * First retry quickly (a restart takes Redis away for a moment), then at most once a second: Redis comes back
+ * and play goes on within a second, while a long outage costs one small command a second per room.
+ */
+export const RETRY_FIRST_MS = 100;
+export const RETRY_MAX_MS = 1_000;
 
 export class CommandLog<O> {
   readonly journal: RoomJournal | null;
   #handlers: CommandLogHandlers<O>;
+  #timers: RetryTimers | null;
   /** Commands stored for good, as kept in memory (see `lean`). */
   #entries: TimedCommand[] = [];
   #inflight: Inflight<O>[] = [];
   /** Bumped when a failure discards the appends in flight, so their late answers are ignored. */
   #generation = 0;
+  /** Appends are being sent again one at a time, oldest first; new ones queue behind them. */
+  #retrying = false;
+  #retryTimer: TimerId | null = null;
+  #attempts = 0;
+  #stopped = false;
 
-  constructor(journal: RoomJournal | null, handlers: CommandLogHandlers<O>) {
+  constructor(
+    journal: RoomJournal | null,
+    handlers: CommandLogHandlers<O>,
+    timers: RetryTimers | null = null,
+  ) {
     this.journal = journal;
     this.#handlers = handlers;
+    this.#timers = timers;
   }
 
   /** Every command accepted so far, stored or in flight, in order: what a rollback after a throw replays. */
@@ -56,33 +91,99 @@ export class CommandLog<O> {
     let settle: (stored: boolean) => void = () => {};
     const stored = new Promise<boolean>((resolve) => (settle = resolve));
     const seq = this.#entries.length + this.#inflight.length + 1;
-    this.#inflight.push({ entry, output, settle, stored });
-    const generation = this.#generation;
-    this.journal.append(seq, entry, eventSeq).then(
-      () => {
-        if (generation !== this.#generation) return;
-        // Appends answer in the order they were made, so this is the oldest in flight.
-        this.#inflight.shift();
-        this.#entries.push(lean(entry));
-        settle(true);
-        this.#handlers.deliver(output);
-      },
-      (error) => {
-        if (generation !== this.#generation) return;
-        // Nobody heard of this command or of any accepted after it: drop them all, back to what is stored.
-        const dropped = this.#inflight;
-        this.#inflight = [];
-        this.#generation += 1;
-        this.#handlers.lost(entry, error);
-        for (const item of dropped) item.settle(false);
-      },
-    );
+    const item: Inflight<O> = { entry, seq, eventSeq, actionId: crypto.randomUUID(), output, settle, stored };
+    this.#inflight.push(item);
+    // While earlier appends wait for the store, this one waits behind them: the log takes them in order.
+    if (!this.#retrying) this.#send(item, false);
   }
 
   /** Null when nothing is in flight; otherwise whether the newest command in flight got stored. */
   settled(): Promise<boolean> | null {
     return this.#inflight.at(-1)?.stored ?? null;
   }
+
+  /**
+   * The room is gone from this node (closed, or its lease lost): appends waiting to be sent again are given
+   * up (their senders hear SERVER_ERROR; whoever owns the room next reads what the store really has).
+   */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#retryTimer !== null) {
+      this.#timers?.clearTimeout(this.#retryTimer);
+      this.#retryTimer = null;
+      this.#abandon();
+    }
+  }
+
+  #send(item: Inflight<O>, retry: boolean): void {
+    const generation = this.#generation;
+    this.journal!.append(item.seq, item.entry, item.eventSeq, item.actionId).then(
+      () => {
+        if (generation !== this.#generation) return;
+        // Appends answer in the order they were made, so this is the oldest in flight.
+        this.#inflight.shift();
+        this.#entries.push(lean(item.entry));
+        item.settle(true);
+        this.#handlers.deliver(item.output);
+        if (retry) this.#retryNext();
+      },
+      (error) => {
+        if (generation !== this.#generation) return;
+        this.#generation += 1;
+        // A room that stopped here rolls nothing back and retries nothing: it is gone from this node.
+        if (this.#stopped) this.#abandon();
+        else if (inDoubt(error) && this.#timers !== null) this.#retryLater(item, error);
+        else this.#drop(item, error);
+      },
+    );
+  }
+
+  /** Nobody heard of this command or of any accepted after it: drop them all, back to what is stored. */
+  #drop(item: Inflight<O>, error: unknown): void {
+    const dropped = this.#inflight;
+    this.#inflight = [];
+    this.#retrying = false;
+    this.#attempts = 0;
+    this.#handlers.lost(item.entry, error);
+    for (const d of dropped) d.settle(false);
+  }
+
+  /**
+   * The store may or may not have this command, and what was sent after it is as uncertain: keep them all,
+   * and once the store answers again send them again from the oldest, with their own seq and action id.
+   */
+  #retryLater(item: Inflight<O>, error: unknown): void {
+    this.#retrying = true;
+    const ms = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.#attempts);
+    this.#attempts += 1;
+    this.#handlers.waiting?.(item.entry, error, ms, this.#attempts);
+    this.#retryTimer = this.#timers!.setTimeout(() => {
+      this.#retryTimer = null;
+      this.#retryNext();
+    }, ms);
+  }
+
+  #retryNext(): void {
+    if (this.#stopped) return this.#abandon();
+    const next = this.#inflight[0];
+    if (next !== undefined) return this.#send(next, true);
+    // Everything that waited is stored: back to sending each append as it comes.
+    this.#retrying = false;
+    this.#handlers.recovered?.(this.#attempts);
+    this.#attempts = 0;
+  }
+
+  #abandon(): void {
+    const dropped = this.#inflight;
+    this.#inflight = [];
+    this.#generation += 1;
+    this.#retrying = false;
+    for (const d of dropped) d.settle(false);
+  }
+}
+
+function inDoubt(error: unknown): boolean {
+  return error instanceof StoreError && error.inDoubt;
 }
 
 /**

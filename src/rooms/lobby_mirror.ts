@@ -33,6 +33,8 @@ export class LobbyMirror {
   #timers: TimerId[] = [];
   #polling = false;
   #stopped = false;
+  /** Polls failed in a row: an outage is said once (and every 40th try), not four times a second. */
+  #failures = 0;
 
   constructor(options: LobbyMirrorOptions) {
     this.#options = options;
@@ -95,8 +97,18 @@ export class LobbyMirror {
       for (const listing of changes.changed) this.#upsert(listing, true);
       for (const id of changes.removed) this.#drop(id);
       this.#cursor = changes.cursor;
+      if (this.#failures > 0) {
+        console.info(`[lobby] reading other nodes' changes again (${this.#failures} failed)`);
+      }
+      this.#failures = 0;
     } catch (error) {
-      console.error("[lobby] reading other nodes' changes failed; retrying", error);
+      if (this.#failures % 40 === 0) {
+        console.error(
+          `[lobby] reading other nodes' changes failed (${this.#failures + 1} in a row); retrying`,
+          error,
+        );
+      }
+      this.#failures += 1;
     } finally {
       this.#polling = false;
     }

@@ -11,7 +11,7 @@ import type { PlayerMove, RoomCommand, TimedCommand } from "./room_command.ts";
 import { RoomClock } from "./room_clock.ts";
 import type { OutboundEvent, RoomOutput } from "./room_output.ts";
 import { fail, ok, type RoomError, RoomErrorCode, type RoomResult } from "./room_errors.ts";
-import type { RoomJournal } from "./room_journal.ts";
+import { LogRefused, type RoomJournal } from "./room_journal.ts";
 import type { RoomState, RoomSummary, SeatSummary } from "./room_views.ts";
 import { newSessionToken } from "./session_token.ts";
 import { DEFAULT_SETTINGS, type RoomSettings } from "./settings.ts";
@@ -39,6 +39,11 @@ export interface RoomHooks {
   empty(room: Room): void;
   /** The room's state is unusable (a rollback failed): its members were told; the directory closes it. */
   broken(room: Room): void;
+  /**
+   * The store's log holds entries this room never applied (an append was refused as `conflict`): rolling back
+   * to what it knows cannot catch up. True when the room is being replaced by one rebuilt from the log.
+   */
+  diverged?(room: Room): boolean;
 }
 
 export interface RoomOptions {
@@ -128,13 +133,31 @@ export class Room {
       lost: (entry, error) => {
         const ref = correlationId();
         console.error(`[rooms] room ${this.id}: storing ${entry.command.type} failed ref=${ref}`, error);
+        if (
+          error instanceof LogRefused && error.kind === "conflict" && this.#hooks.diverged?.(this) === true
+        ) return;
         if (!this.#rollBack(ref)) return;
         // The rebuilt room re-arms the timer whose command just failed; without a pause a table of bots
-        // would retry a full disk as fast as the loop turns. Doubling up to 30 s, reset by the next success.
-        this.#storeBackoffMs = Math.min(30_000, this.#storeBackoffMs * 2 || 1_000);
+        // would retry a full disk as fast as the loop turns. Doubling up to 5 s, reset by the next success:
+        // once the store is back the table goes on within seconds, not after a pause grown to half a minute.
+        this.#storeBackoffMs = Math.min(5_000, this.#storeBackoffMs * 2 || 1_000);
         this.clock.holdUntil(this.clock.now() + this.#storeBackoffMs);
       },
-    });
+      waiting: (entry, error, ms, attempt) => {
+        // Play pauses: what was accepted waits (nobody hears of it yet) and timers hold until the next try.
+        this.clock.holdUntil(this.clock.now() + ms);
+        if (attempt === 1 || attempt % 30 === 0) {
+          console.error(
+            `[rooms] room ${this.id}: storing ${entry.command.type} is unanswered (try ${attempt}); ` +
+              `sending it again in ${ms} ms`,
+            error,
+          );
+        }
+      },
+      recovered: (attempts) => {
+        console.info(`[rooms] room ${this.id}: the store answers again; stored after ${attempts} tries`);
+      },
+    }, options.clock);
     this.#rules = options.rules ?? REAL_RULES;
   }
 
@@ -552,6 +575,7 @@ export class Room {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#log.stop();
     this.#game?.dispose();
     this.clock.clearAll();
   }

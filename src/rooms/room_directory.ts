@@ -35,6 +35,12 @@ export interface RoomDirectoryOptions {
   journals?: StoreJournals;
   /** The engine calls rooms make (a test seam). */
   rules?: GameRules;
+  /**
+   * Cluster mode: a room found its log ahead of it (see RoomHooks.diverged). It is evicted here, and this is
+   * called to let its lease and sockets go, so it is taken over again from the log on the next connection.
+   * Without it, such a room rolls back and retries like after any refusal.
+   */
+  onDiverged?: (roomId: string) => void;
 }
 
 /** What a restart found and did. */
@@ -348,6 +354,13 @@ export class RoomDirectory {
         changed: (r) => this.#publish(r),
         empty: (r) => this.close(r.id),
         broken: (r) => this.close(r.id),
+        diverged: (r) => {
+          const onDiverged = this.#options.onDiverged;
+          if (onDiverged === undefined || this.#rooms.get(r.id) !== r) return false;
+          this.evict(r.id);
+          onDiverged(r.id);
+          return true;
+        },
       },
     });
   }

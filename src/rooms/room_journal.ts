@@ -14,13 +14,25 @@ export interface RoomJournal {
   readonly logId: string;
   /**
    * Stores the room's `seq`-th command durably. Resolves once stored; rejects when it was not (the store
-   * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored in call order.
+   * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored in call order. An
+   * append sent again with the same `actionId` after an unanswered one resolves if the first one landed.
    */
-  append(seq: number, entry: TimedCommand, eventSeq: number): Promise<void>;
+  append(seq: number, entry: TimedCommand, eventSeq: number, actionId: string): Promise<void>;
   /** Keeps a finished game for the history pages. */
   archive(game: FinishedGame): Promise<void>;
   /** The room is closed for good: its log takes no more entries and it is not rebuilt on restart. */
   finish(): Promise<void>;
+}
+
+/** The store answered an append with a refusal (fenced, conflict, finished, …): it surely did not store it. */
+export class LogRefused extends Error {
+  override readonly name = "LogRefused";
+  readonly kind: string;
+
+  constructor(roomId: string, seq: number, kind: string) {
+    super(`room ${roomId} log refused entry ${seq}: ${kind}`);
+    this.kind = kind;
+  }
 }
 
 /** Opening data of a room in the store (RoomMeta.data). */
@@ -94,17 +106,17 @@ class StoreJournal implements RoomJournal {
     this.#grant.catch(() => {});
   }
 
-  append(seq: number, entry: TimedCommand, eventSeq: number): Promise<void> {
+  append(seq: number, entry: TimedCommand, eventSeq: number, actionId: string): Promise<void> {
     const stored = this.#grant.then(async (grant) => {
       const result = await this.#log.append(grant, seq, {
-        actionId: crypto.randomUUID(),
+        actionId,
         at: entry.at,
         eventSeq,
         data: entry.command as unknown as Json,
       });
-      if (result.kind !== "ok") {
-        throw new Error(`room ${grant.roomId} log refused entry ${seq}: ${result.kind}`);
-      }
+      // A duplicate at this seq is this very entry, stored by an earlier try whose answer never came.
+      if (result.kind === "duplicate" && result.seq === seq) return;
+      if (result.kind !== "ok") throw new LogRefused(grant.roomId, seq, result.kind);
     });
     this.#last = stored.catch(() => {});
     return stored;

@@ -199,4 +199,14 @@ export interface Store {
 /** Thrown (as a rejected promise) when the store itself fails: I/O, disk full, lock lost, corruption. */
 export class StoreError extends Error {
   override readonly name = "StoreError";
+  /**
+   * The store was unreachable or did not answer (a network store): a write may or may not have happened.
+   * Sending the same entry again, same seq and action id, is safe: the log answers `duplicate` if it has it.
+   */
+  readonly inDoubt: boolean;
+
+  constructor(message: string, options: { inDoubt?: boolean } = {}) {
+    super(message);
+    this.inDoubt = options.inDoubt ?? false;
+  }
 }

@@ -5,7 +5,7 @@ import type { RoomChannel } from "../../src/client/channel.ts";
 import { type Client, roomClient } from "../../src/client/client.ts";
 import type { WebSocketConstructor } from "../../src/client/socket_port.ts";
 
-interface Seen {
+export interface Seen {
   event: string;
   seq?: number;
   data?: Record<string, unknown>;
@@ -13,7 +13,9 @@ interface Seen {
 
 export class ChaosPlayer {
   readonly client: Client<RoomChannel>;
-  readonly name: string;
+  name: string;
+  /** Joins sent again under another name because an earlier one landed unanswered. */
+  renamed = 0;
   /** Every sequenced event this player was handed, by seq (what all members must agree on). */
   readonly bySeq = new Map<number, string>();
   /** Holes in the stream of a connection that was not coming back. */
@@ -25,6 +27,8 @@ export class ChaosPlayer {
   repeats = 0;
   /** A hand was dealt to this player: its game is under way. */
   dealt = false;
+  /** Every message handed to the application, in order. */
+  readonly seen: Seen[] = [];
   /** When each `connected` arrived (performance.now()). */
   readonly connectedAt: number[] = [];
   #rng: number;
@@ -80,6 +84,14 @@ export class ChaosPlayer {
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;
+        if (code === "NAME_TAKEN" && attempt > 0) {
+          // An earlier try landed but its answer died with the node: that seat waits for a token this player
+          // never got (its grace ends it), so the player sits down under another name, as a person would.
+          this.name = `${this.name}r`;
+          this.renamed++;
+          welcomes -= 1; // Same connection: send again on it.
+          continue;
+        }
         // SERVER_ERROR: the store could not take the join (Redis restarting); it was rolled back, so send again.
         if (!["DISCONNECTED", "NOT_CONNECTED", "TIMEOUT", "SERVER_ERROR"].includes(code ?? "")) throw error;
         if (code === "SERVER_ERROR") welcomes -= 1; // Same connection: send again on it.
@@ -94,6 +106,7 @@ export class ChaosPlayer {
   }
 
   #seen(message: Seen): void {
+    this.seen.push(message);
     if (message.event === "connected") this.connectedAt.push(performance.now());
     if (message.event === "game_state" || message.event === "resumed") this.#catchingUp = false;
     if (message.event === "resumed") this.resumes++;

@@ -3,7 +3,6 @@
 // action is in the Redis log before it was broadcast.
 
 import assert from "node:assert/strict";
-import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { NODES_KEY, roomKeys } from "../../src/store/redis_keys.ts";
 import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
 import {
@@ -11,46 +10,27 @@ import {
   freePort,
   REPO_ROOT,
   serverCommand,
-  startServer,
+  type ServerProcess,
   type Target,
 } from "../support/server_process.ts";
-import { type RedisServer, startRedis } from "./redis_server.ts";
+import { clusterArgs, sideConnection, startNode } from "./cluster_fixture.ts";
+import { startRedis } from "./redis_server.ts";
 
 const TARGETS: readonly Target[] = ["source", "binary"];
-const SECRET = "a-test-secret-that-is-long-enough-1234";
+/** An address nobody listens on: the node only announces it. */
+const PUBLIC_URL = "http://127.0.0.1:9/node-a";
 
-function clusterArgs(redisUrl: string, nodeId = "node-a"): string[] {
-  return [
-    "--redis-url",
-    redisUrl,
-    "--node-id",
-    nodeId,
-    "--public-url",
-    `http://127.0.0.1:9/${nodeId}`,
-    "--cluster-secret",
-    SECRET,
-  ];
+function nodeArgs(redisUrl: string): string[] {
+  return clusterArgs(redisUrl, "node-a", freePort(), PUBLIC_URL);
 }
 
 /** Runs the server to its exit (it is expected to refuse to start); answers the code and what it printed. */
 async function runToExit(target: Target, args: string[]): Promise<{ code: number; output: string }> {
-  const [command, commandArgs] = serverCommand(target, [
-    "--port",
-    String(freePort()),
-    "--host",
-    "127.0.0.1",
-    ...args,
-  ]);
+  const [command, commandArgs] = serverCommand(target, ["--host", "127.0.0.1", ...args]);
   const result = await new Deno.Command(command, { args: commandArgs, cwd: REPO_ROOT, stdin: "null" })
     .output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code: result.code, output: decode(result.stdout) + decode(result.stderr) };
-}
-
-async function redisClient(server: RedisServer) {
-  const address = parseRedisUrl(server.url);
-  if (typeof address === "string") throw new Error(address);
-  return await connectRedis(address, { name: "liaptui:test" });
 }
 
 for (const target of TARGETS) {
@@ -63,10 +43,10 @@ for (const target of TARGETS) {
     async fn() {
       const redis = await startRedis();
       const players: AutoPlayer[] = [];
-      const client = await redisClient(redis);
-      let node: Awaited<ReturnType<typeof startServer>> | null = null;
+      const client = await sideConnection(redis, "liaptui:test");
+      let node: ServerProcess | null = null;
       try {
-        node = await startServer(target, clusterArgs(redis.url));
+        node = await startNode(redis.url, "node-a", { target, publicUrl: PUBLIC_URL });
         assert.match(
           node.output(),
           /cluster node node-a \(http:\/\/127\.0\.0\.1:9\/node-a\) on Redis, Function library liaptui v\d+ loaded/,
@@ -113,7 +93,7 @@ for (const target of TARGETS) {
     name: `[${target}] a cluster node stops with one clear line when Redis is unreachable or unfit`,
     ignore,
     async fn() {
-      const unreachable = await runToExit(target, clusterArgs(`redis://127.0.0.1:${freePort()}`));
+      const unreachable = await runToExit(target, nodeArgs(`redis://127.0.0.1:${freePort()}`));
       assert.equal(unreachable.code, 1);
       assert.match(
         unreachable.output,
@@ -121,10 +101,10 @@ for (const target of TARGETS) {
       );
 
       const redis = await startRedis();
-      const client = await redisClient(redis);
+      const client = await sideConnection(redis, "liaptui:test");
       try {
         await client.config("SET", "maxmemory-policy", "allkeys-lru");
-        const unfit = await runToExit(target, clusterArgs(redis.url));
+        const unfit = await runToExit(target, nodeArgs(redis.url));
         assert.equal(unfit.code, 1);
         assert.match(
           unfit.output,
@@ -132,7 +112,7 @@ for (const target of TARGETS) {
         );
         await client.config("SET", "maxmemory-policy", "noeviction");
         await client.config("SET", "appendfsync", "everysec");
-        const node = await startServer(target, clusterArgs(redis.url));
+        const node = await startNode(redis.url, "node-a", { target, publicUrl: PUBLIC_URL });
         assert.match(
           node.output(),
           /liaptui: Redis has appendfsync everysec: .*appendfsync always is recommended/,

@@ -8,7 +8,7 @@ import { roomKeys } from "../../src/store/redis_keys.ts";
 import { ignoreTarget, type ServerProcess, type Target } from "../support/server_process.ts";
 import { type Samples, scrapeMetrics } from "../support/prometheus_text.ts";
 import { TestClient } from "../support/ws_client.ts";
-import { startClusterNode } from "./cluster_node.ts";
+import { startNode } from "./cluster_fixture.ts";
 import { startRedis } from "./redis_server.ts";
 
 const TOKEN = "test-admin-token-0123456789";
@@ -84,9 +84,9 @@ async function opsThroughTwoNodes(target: Target): Promise<void> {
   const nodes: ServerProcess[] = [];
   const clients: TestClient[] = [];
   try {
-    const a = await startClusterNode(redis.url, "node-a", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN }, target });
+    const a = await startNode(redis.url, "node-a", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN }, target });
     nodes.push(a);
-    const b = await startClusterNode(redis.url, "node-b", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN }, target });
+    const b = await startNode(redis.url, "node-b", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN }, target });
     nodes.push(b);
     const ann = await join(a, "x", "Ann", clients);
     const cy = await join(a, "z", "Cy", clients);

@@ -3,30 +3,12 @@
 // reconnect needed), keeps no room of its own, and the redirected player joins the same room on the owner.
 
 import assert from "node:assert/strict";
-import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import { freePort, type ServerProcess, startServer } from "../support/server_process.ts";
+import type { ServerProcess } from "../support/server_process.ts";
 import { type Envelope, TestClient } from "../support/ws_client.ts";
-import { startRedis } from "./redis_server.ts";
+import { withCluster } from "./cluster_fixture.ts";
 
 const ROUNDS = 50;
-const SECRET = "a-test-secret-that-is-long-enough-1234";
-
-async function startNode(redisUrl: string, nodeId: string): Promise<ServerProcess> {
-  const port = freePort();
-  return await startServer("source", [
-    "--port",
-    String(port),
-    "--redis-url",
-    redisUrl,
-    "--node-id",
-    nodeId,
-    "--public-url",
-    `http://127.0.0.1:${port}`,
-    "--cluster-secret",
-    SECRET,
-  ]);
-}
 
 const ANSWERS = new Set(["joined_room", "redirect", "error"]);
 
@@ -57,70 +39,62 @@ async function roomsOn(node: ServerProcess): Promise<number> {
 }
 
 Deno.test("two nodes race to open the same new room: one owns it, the other redirects at once", async () => {
-  const redis = await startRedis();
-  const address = parseRedisUrl(redis.url);
-  if (typeof address === "string") throw new Error(address);
-  const side = await connectRedis(address, { name: "liaptui:test:side" });
-  const nodes: ServerProcess[] = [];
-  const clients: TestClient[] = [];
-  try {
-    const a = await startNode(redis.url, "node-a");
-    nodes.push(a);
-    const b = await startNode(redis.url, "node-b");
-    nodes.push(b);
-    const wins = { "node-a": 0, "node-b": 0 };
-    for (let round = 0; round < ROUNDS; round++) {
-      const room = `race-${round}`;
-      const before = { a: await roomsOn(a), b: await roomsOn(b) };
-      const onA = await TestClient.connect(`${a.wsUrl}/ws/${room}`);
-      const onB = await TestClient.connect(`${b.wsUrl}/ws/${room}`);
-      clients.push(onA, onB);
-      await Promise.all([onA.next("connected"), onB.next("connected")]);
-      // Both joins leave together; neither node has the room yet.
-      onA.send("join_room", { player_name: "Ann" }, "j");
-      onB.send("join_room", { player_name: "Bo" }, "j");
-      const [answerA, answerB] = await Promise.all([joinAnswer(onA), joinAnswer(onB)]);
-      const events = [answerA.event, answerB.event].sort();
-      assert.deepEqual(events, ["joined_room", "redirect"], `round ${round}: one joins, one is redirected`);
-      const [winner, loserClient, loserName] = answerA.event === "joined_room"
-        ? [a, onB, "Bo"] as const
-        : [b, onA, "Ann"] as const;
-      const owner = winner === a ? "node-a" : "node-b";
-      wins[owner] += 1;
-      const redirect = answerA.event === "redirect" ? answerA : answerB;
-      assert.equal(redirect.data!.url, `${winner.wsUrl}/n/${owner}/ws/${room}`);
-      assert.equal((await loserClient.closed).code, 4010);
-      assert.equal(await side.hget(roomKeys(room).meta, "owner"), owner);
+  await withCluster(async ({ side, start, nodes }) => {
+    const clients: TestClient[] = [];
+    try {
+      const a = await start("node-a");
+      const b = await start("node-b");
+      const wins = { "node-a": 0, "node-b": 0 };
+      for (let round = 0; round < ROUNDS; round++) {
+        const room = `race-${round}`;
+        const before = { a: await roomsOn(a), b: await roomsOn(b) };
+        const onA = await TestClient.connect(`${a.wsUrl}/ws/${room}`);
+        const onB = await TestClient.connect(`${b.wsUrl}/ws/${room}`);
+        clients.push(onA, onB);
+        await Promise.all([onA.next("connected"), onB.next("connected")]);
+        // Both joins leave together; neither node has the room yet.
+        onA.send("join_room", { player_name: "Ann" }, "j");
+        onB.send("join_room", { player_name: "Bo" }, "j");
+        const [answerA, answerB] = await Promise.all([joinAnswer(onA), joinAnswer(onB)]);
+        const events = [answerA.event, answerB.event].sort();
+        assert.deepEqual(events, ["joined_room", "redirect"], `round ${round}: one joins, one is redirected`);
+        const [winner, loserClient, loserName] = answerA.event === "joined_room"
+          ? [a, onB, "Bo"] as const
+          : [b, onA, "Ann"] as const;
+        const owner = winner === a ? "node-a" : "node-b";
+        wins[owner] += 1;
+        const redirect = answerA.event === "redirect" ? answerA : answerB;
+        assert.equal(redirect.data!.url, `${winner.wsUrl}/n/${owner}/ws/${room}`);
+        assert.equal((await loserClient.closed).code, 4010);
+        assert.equal(await side.hget(roomKeys(room).meta, "owner"), owner);
 
-      // The redirected player follows and joins the same room on its owner.
-      const followed = await TestClient.connect(redirect.data!.url as string);
-      clients.push(followed);
-      await followed.next("connected");
-      followed.send("join_room", { player_name: loserName }, "j2");
-      const joined = await followed.next("joined_room");
-      const seats = (joined.data!.room as { seats: unknown[] }).seats;
-      assert.equal(seats.filter((p) => p !== null).length, 2, `round ${round}: both players in one room`);
+        // The redirected player follows and joins the same room on its owner.
+        const followed = await TestClient.connect(redirect.data!.url as string);
+        clients.push(followed);
+        await followed.next("connected");
+        followed.send("join_room", { player_name: loserName }, "j2");
+        const joined = await followed.next("joined_room");
+        const seats = (joined.data!.room as { seats: unknown[] }).seats;
+        assert.equal(seats.filter((p) => p !== null).length, 2, `round ${round}: both players in one room`);
 
-      // No orphan: the room lives on the owner only, and its one log holds the two joins.
-      const after = { a: await roomsOn(a), b: await roomsOn(b) };
-      assert.deepEqual(
-        after,
-        winner === a ? { a: before.a + 1, b: before.b } : { a: before.a, b: before.b + 1 },
-        `round ${round}: one room, on ${owner} only`,
+        // No orphan: the room lives on the owner only, and its one log holds the two joins.
+        const after = { a: await roomsOn(a), b: await roomsOn(b) };
+        assert.deepEqual(
+          after,
+          winner === a ? { a: before.a + 1, b: before.b } : { a: before.a, b: before.b + 1 },
+          `round ${round}: one room, on ${owner} only`,
+        );
+        const log = await side.xrange(roomKeys(room).log, "-", "+");
+        assert.deepEqual(log.map(([id]) => id), ["1-0", "2-0"], `${room}: two joins, one log`);
+        // The players leave, so sockets stay under the per-address cap across rounds.
+        await Promise.all(clients.splice(0).map((c) => c.close()));
+      }
+      for (const node of nodes) assert.doesNotMatch(node.output(), /could not be owned|log refused/);
+      console.log(
+        `creation race: ${ROUNDS} rounds, node-a won ${wins["node-a"]}, node-b won ${wins["node-b"]}`,
       );
-      const log = await side.xrange(roomKeys(room).log, "-", "+");
-      assert.deepEqual(log.map(([id]) => id), ["1-0", "2-0"], `${room}: two joins, one log`);
-      // The players leave, so sockets stay under the per-address cap across rounds.
-      await Promise.all(clients.splice(0).map((c) => c.close()));
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
     }
-    for (const node of nodes) assert.doesNotMatch(node.output(), /could not be owned|log refused/);
-    console.log(
-      `creation race: ${ROUNDS} rounds, node-a won ${wins["node-a"]}, node-b won ${wins["node-b"]}`,
-    );
-  } finally {
-    await Promise.all(clients.map((c) => c.close()));
-    for (const node of nodes) await node.stop();
-    side.disconnect();
-    await redis.stop();
-  }
+  });
 });

@@ -4,42 +4,14 @@
 // the same round, hands and scores, seq goes on, and the game finishes with one log and no repeated action.
 
 import assert from "node:assert/strict";
-import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
-import {
-  binaryExists,
-  freePort,
-  type ServerProcess,
-  startServer,
-  type Target,
-} from "../support/server_process.ts";
-import { type Envelope, TestClient } from "../support/ws_client.ts";
-import { startRedis } from "./redis_server.ts";
+import { AutoPlayer } from "../support/auto_player.ts";
+import { binaryExists } from "../support/server_process.ts";
+import { TestClient } from "../support/ws_client.ts";
+import { broadcastSeqs, seatFour, withCluster } from "./cluster_fixture.ts";
 
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 const ROOM = "failover";
-const SECRET = "a-test-secret-that-is-long-enough-1234";
-
-async function startNode(target: Target, redisUrl: string, nodeId: string): Promise<ServerProcess> {
-  const port = freePort();
-  return await startServer(target, [
-    "--port",
-    String(port),
-    "--redis-url",
-    redisUrl,
-    "--node-id",
-    nodeId,
-    "--public-url",
-    `http://127.0.0.1:${port}`,
-    "--cluster-secret",
-    SECRET,
-  ]);
-}
-
-function broadcastSeqs(messages: readonly Envelope[]): number[] {
-  return messages.filter((m) => m.seq !== undefined).map((m) => m.seq!);
-}
 
 async function gameView(client: TestClient): Promise<Record<string, unknown>> {
   const id = `gs-${crypto.randomUUID().slice(0, 6)}`;
@@ -73,112 +45,99 @@ for (const target of ["source", "binary"] as const) {
       `[${target}] two nodes: redirect to the owner, then SIGKILL the owner mid-game and the other takes over`,
     ignore: target === "binary" && !binaryExists(),
     async fn() {
-      const redis = await startRedis();
-      const address = parseRedisUrl(redis.url);
-      if (typeof address === "string") throw new Error(address);
-      const side = await connectRedis(address, { name: "liaptui:test:side" });
-      const nodes: ServerProcess[] = [];
-      const players: AutoPlayer[] = [];
-      const clients: TestClient[] = [];
-      try {
-        const a = await startNode(target, redis.url, "node-a");
-        nodes.push(a);
-        const b = await startNode(target, redis.url, "node-b");
-        nodes.push(b);
-        for (const [i, name] of NAMES.entries()) {
-          players.push(await AutoPlayer.join(a.wsUrl, ROOM, name, { seed: 700 + i }));
-        }
-        const host = players[0]!.client;
-        host.send("update_settings", {
-          ...FAST_SETTINGS,
-          target_score: 40,
-          max_rounds: 3,
-          reconnect_grace_ms: 120_000,
-        }, "s");
-        await host.next("room_state", (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3);
+      await withCluster(async ({ side, start }) => {
+        const players: AutoPlayer[] = [];
+        const clients: TestClient[] = [];
+        try {
+          const a = await start("node-a", { target });
+          const b = await start("node-b", { target });
+          players.push(...await seatFour(a.wsUrl, ROOM, 700));
+          const host = players[0]!.client;
 
-        // Node B's lobby lists the room that lives on node A.
-        const lobbyB = await TestClient.connect(`${b.wsUrl}/ws/lobby`);
-        clients.push(lobbyB);
-        for (let asked = 0;; asked++) {
-          lobbyB.send("refresh_rooms", {}, `r${asked}`);
-          const list = await lobbyB.next("room_list", (m) => m.id === `r${asked}`);
-          const rooms = list.data!.rooms as { room_id: string }[];
-          if (rooms.some((r) => r.room_id === ROOM)) break;
-          assert.ok(asked < 100, "node B's lobby never listed node A's room");
-          await new Promise((r) => setTimeout(r, 50));
-        }
+          // Node B's lobby lists the room that lives on node A.
+          const lobbyB = await TestClient.connect(`${b.wsUrl}/ws/lobby`);
+          clients.push(lobbyB);
+          for (let asked = 0;; asked++) {
+            lobbyB.send("refresh_rooms", {}, `r${asked}`);
+            const list = await lobbyB.next("room_list", (m) => m.id === `r${asked}`);
+            const rooms = list.data!.rooms as { room_id: string }[];
+            if (rooms.some((r) => r.room_id === ROOM)) break;
+            assert.ok(asked < 100, "node B's lobby never listed node A's room");
+            await new Promise((r) => setTimeout(r, 50));
+          }
 
-        // Node B does not own the room: its socket hears where the room is, then closes with 4010.
-        const visitor = await TestClient.connect(`${b.wsUrl}/ws/${ROOM}`);
-        clients.push(visitor);
-        const redirect = await visitor.next("redirect");
-        assert.equal(redirect.data!.url, `${a.wsUrl}/n/node-a/ws/${ROOM}`);
-        assert.equal((await visitor.closed).code, 4010);
-        const direct = await TestClient.connect(redirect.data!.url as string);
-        clients.push(direct);
-        await direct.next("connected");
-        await direct.close();
+          // Node B does not own the room: its socket hears where the room is, then closes with 4010.
+          const visitor = await TestClient.connect(`${b.wsUrl}/ws/${ROOM}`);
+          clients.push(visitor);
+          const redirect = await visitor.next("redirect");
+          assert.equal(redirect.data!.url, `${a.wsUrl}/n/node-a/ws/${ROOM}`);
+          assert.equal((await visitor.closed).code, 4010);
+          const direct = await TestClient.connect(redirect.data!.url as string);
+          clients.push(direct);
+          await direct.next("connected");
+          await direct.close();
 
-        host.send("start_game", { fill_with_bots: false });
-        await host.next("round_scores", () => true, 30_000);
-        for (const player of players) player.silent = true;
-        for (const player of players) await player.client.roundTrip();
-        for (const player of players) await player.client.roundTrip();
-        const tokens = players.map((p) =>
-          p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
-        );
-        for (const token of tokens) assert.match(token, /^[\w-]{22}\.[\w-]{22}$/, "tokens are signed");
-        const before = await Promise.all(players.map((p) => gameView(p.client)));
-        const lastSeq = Math.max(...broadcastSeqs(host.received));
+          host.send("start_game", { fill_with_bots: false });
+          await host.next("round_scores", () => true, 30_000);
+          for (const player of players) player.silent = true;
+          for (const player of players) await player.client.roundTrip();
+          for (const player of players) await player.client.roundTrip();
+          const tokens = players.map((p) =>
+            p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
+          );
+          for (const token of tokens) assert.match(token, /^[\w-]{22}\.[\w-]{22}$/, "tokens are signed");
+          const before = await Promise.all(players.map((p) => gameView(p.client)));
+          const lastSeq = Math.max(...broadcastSeqs(host.received));
 
-        const killedAt = performance.now();
-        await a.stop("SIGKILL");
-        await Promise.all(players.map((p) => p.stop()));
-        players.length = 0;
+          const killedAt = performance.now();
+          await a.stop("SIGKILL");
+          await Promise.all(players.map((p) => p.stop()));
+          players.length = 0;
 
-        const returned: TestClient[] = [];
-        for (const token of tokens) {
-          const { client } = await comeBack([b.wsUrl], token);
-          clients.push(client);
-          await client.next("game_state");
-          returned.push(client);
-        }
-        const failoverMs = performance.now() - killedAt;
-        assert.ok(failoverMs < 6_000 + 2_000 + 2_000, `failover took ${Math.round(failoverMs)} ms`);
-        assert.match(b.output(), /took over room failover \(\d+ logged actions replayed\)/);
-        assert.equal(await side.hget(roomKeys(ROOM).meta, "owner"), "node-b");
+          const returned: TestClient[] = [];
+          for (const token of tokens) {
+            const { client } = await comeBack([b.wsUrl], token);
+            clients.push(client);
+            await client.next("game_state");
+            returned.push(client);
+          }
+          const failoverMs = performance.now() - killedAt;
+          assert.ok(failoverMs < 6_000 + 2_000 + 2_000, `failover took ${Math.round(failoverMs)} ms`);
+          assert.match(b.output(), /took over room failover \(\d+ logged actions replayed\)/);
+          assert.equal(await side.hget(roomKeys(ROOM).meta, "owner"), "node-b");
 
-        const after = await Promise.all(returned.map((c) => gameView(c)));
-        for (const [i, name] of NAMES.entries()) {
-          assert.deepEqual(after[i], before[i], `${name} finds the same round, scores, turn and hand`);
+          const after = await Promise.all(returned.map((c) => gameView(c)));
+          for (const [i, name] of NAMES.entries()) {
+            assert.deepEqual(after[i], before[i], `${name} finds the same round, scores, turn and hand`);
+          }
+          for (const client of returned) {
+            const seqs = broadcastSeqs(client.received);
+            assert.ok(seqs[0]! > lastSeq, `seq continues past ${lastSeq}`);
+            assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), "contiguous from the reconnect on");
+          }
+          for (const [i, name] of NAMES.entries()) {
+            players.push(AutoPlayer.adopt(returned[i]!, name, { seed: 900 + i }));
+          }
+          await returned[0]!.next("game_over", () => true, 60_000);
+          for (const player of players) {
+            assert.deepEqual(player.refusals, []);
+            const seqs = broadcastSeqs(player.client.received);
+            assert.deepEqual(
+              seqs,
+              seqs.map((_, i) => seqs[0]! + i),
+              `${player.name} saw no gap until the end`,
+            );
+          }
+          const log = await side.xrange(roomKeys(ROOM).log, "-", "+");
+          assert.deepEqual(log.map(([id]) => id), log.map((_, i) => `${i + 1}-0`), "one log without a gap");
+          const actionIds = log.map(([, fields]) => fields[fields.indexOf("a") + 1]);
+          assert.equal(new Set(actionIds).size, actionIds.length, "no action stored twice");
+          console.log(`failover: ${Math.round(failoverMs)} ms after SIGKILL (lease 6000 ms)`);
+        } finally {
+          await Promise.all(players.map((p) => p.stop()));
+          await Promise.all(clients.map((c) => c.close()));
         }
-        for (const client of returned) {
-          const seqs = broadcastSeqs(client.received);
-          assert.ok(seqs[0]! > lastSeq, `seq continues past ${lastSeq}`);
-          assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), "contiguous from the reconnect on");
-        }
-        for (const [i, name] of NAMES.entries()) {
-          players.push(AutoPlayer.adopt(returned[i]!, name, { seed: 900 + i }));
-        }
-        await returned[0]!.next("game_over", () => true, 60_000);
-        for (const player of players) {
-          assert.deepEqual(player.refusals, []);
-          const seqs = broadcastSeqs(player.client.received);
-          assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), `${player.name} saw no gap until the end`);
-        }
-        const log = await side.xrange(roomKeys(ROOM).log, "-", "+");
-        assert.deepEqual(log.map(([id]) => id), log.map((_, i) => `${i + 1}-0`), "one log without a gap");
-        const actionIds = log.map(([, fields]) => fields[fields.indexOf("a") + 1]);
-        assert.equal(new Set(actionIds).size, actionIds.length, "no action stored twice");
-        console.log(`failover: ${Math.round(failoverMs)} ms after SIGKILL (lease 6000 ms)`);
-      } finally {
-        await Promise.all(players.map((p) => p.stop()));
-        await Promise.all(clients.map((c) => c.close()));
-        for (const node of nodes) await node.stop();
-        side.disconnect();
-        await redis.stop();
-      }
+      });
     },
   });
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { requireOnCi } from "../support/ci.ts";
 import { freePort, REPO_ROOT, type ServerProcess } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
-import { startClusterNode } from "./cluster_node.ts";
+import { startNode } from "./cluster_fixture.ts";
 import { startRedis } from "./redis_server.ts";
 
 const DEPLOY = await Deno.readTextFile(`${REPO_ROOT}docs/deploy.md`);
@@ -183,7 +183,7 @@ Deno.test({
       for (const id of ["node-a", "node-b"]) {
         // Every node names the balancer as its public address, as the recipes say.
         nodes.push(
-          await startClusterNode(redis.url, id, {
+          await startNode(redis.url, id, {
             publicUrl: `http://${front}`,
             args: ["--trusted-proxies", "127.0.0.1"],
           }),

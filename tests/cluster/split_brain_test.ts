@@ -3,130 +3,82 @@
 // sockets hear nothing more: no broadcast of the stale owner ever carries a seq the new owner also used.
 
 import assert from "node:assert/strict";
-import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { roomKeys } from "../../src/store/redis_keys.ts";
-import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
-import { freePort, type ServerProcess, startServer } from "../support/server_process.ts";
-import { type Envelope, TestClient } from "../support/ws_client.ts";
-import { startRedis } from "./redis_server.ts";
+import { AutoPlayer } from "../support/auto_player.ts";
+import { TestClient } from "../support/ws_client.ts";
+import { broadcastSeqs, seatFour, until, withCluster } from "./cluster_fixture.ts";
 
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 const ROOM = "paused";
-const SECRET = "a-test-secret-that-is-long-enough-1234";
-
-async function startNode(redisUrl: string, nodeId: string): Promise<ServerProcess> {
-  const port = freePort();
-  return await startServer("source", [
-    "--port",
-    String(port),
-    "--redis-url",
-    redisUrl,
-    "--node-id",
-    nodeId,
-    "--public-url",
-    `http://127.0.0.1:${port}`,
-    "--cluster-secret",
-    SECRET,
-  ]);
-}
-
-function broadcastSeqs(messages: readonly Envelope[]): number[] {
-  return messages.filter((m) => m.seq !== undefined).map((m) => m.seq!);
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 Deno.test("[source] an owner paused past its lease is replaced, then fences itself: its old sockets hear nothing", async () => {
-  const redis = await startRedis();
-  const address = parseRedisUrl(redis.url);
-  if (typeof address === "string") throw new Error(address);
-  const side = await connectRedis(address, { name: "liaptui:test:side" });
-  const nodes: ServerProcess[] = [];
-  const stale: AutoPlayer[] = [];
-  const players: AutoPlayer[] = [];
-  let paused: ServerProcess | null = null;
-  try {
-    const a = await startNode(redis.url, "node-a");
-    nodes.push(a);
-    const b = await startNode(redis.url, "node-b");
-    nodes.push(b);
-    for (const [i, name] of NAMES.entries()) {
-      stale.push(await AutoPlayer.join(a.wsUrl, ROOM, name, { seed: 300 + i }));
-    }
-    const host = stale[0]!.client;
-    host.send("update_settings", {
-      ...FAST_SETTINGS,
-      target_score: 40,
-      max_rounds: 3,
-      reconnect_grace_ms: 120_000,
-    }, "s");
-    await host.next("room_state", (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3);
-    host.send("start_game", { fill_with_bots: false });
-    await host.next("round_scores", () => true, 30_000);
-    for (const player of stale) player.silent = true;
-    for (const player of stale) await player.client.roundTrip();
-    const tokens = stale.map((p) =>
-      p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
-    );
-    const lastSeq = Math.max(...broadcastSeqs(host.received));
-
-    Deno.kill(a.pid, "SIGSTOP");
-    paused = a;
-    // The players give up on node A and knock on node B until it takes the table (once A's lease lapses).
-    const returned: TestClient[] = [];
-    for (const token of tokens) {
-      for (let attempt = 0;; attempt++) {
-        assert.ok(attempt < 400, "node B never took the table");
-        const client = await TestClient.connect(`${b.wsUrl}/ws/${ROOM}?token=${token}`);
-        const first = await Promise.race([client.next("connected"), client.next("redirect")]);
-        if (first.event === "connected") {
-          returned.push(client);
-          break;
-        }
-        await client.close();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    assert.equal(await side.hget(roomKeys(ROOM).meta, "owner"), "node-b");
-
-    // Node A wakes up: it must notice it lost the room, and say nothing more to its old sockets.
-    Deno.kill(a.pid, "SIGCONT");
-    paused = null;
-    await until("node A to fence itself", () => /room paused lost its lease/.test(a.output()));
-
-    for (const [i, name] of NAMES.entries()) {
-      players.push(AutoPlayer.adopt(returned[i]!, name, { seed: 600 + i }));
-    }
-    await returned[0]!.next("game_over", () => true, 60_000);
-    for (const player of players) {
-      assert.deepEqual(player.refusals, []);
-      const seqs = broadcastSeqs(player.client.received);
-      assert.ok(seqs[0]! > lastSeq);
-      assert.deepEqual(
-        seqs,
-        seqs.map((_, i) => seqs[0]! + i),
-        `${player.name} saw no gap or repeat on node B`,
+  await withCluster(async ({ side, start, pause, resume }) => {
+    const stale: AutoPlayer[] = [];
+    const players: AutoPlayer[] = [];
+    try {
+      const a = await start("node-a");
+      const b = await start("node-b");
+      stale.push(...await seatFour(a.wsUrl, ROOM, 300));
+      const host = stale[0]!.client;
+      host.send("start_game", { fill_with_bots: false });
+      await host.next("round_scores", () => true, 30_000);
+      for (const player of stale) player.silent = true;
+      for (const player of stale) await player.client.roundTrip();
+      const tokens = stale.map((p) =>
+        p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
       );
+      const lastSeq = Math.max(...broadcastSeqs(host.received));
+
+      pause(a);
+      // The players give up on node A and knock on node B until it takes the table (once A's lease lapses).
+      const returned: TestClient[] = [];
+      for (const token of tokens) {
+        for (let attempt = 0;; attempt++) {
+          assert.ok(attempt < 400, "node B never took the table");
+          const client = await TestClient.connect(`${b.wsUrl}/ws/${ROOM}?token=${token}`);
+          const first = await Promise.race([client.next("connected"), client.next("redirect")]);
+          if (first.event === "connected") {
+            returned.push(client);
+            break;
+          }
+          await client.close();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      assert.equal(await side.hget(roomKeys(ROOM).meta, "owner"), "node-b");
+
+      // Node A wakes up: it must notice it lost the room, and say nothing more to its old sockets.
+      resume(a);
+      await until("node A to fence itself", () => /room paused lost its lease/.test(a.output()));
+
+      for (const [i, name] of NAMES.entries()) {
+        players.push(AutoPlayer.adopt(returned[i]!, name, { seed: 600 + i }));
+      }
+      await returned[0]!.next("game_over", () => true, 60_000);
+      for (const player of players) {
+        assert.deepEqual(player.refusals, []);
+        const seqs = broadcastSeqs(player.client.received);
+        assert.ok(seqs[0]! > lastSeq);
+        assert.deepEqual(
+          seqs,
+          seqs.map((_, i) => seqs[0]! + i),
+          `${player.name} saw no gap or repeat on node B`,
+        );
+      }
+      for (const player of stale) {
+        const late = broadcastSeqs(player.client.received).filter((seq) => seq > lastSeq);
+        assert.deepEqual(
+          late,
+          [],
+          `${player.name}'s socket on the stale owner heard nothing after the pause`,
+        );
+      }
+      const log = await side.xrange(roomKeys(ROOM).log, "-", "+");
+      assert.deepEqual(log.map(([id]) => id), log.map((_, i) => `${i + 1}-0`), "one log without a gap");
+      const actionIds = log.map(([, fields]) => fields[fields.indexOf("a") + 1]);
+      assert.equal(new Set(actionIds).size, actionIds.length, "no action stored twice");
+    } finally {
+      await Promise.all([...players, ...stale].map((p) => p.stop()));
     }
-    for (const player of stale) {
-      const late = broadcastSeqs(player.client.received).filter((seq) => seq > lastSeq);
-      assert.deepEqual(late, [], `${player.name}'s socket on the stale owner heard nothing after the pause`);
-    }
-    const log = await side.xrange(roomKeys(ROOM).log, "-", "+");
-    assert.deepEqual(log.map(([id]) => id), log.map((_, i) => `${i + 1}-0`), "one log without a gap");
-    const actionIds = log.map(([, fields]) => fields[fields.indexOf("a") + 1]);
-    assert.equal(new Set(actionIds).size, actionIds.length, "no action stored twice");
-  } finally {
-    if (paused !== null) Deno.kill(paused.pid, "SIGCONT");
-    await Promise.all([...players, ...stale].map((p) => p.stop()));
-    for (const node of nodes) await node.stop();
-    side.disconnect();
-    await redis.stop();
-  }
+  });
 });

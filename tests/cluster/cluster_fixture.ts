@@ -1,0 +1,142 @@
+// What the multi-node tests stand on: a real redis-server, cluster nodes started on it (the server spawned
+// directly, so a signal reaches it, not a wrapper), and a side connection to read Redis with. Cleans up after
+// itself. Owns no assertions.
+
+import type { Redis } from "ioredis";
+import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
+import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
+import { freePort, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import type { Envelope } from "../support/ws_client.ts";
+import { type RedisServer, startRedis } from "./redis_server.ts";
+
+/** The shared secret every test node gets (32+ characters, as the server requires). */
+export const CLUSTER_SECRET = "a-test-secret-that-is-long-enough-1234";
+
+export interface NodeOptions {
+  /** `source` (default) or the compiled `binary`. */
+  target?: Target;
+  /** A fixed port (to start a node again where its players knew it); a free one otherwise. */
+  port?: number;
+  /** What the node tells others to redirect players to (default `http://127.0.0.1:<its port>`). */
+  publicUrl?: string;
+  /** More flags after the cluster ones. */
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+/** The flags that make a server a node of the cluster on `redisUrl`, reachable on `port`. */
+export function clusterArgs(redisUrl: string, nodeId: string, port: number, publicUrl?: string): string[] {
+  return [
+    "--port",
+    String(port),
+    "--redis-url",
+    redisUrl,
+    "--node-id",
+    nodeId,
+    "--public-url",
+    publicUrl ?? `http://127.0.0.1:${port}`,
+    "--cluster-secret",
+    CLUSTER_SECRET,
+  ];
+}
+
+/** Starts one cluster node and resolves once it listens. */
+export async function startNode(
+  redisUrl: string,
+  nodeId: string,
+  options: NodeOptions = {},
+): Promise<ServerProcess> {
+  const port = options.port ?? freePort();
+  const args = [...clusterArgs(redisUrl, nodeId, port, options.publicUrl), ...(options.args ?? [])];
+  return await startServer(options.target ?? "source", args, options.env ?? {});
+}
+
+/** A client of the test's redis-server, for reading logs and metadata beside the nodes. */
+export async function sideConnection(redis: RedisServer, name = "liaptui:test:side"): Promise<Redis> {
+  const address = parseRedisUrl(redis.url);
+  if (typeof address === "string") throw new Error(address);
+  return await connectRedis(address, { name });
+}
+
+export interface Cluster {
+  redis: RedisServer;
+  side: Redis;
+  /** Every node started through `start`, stopped at the end (killed ones included; stopping is idempotent). */
+  readonly nodes: ServerProcess[];
+  start(nodeId: string, options?: NodeOptions): Promise<ServerProcess>;
+  /** SIGSTOP (a stalled VM); resumed at the end if the test does not `resume` it. */
+  pause(node: ServerProcess): void;
+  resume(node: ServerProcess): void;
+}
+
+/**
+ * Runs `body` on a fresh redis-server with a side connection; every node it starts is resumed if paused and
+ * stopped afterwards, then Redis is stopped and its directory removed.
+ */
+export async function withCluster(body: (cluster: Cluster) => Promise<void>): Promise<void> {
+  const redis = await startRedis();
+  const nodes: ServerProcess[] = [];
+  const paused = new Set<ServerProcess>();
+  let side: Redis | null = null;
+  try {
+    side = await sideConnection(redis);
+    const cluster: Cluster = {
+      redis,
+      side,
+      nodes,
+      async start(nodeId, options) {
+        const node = await startNode(redis.url, nodeId, options);
+        nodes.push(node);
+        return node;
+      },
+      pause(node) {
+        Deno.kill(node.pid, "SIGSTOP");
+        paused.add(node);
+      },
+      resume(node) {
+        if (paused.delete(node)) Deno.kill(node.pid, "SIGCONT");
+      },
+    };
+    await body(cluster);
+  } finally {
+    // A paused node cannot act on SIGTERM.
+    for (const node of paused) Deno.kill(node.pid, "SIGCONT");
+    for (const node of nodes) await node.stop();
+    side?.disconnect();
+    await redis.stop();
+  }
+}
+
+/** Seqs of the sequenced broadcasts among `messages`, in order. */
+export function broadcastSeqs(messages: readonly Envelope[]): number[] {
+  return messages.filter((m) => m.seq !== undefined).map((m) => m.seq!);
+}
+
+/** Polls `condition` every 25 ms; throws naming `what` after `timeoutMs`. */
+export async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Four scripted players at one table on `wsUrl`, the first its host, set for a game long enough to outlive a
+ * failover (three rounds, no delays, two minutes of reconnect grace); the game is not started.
+ */
+export async function seatFour(wsUrl: string, room: string, seed: number): Promise<AutoPlayer[]> {
+  const players: AutoPlayer[] = [];
+  for (const [i, name] of ["Ann", "Bo", "Cy", "Di"].entries()) {
+    players.push(await AutoPlayer.join(wsUrl, room, name, { seed: seed + i }));
+  }
+  const host = players[0]!.client;
+  host.send("update_settings", {
+    ...FAST_SETTINGS,
+    target_score: 40,
+    max_rounds: 3,
+    reconnect_grace_ms: 120_000,
+  }, "s");
+  await host.next("room_state", (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3);
+  return players;
+}
