@@ -208,6 +208,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
       readiness,
       operator: new Operator(gateway, realClock, log),
       adminToken: config.adminToken,
+      collectGarbage: runtime.collectGarbage,
       metricsText: () =>
         renderMetrics({
           gateway,

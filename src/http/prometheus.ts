@@ -129,6 +129,9 @@ export function renderMetrics({ gateway, lag, version, runtime, uptimeSeconds }:
   out.metric("liaptui_resume_replayed_events_total", "counter", "Events sent again inside resume replays.")
     .sample("liaptui_resume_replayed_events_total", resumes.replayedEvents);
   const history = gateway.history.stats();
+  // Must fall back to the number of open rooms: a closed room's history is state left behind.
+  out.metric("liaptui_resume_buffer_rooms", "gauge", "Rooms whose recent events are kept for resume.")
+    .sample("liaptui_resume_buffer_rooms", history.rooms);
   out.metric("liaptui_resume_buffer_events", "gauge", "Room events kept for resume, over all rooms.")
     .sample("liaptui_resume_buffer_events", history.events);
   out.metric("liaptui_resume_buffer_bytes", "gauge", "Bytes of room events kept for resume, over all rooms.")
