@@ -274,6 +274,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
           : null,
       ),
       adminToken: config.adminToken,
+      collectGarbage: runtime.collectGarbage,
       metricsText: () =>
         renderMetrics({
           gateway,

@@ -14,6 +14,8 @@ export interface OpsOptions {
   metricsText(): string;
   operator: Operator;
   adminToken: string | null;
+  /** The runtime's full garbage collection, for `POST /api/admin/gc`; without it that route is 501. */
+  collectGarbage?: () => void;
 }
 
 export function opsRoutes(options: OpsOptions): Hono {
@@ -29,7 +31,7 @@ export function opsRoutes(options: OpsOptions): Hono {
 
   ops.get("/metrics", (c) => c.body(options.metricsText(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
 
-  ops.route("/api", adminRoutes(options.operator, options.adminToken));
+  ops.route("/api", adminRoutes(options.operator, options.adminToken, options.collectGarbage));
 
   // The page holds no data: everything it shows comes from /api, which asks for the token.
   ops.get("/admin", (c) => c.html(ADMIN_HTML, 200, { "cache-control": "no-store" }));

@@ -32,6 +32,7 @@ export const METRICS: Catalogue = {
   liaptui_slow_consumer_closes_total: ["counter", "Sockets closed with 4008 for not reading."],
   liaptui_resumes_total: ["counter", "Session resumes, by outcome (recovered, snapshot, refused)."],
   liaptui_resume_replayed_events_total: ["counter", "Events sent again inside resume replays."],
+  liaptui_resume_buffer_rooms: ["gauge", "Rooms whose recent events are kept for resume."],
   liaptui_resume_buffer_events: ["gauge", "Room events kept for resume, over all rooms."],
   liaptui_resume_buffer_bytes: ["gauge", "Bytes of room events kept for resume, over all rooms."],
   liaptui_broadcast_fanout: ["summary", "Sockets reached per room or lobby broadcast."],
@@ -117,6 +118,8 @@ export function renderMetrics(sources: ScrapeSources): string {
     .sample(resumes.refused, { outcome: "refused" });
   out.value("liaptui_resume_replayed_events_total", resumes.replayedEvents);
   const history = gateway.history.stats();
+  // Must fall back to the number of open rooms: a closed room's history is state left behind.
+  out.value("liaptui_resume_buffer_rooms", history.rooms);
   out.value("liaptui_resume_buffer_events", history.events);
   out.value("liaptui_resume_buffer_bytes", history.bytes);
   out.family("liaptui_broadcast_fanout")

@@ -4,7 +4,7 @@
 import { combineFrames, encodeEvent } from "../protocol/server_messages.ts";
 import type { Clock } from "../rooms/clock.ts";
 import type { LobbyOutput } from "../rooms/room_directory.ts";
-import type { OutboundEvent, RoomOutput } from "../rooms/room_output.ts";
+import type { BroadcastOptions, OutboundEvent, RoomOutput } from "../rooms/room_output.ts";
 import type { Broadcaster } from "./broadcaster.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import type { EventHistory, RecordedEvent } from "./event_history.ts";
@@ -45,13 +45,14 @@ export class Delivery implements RoomOutput, LobbyOutput {
   }
 
   /** All events of one room action go out as one frame: alone, or inside a `message_batch`. */
-  broadcast(roomId: string, events: readonly OutboundEvent[]): void {
+  broadcast(roomId: string, events: readonly OutboundEvent[], options: BroadcastOptions = {}): void {
     if (events.length === 0) return;
     const timestamp = this.#clock.now();
     const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
     const frame = combineFrames(frames, { roomId, timestamp });
-    // Kept before the fan-out, as the very strings that go out, so a replay repeats them byte for byte.
-    this.#record(roomId, events, frames);
+    // Kept before the fan-out, as the very strings that go out, so a replay repeats them byte for byte. A
+    // closed room's are not: `roomClosed` already dropped its history, and kept now they would stay forever.
+    if (options.closed !== true) this.#record(roomId, events, frames);
     this.#countGames(events);
     this.#deliver(() => {
       const recipients = this.#broadcaster.toRoom(roomId, frame);

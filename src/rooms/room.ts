@@ -608,6 +608,7 @@ export class Room {
     this.#noteFinishedGame(at);
     this.#applied += 1;
     this.#log.add({ at, command }, this.#seq, this.#takeOutput());
+    // Closes now, before the store has this action: its output follows the close (see `#deliver`).
     if (this.humansPresent === 0 && !this.#disposed) this.#hooks.empty(this);
     return result as RoomResult<T>;
   }
@@ -734,7 +735,10 @@ export class Room {
 
   /** Delivers one stored action's output, in the order it was produced. */
   #deliver(output: ActionOutput): void {
-    if (output.broadcasts.length > 0) this.#output.broadcast(this.id, output.broadcasts);
+    if (output.broadcasts.length > 0) {
+      // With a store, the action that emptied the room is delivered after the room closed.
+      this.#output.broadcast(this.id, output.broadcasts, { closed: this.#disposed });
+    }
     for (const [name, events] of output.privates) this.#output.toMember(this.id, name, events);
     for (const name of output.removed) this.#output.memberRemoved(this.id, name);
     for (const game of output.finished) this.#archive(game);

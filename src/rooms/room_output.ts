@@ -7,9 +7,18 @@ export interface OutboundEvent {
   seq?: number;
 }
 
+/** How a broadcast is delivered. */
+export interface BroadcastOptions {
+  /**
+   * The room closed while these events waited for the store: they still reach the sockets left in its
+   * channel, but are not kept for resume, since nobody can resume a closed room and its history is gone.
+   */
+  closed?: boolean;
+}
+
 export interface RoomOutput {
   /** A flush's sequenced broadcast events, in order, to everyone in the room channel. */
-  broadcast(roomId: string, events: readonly OutboundEvent[]): void;
+  broadcast(roomId: string, events: readonly OutboundEvent[], options?: BroadcastOptions): void;
   /** Private events for the connection that speaks for `memberName`, if it is connected. */
   toMember(roomId: string, memberName: string, events: readonly OutboundEvent[]): void;
   /** A member is gone (left, removed, or its grace ran out): its connection is an unseated visitor again. */

@@ -29,6 +29,8 @@ interface BunGlobal {
   serve(options: Record<string, unknown>): BunServer;
   argv: string[];
   env: Record<string, string | undefined>;
+  /** `true`: a synchronous full collection. */
+  gc(force: boolean): void;
 }
 
 interface NodeProcess {
@@ -185,6 +187,7 @@ export function bunRuntime(): Runtime {
     onShutdownSignal(handler) {
       for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => handler(signal));
     },
+    collectGarbage: () => bun.gc(true),
     exit: (code) => process.exit(code),
   };
 }

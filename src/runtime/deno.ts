@@ -5,6 +5,8 @@ import type { Context } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { UpgradeWebSocket, WSContext, WSEvents } from "hono/ws";
 import type { Transport } from "../net/transport.ts";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { ListenOptions, RunningServer, Runtime } from "./runtime.ts";
 
 function socketOf(ws: WSContext<unknown>): WebSocket {
@@ -67,5 +69,22 @@ export function denoRuntime(): Runtime {
       }
     },
     exit: (code) => Deno.exit(code),
+    collectGarbage: () => {
+      gc ??= v8Gc();
+      gc();
+    },
   };
+}
+
+let gc: (() => void) | null = null;
+
+/**
+ * V8's gc(): global under `--v8-flags=--expose-gc`; otherwise the flag, set late, exposes it in contexts made
+ * after it, so a server started without the flag can still collect when its operator asks.
+ */
+function v8Gc(): () => void {
+  const global = (globalThis as { gc?: () => void }).gc;
+  if (global !== undefined) return global;
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
 }

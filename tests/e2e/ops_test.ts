@@ -211,10 +211,16 @@ for (const target of TARGETS) {
       const clients: TestClient[] = [];
       try {
         for (
-          const [method, path] of [["GET", "/api/stats"], ["POST", "/api/admin/rooms/x/close"], [
-            "POST",
-            "/api/admin/connections/x/kick",
-          ], ["POST", "/api/admin/notice"]]
+          const [method, path] of [
+            ["GET", "/api/stats"],
+            ["POST", "/api/admin/rooms/x/close"],
+            [
+              "POST",
+              "/api/admin/connections/x/kick",
+            ],
+            ["POST", "/api/admin/notice"],
+            ["POST", "/api/admin/gc"],
+          ]
         ) {
           for (const token of [undefined, "wrong-token-0123456789", `${TOKEN}x`]) {
             const response = await admin(server, method!, path!, token, { message: "x" });

@@ -9,7 +9,10 @@ import { CloseCode, ErrorCode } from "../../src/protocol/codes.ts";
 import { FakeClock } from "../../src/rooms/clock.ts";
 import { type LobbyOutput, RoomDirectory } from "../../src/rooms/room_directory.ts";
 import type { OutboundEvent, RoomOutput } from "../../src/rooms/room_output.ts";
+import { StoreJournals } from "../../src/rooms/room_journal.ts";
 import { NO_DELAYS } from "../../src/rooms/settings.ts";
+import { memoryStore } from "../../src/store/memory_store.ts";
+import { until } from "../support/waiting.ts";
 import { type Client, FakeTransport, type Frame, makeGateway } from "./fakes.ts";
 
 type Harness = ReturnType<typeof makeGateway>;
@@ -367,6 +370,37 @@ Deno.test("a room's history is freed when the room closes", () => {
   assert.equal(harness.gateway.directory.size, 0);
   assert.deepEqual(history.stats(), { rooms: 0, events: 0, bytes: 0 });
   harness.gateway.shutdown();
+});
+
+Deno.test("a room that closes while its last action is being stored leaves no history behind", async () => {
+  const clock = new FakeClock();
+  const gateway = new Gateway({
+    clock,
+    limits: { ...DEFAULT_LIMITS },
+    pubsub: null,
+    directory: (delivery) =>
+      new RoomDirectory({
+        clock,
+        output: delivery,
+        lobby: delivery,
+        defaults: NO_DELAYS,
+        seed: () => 42,
+        journals: new StoreJournals(memoryStore()),
+      }),
+  });
+  const transport = new FakeTransport();
+  const ann = gateway.open(transport, "r1", "10.0.0.1", {});
+  assert.ok(ann);
+  gateway.message(ann, JSON.stringify({ event: "join_room", data: { player_name: "Ann" } }));
+  const heard = (event: string) => until(() => transport.events(event).length === 1 || undefined, event);
+  await heard("joined_room");
+  gateway.message(ann, JSON.stringify({ event: "leave_room" }));
+  // The room closes at once; its `player_left` goes out only once the store has the leave.
+  assert.equal(gateway.directory.size, 0);
+  await heard("left_room");
+  await heard("player_left");
+  assert.deepEqual(gateway.history.stats(), { rooms: 0, events: 0, bytes: 0 });
+  gateway.shutdown();
 });
 
 /** Room output held back until released, as a room that stores each action before it goes out does. */
