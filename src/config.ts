@@ -67,7 +67,8 @@ export function defaultConfig(): Config {
 }
 
 export function helpText(): string {
-  const row = (left: string, help: string) => `  ${left.padEnd(36)}${help}`;
+  // At least one space between the columns, even for an option longer than the column.
+  const row = (left: string, help: string) => `  ${left.padEnd(35)} ${help}`;
   const lines = SETTINGS.map((s) =>
     row(
       s.onCommandLine ? `${s.short ? `-${s.short}, ` : ""}--${s.flag} <value>` : `(${s.flag})`,

@@ -39,6 +39,9 @@ async function repositoryFiles(): Promise<string[]> {
   return new TextDecoder().decode(output.stdout).split("\0").filter(Boolean);
 }
 
+/** Build outputs the tests need that `git ls-files` does not list; the task builds them before this runs. */
+const BUILT_FILES = ["src/web/dist/app.js"];
+
 async function copyRepository(into: string): Promise<void> {
   for (const file of await repositoryFiles()) {
     const target = `${into}/${file}`;
@@ -48,6 +51,11 @@ async function copyRepository(into: string): Promise<void> {
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error; // Deleted in the work tree but still indexed.
     }
+  }
+  // The page bundle is built, so git ignores it, but the HTTP tests serve it: without it the baseline fails.
+  for (const built of BUILT_FILES) {
+    await Deno.mkdir(`${into}/${built.slice(0, built.lastIndexOf("/"))}`, { recursive: true });
+    await Deno.copyFile(`${ROOT}${built}`, `${into}/${built}`);
   }
   // The npm packages are shared, not copied: the mutants never touch them.
   await Deno.symlink(`${ROOT}node_modules`, `${into}/node_modules`);
