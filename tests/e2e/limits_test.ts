@@ -3,11 +3,13 @@
 // Some clients here speak WebSocket by hand over TCP, to stop reading or to see the handshake and frame bits.
 
 import assert from "node:assert/strict";
+import { collectedMemory } from "../support/collected_memory.ts";
 import { health, untilHealth } from "../support/health.ts";
 import { ignoreTarget, type ServerProcess, startServer, TARGETS } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
 
 const MiB = 1024 * 1024;
+const ADMIN_TOKEN = "limits-test-admin-token-0123456789";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -404,7 +406,7 @@ for (const target of TARGETS) {
         "10000",
         "--rate-burst",
         "100000",
-      ]);
+      ], { LIAPTUI_ADMIN_TOKEN: ADMIN_TOKEN });
       const slow = await RawSocket.open(server, "/ws/firehose");
       const clients: TestClient[] = [];
       try {
@@ -420,6 +422,7 @@ for (const target of TARGETS) {
         await reader.next("player_joined", (m) => m.data?.player_name === "Talker");
         assert.equal(await healthConnections(server), 3);
 
+        const start = await collectedMemory(server, ADMIN_TOKEN);
         const startRss = server.rss();
         assert.ok(startRss !== null, "RSS is readable on this platform");
         let peakRss = startRss;
@@ -446,13 +449,25 @@ for (const target of TARGETS) {
         assert.equal(await healthConnections(server), 2, "only the two readers are left");
         await reader.roundTrip();
         await talker.roundTrip();
-        const growth = peakRss - startRss;
+        const end = await collectedMemory(server, ADMIN_TOKEN);
+        const growth = end.rss - start.rss;
         console.log(
           `[${target}] slow consumer: ${sent} chats, ${(readerBytes / MiB).toFixed(1)} MiB per reader; ` +
             `RSS ${(startRss / MiB).toFixed(1)} MiB at start, peak ${(peakRss / MiB).toFixed(1)} MiB ` +
-            `(+${(growth / MiB).toFixed(1)} MiB)`,
+            `(+${((peakRss - startRss) / MiB).toFixed(1)} MiB); after a collection ` +
+            `${(start.rss / MiB).toFixed(1)} → ${(end.rss / MiB).toFixed(1)} MiB, heap ` +
+            `${(start.heap / MiB).toFixed(1)} → ${(end.heap / MiB).toFixed(1)} MiB`,
         );
-        assert.ok(growth < 64 * MiB, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
+        // Judged after a collection: the peak mostly says when the collector last ran, and under V8 it moved
+        // from +14 to +79 MiB for the same code with 50 MiB of chats going through. Whatever the server still
+        // holds shows here: 12–16 MiB of RSS and under 3 MiB of heap (the room keeps each chat command, text
+        // dropped, to replay on a rollback) in runs at 04:15 UTC on 2026-12-02; had the slow member's frames
+        // been kept rather than it being closed, another 25 MiB.
+        assert.ok(growth < 32 * MiB, `RSS after a collection grew by ${(growth / MiB).toFixed(1)} MiB`);
+        assert.ok(
+          end.heap - start.heap < 8 * MiB,
+          `the heap grew by ${((end.heap - start.heap) / MiB).toFixed(1)} MiB`,
+        );
 
         assert.equal(await slowConsumerCloses(server), 1, "closed as a slow consumer (4008), once");
         // Reading at last: whatever was still buffered, then the close frame the server queued behind it. A

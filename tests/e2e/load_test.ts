@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { FAST_SETTINGS } from "../support/auto_player.ts";
 import { untilHealth } from "../support/health.ts";
 import { ignoreTarget, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
+import { type CollectedMemory, collectedMemory } from "../support/collected_memory.ts";
 import { TestClient } from "../support/ws_client.ts";
 
 /** Tables played at once in each wave; LOAD_TABLES=100 makes each wave heavier (the bounds scale with it). */
@@ -96,25 +97,6 @@ async function atRest(server: ServerProcess): Promise<Record<string, number>> {
   );
 }
 
-interface Memory {
-  heap: number;
-  rss: number;
-}
-
-/** Heap and resident size right after a full collection (the second of two, so finalisers have run). */
-async function collected(server: ServerProcess): Promise<Memory> {
-  let body: { heap_used_bytes: number; rss_bytes: number } | null = null;
-  for (let i = 0; i < 2; i++) {
-    const response = await fetch(`${server.url}/api/admin/gc`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    assert.equal(response.status, 200, "the admin API collects garbage");
-    body = await response.json();
-  }
-  return { heap: body!.heap_used_bytes, rss: body!.rss_bytes };
-}
-
 const mb = (n: number) => `${(n / MiB).toFixed(2)} MiB`;
 
 for (const target of ["source", "binary"] as const satisfies readonly Target[]) {
@@ -129,15 +111,15 @@ for (const target of ["source", "binary"] as const satisfies readonly Target[]) 
         "--rate",
         "1000",
       ], { LIAPTUI_ADMIN_TOKEN: TOKEN });
-      const after: Memory[] = [];
+      const after: CollectedMemory[] = [];
       try {
-        const start = await collected(server);
+        const start = await collectedMemory(server, TOKEN);
         for (let w = 1; w <= WAVES; w++) {
           assert.equal(await wave(server, `w${w}`), TABLES, `every table of wave ${w} finished`);
           await visitors(server);
           await untilHealth(server, { rooms: 0, connections: 0 });
           assert.deepEqual(await atRest(server), AT_REST, `nothing of wave ${w}'s rooms is kept`);
-          after.push(await collected(server));
+          after.push(await collectedMemory(server, TOKEN));
         }
         const load = Deno.loadavg().map((n) => n.toFixed(2)).join(" ");
         console.log(
