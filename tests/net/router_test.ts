@@ -6,6 +6,7 @@ import { ErrorCode } from "../../src/protocol/codes.ts";
 import type { RequestId } from "../../src/protocol/client_messages.ts";
 import type { Connection } from "../../src/net/connection.ts";
 import { type Failure, type HandlerTable, type Replies, Router } from "../../src/net/router.ts";
+import { MALFORMED_FRAMES, type MalformedFrame } from "../support/malformed_frames.ts";
 import { makeConnection } from "./fakes.ts";
 
 const schemas = {
@@ -53,28 +54,16 @@ function setup() {
   return { router, connection, recorded, calls };
 }
 
-const cases: { name: string; frame: string; code: ErrorCode }[] = [
-  { name: "invalid JSON", frame: "{oops", code: ErrorCode.INVALID_JSON },
-  { name: "a JSON array", frame: "[]", code: ErrorCode.INVALID_DATA },
-  { name: "a JSON number", frame: "42", code: ErrorCode.INVALID_DATA },
-  { name: "a JSON string", frame: '"x"', code: ErrorCode.INVALID_DATA },
-  { name: "JSON null", frame: "null", code: ErrorCode.INVALID_DATA },
-  { name: "a frame without an event", frame: '{"data":{}}', code: ErrorCode.MISSING_EVENT },
-  { name: "a frame with an empty event", frame: '{"event":""}', code: ErrorCode.MISSING_EVENT },
-  { name: "an unknown event", frame: '{"event":"teleport"}', code: ErrorCode.UNKNOWN_EVENT },
+const cases: readonly MalformedFrame[] = [
+  ...MALFORMED_FRAMES,
   {
     name: "a wrong data type",
-    frame: '{"event":"greet","data":{"player_name":1}}',
-    code: ErrorCode.INVALID_DATA,
-  },
-  {
-    name: "an id that is too long",
-    frame: `{"event":"echo","id":"${"i".repeat(65)}"}`,
+    text: '{"event":"greet","data":{"player_name":1}}',
     code: ErrorCode.INVALID_DATA,
   },
 ];
 
-for (const { name, frame, code } of cases) {
+for (const { name, text: frame, code } of cases) {
   Deno.test(`route() answers ${name} with ${code} and calls no handler`, () => {
     const { router, connection, recorded, calls } = setup();
     router.route(connection, frame, 0);

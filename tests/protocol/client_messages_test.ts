@@ -8,6 +8,7 @@ import {
   roomEvents,
 } from "../../src/protocol/client_messages.ts";
 import { ErrorCode } from "../../src/protocol/codes.ts";
+import { MALFORMED_FRAMES, type MalformedFrame } from "../support/malformed_frames.ts";
 
 function failure(text: string, schemas: typeof roomEvents | typeof lobbyEvents = roomEvents) {
   const result = parseClientMessage(schemas, text);
@@ -27,23 +28,8 @@ function issuePaths(text: string): string[] {
   return (error.details?.issues ?? []).map((issue) => issue.path);
 }
 
-const envelopeCases: { name: string; text: string; code: ErrorCode }[] = [
-  { name: "invalid JSON", text: "{not json", code: ErrorCode.INVALID_JSON },
-  { name: "an empty frame", text: "", code: ErrorCode.INVALID_JSON },
-  { name: "a JSON array", text: "[]", code: ErrorCode.INVALID_DATA },
-  { name: "a JSON number", text: "42", code: ErrorCode.INVALID_DATA },
-  { name: "a JSON string", text: '"x"', code: ErrorCode.INVALID_DATA },
-  { name: "JSON null", text: "null", code: ErrorCode.INVALID_DATA },
-  { name: "an object without event", text: '{"data":{}}', code: ErrorCode.MISSING_EVENT },
-  { name: "an empty event", text: '{"event":""}', code: ErrorCode.MISSING_EVENT },
-  { name: "a null event", text: '{"event":null}', code: ErrorCode.MISSING_EVENT },
-  { name: "a numeric event", text: '{"event":7}', code: ErrorCode.INVALID_DATA },
-  { name: "an unknown event", text: '{"event":"fly"}', code: ErrorCode.UNKNOWN_EVENT },
-  {
-    name: "an inherited property name as event",
-    text: '{"event":"toString"}',
-    code: ErrorCode.UNKNOWN_EVENT,
-  },
+const envelopeCases: readonly MalformedFrame[] = [
+  ...MALFORMED_FRAMES,
   { name: "data that is an array", text: '{"event":"chat","data":[]}', code: ErrorCode.INVALID_DATA },
   { name: "data that is a string", text: '{"event":"chat","data":"hi"}', code: ErrorCode.INVALID_DATA },
 ];

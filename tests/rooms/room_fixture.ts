@@ -1,5 +1,6 @@
 // A room directory wired to a fake clock and a recording output, for room tests without sockets.
 
+import assert from "node:assert/strict";
 import { FakeClock } from "../../src/rooms/clock.ts";
 import type { Room } from "../../src/rooms/room.ts";
 import { type LobbyOutput, RoomDirectory } from "../../src/rooms/room_directory.ts";
@@ -88,4 +89,32 @@ export function settle(clock: FakeClock, steps = 100_000): void {
     clock.advance(0);
     if (clock.pending === before && clock.pending > 0) break;
   }
+}
+
+/**
+ * Answers `name`'s newest unanswered `your_turn` with its first legal option, as a player who always takes the
+ * first choice would; `answered` counts the prompts seen per member. False when nothing new was waiting; a
+ * refusal of that legal move fails the test.
+ */
+export function answerPrompt(
+  table: Room,
+  output: RecordingOutput,
+  name: string,
+  answered: Map<string, number>,
+): boolean {
+  const prompts = output.privateTo(name, "your_turn");
+  if (prompts.length <= (answered.get(name) ?? 0)) return false;
+  answered.set(name, prompts.length);
+  const prompt = prompts.at(-1)!.data;
+  const option = (prompt.options as unknown[])[0];
+  const result = table.gameAction(
+    name,
+    prompt.action === "declare"
+      ? { type: "declare", value: option as number }
+      : prompt.action === "play"
+      ? { type: "play", pieceIds: option as number[] }
+      : { type: "redeal_decision", accept: false },
+  );
+  assert.ok(result.ok, `${name}'s legal move was refused: ${JSON.stringify(result)}`);
+  return true;
 }

@@ -11,7 +11,7 @@ import { REAL_RULES } from "../../src/rooms/table_game.ts";
 import { memoryStore } from "../../src/store/memory_store.ts";
 import type { Store } from "../../src/store/ports.ts";
 import { faultyStore, tick } from "../support/faulty_store.ts";
-import { FAST, RecordingOutput } from "./room_fixture.ts";
+import { answerPrompt, FAST, RecordingOutput } from "./room_fixture.ts";
 
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 
@@ -32,25 +32,7 @@ type Built = ReturnType<typeof build>;
 
 /** Answers each member's newest unanswered prompt with its first option; returns how many it answered. */
 function answerPrompts(f: Built, table: Room, answered: Map<string, number>): number {
-  let count = 0;
-  for (const name of NAMES) {
-    const prompts = f.output.privateTo(name, "your_turn");
-    if (prompts.length <= (answered.get(name) ?? 0)) continue;
-    answered.set(name, prompts.length);
-    const prompt = prompts.at(-1)!.data;
-    const option = (prompt.options as unknown[])[0];
-    const result = table.gameAction(
-      name,
-      prompt.action === "declare"
-        ? { type: "declare", value: option as number }
-        : prompt.action === "play"
-        ? { type: "play", pieceIds: option as number[] }
-        : { type: "redeal_decision", accept: false },
-    );
-    assert.ok(result.ok, `${name}: ${JSON.stringify(result)}`);
-    count += 1;
-  }
-  return count;
+  return NAMES.filter((name) => answerPrompt(table, f.output, name, answered)).length;
 }
 
 /** Runs timers and answers prompts until `until` holds or nothing moves any more. */

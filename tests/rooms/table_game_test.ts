@@ -3,30 +3,11 @@
 
 import assert from "node:assert/strict";
 import type { Room } from "../../src/rooms/room.ts";
-import { FAST, fixture, type RecordingOutput, settle } from "./room_fixture.ts";
+import { answerPrompt, FAST, fixture, type RecordingOutput, settle } from "./room_fixture.ts";
 import type { FakeClock } from "../../src/rooms/clock.ts";
 import { assertContiguous as assertSeqs } from "../support/seq.ts";
 
 type Fixture = ReturnType<typeof fixture>;
-
-/** Answers a member's latest unanswered `your_turn` with its first legal option. */
-function answer(table: Room, output: RecordingOutput, name: string, answered: Map<string, number>): boolean {
-  const prompts = output.privateTo(name, "your_turn");
-  if (prompts.length <= (answered.get(name) ?? 0)) return false;
-  answered.set(name, prompts.length);
-  const prompt = prompts.at(-1)!.data;
-  const options = prompt.options as unknown[];
-  const result = table.gameAction(
-    name,
-    prompt.action === "declare"
-      ? { type: "declare", value: options[0] as number }
-      : prompt.action === "play"
-      ? { type: "play", pieceIds: options[0] as number[] }
-      : { type: "redeal_decision", accept: false },
-  );
-  assert.ok(result.ok, `${name}'s legal move was refused: ${JSON.stringify(result)}`);
-  return true;
-}
 
 /** Plays until GAME_OVER: timers run, humans answer their prompts. */
 function playOut(f: Fixture, table: Room, humans: readonly string[], maxSteps = 5_000): void {
@@ -34,7 +15,7 @@ function playOut(f: Fixture, table: Room, humans: readonly string[], maxSteps = 
   for (let step = 0; step < maxSteps && table.phase !== "GAME_OVER"; step++) {
     settle(f.clock);
     let acted = false;
-    for (const name of humans) acted = answer(table, f.output, name, answered) || acted;
+    for (const name of humans) acted = answerPrompt(table, f.output, name, answered) || acted;
     if (!acted && f.clock.pending === 0) break;
   }
 }
@@ -125,7 +106,7 @@ function pastRedeals(f: Fixture, table: Room, humans: readonly string[]) {
   for (let i = 0; i < 100 && String(lastPrompt()?.data.action ?? "redeal") === "redeal"; i++) {
     settle(f.clock);
     if (lastPrompt()?.data.action !== "redeal") break;
-    for (const name of humans) answer(table, f.output, name, answered);
+    for (const name of humans) answerPrompt(table, f.output, name, answered);
   }
   const prompt = lastPrompt();
   if (prompt === undefined || prompt.data.action === "redeal") throw new Error("still redealing");
