@@ -21,7 +21,10 @@ interface Build {
 }
 
 interface Options {
-  tables: number;
+  /** Table counts, run in this order (a comma list climbs until the p99 goal is missed). */
+  tables: number[];
+  /** With several counts: stop a build's climb once its p99 exceeds this many ms. */
+  goalP99: number;
   targets: Build[];
   stores: StoreKind[];
   targetScore: number;
@@ -42,7 +45,7 @@ interface Options {
 
 const USAGE = "deno run --allow-all bench/tables.ts [--tables 50] [--target source|binary|both] " +
   "[--store sqlite|memory|both] [--target-score 20] [--max-rounds 10] [--games 5] [--seconds 120] [--seed 1] " +
-  "[--think-ms 0] [--before path/to/older/liaptui] [--reps 1] [--procs tables/250] " +
+  "[--think-ms 0] [--before path/to/older/liaptui] [--reps 1] [--procs tables/250] [--goal-p99 50] " +
   "[--server http://127.0.0.1:PORT --first-table 0]";
 
 const RSS_SAMPLE_MS = 250;
@@ -93,9 +96,15 @@ function parseOptions(args: readonly string[]): Options {
   if (store !== "sqlite" && store !== "memory" && store !== "both") {
     throw new Error(`--store: expected sqlite, memory or both`);
   }
-  const tables = int("tables", 50, 1, 2_000);
+  const tables = (values.get("tables") ?? "50").split(",").map((raw) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 2_000) throw new Error("--tables: expected 1–2000, or a list");
+    return n;
+  });
+  values.delete("tables");
   const options: Options = {
     tables,
+    goalP99: int("goal-p99", 50, 1, 60_000),
     targets: builds,
     stores: store === "both" ? ["sqlite", "memory"] : [store],
     targetScore: int("target-score", 20, 1, 1_000),
@@ -109,7 +118,7 @@ function parseOptions(args: readonly string[]): Options {
     reps: int("reps", 1, 1, 20),
     server,
     firstTable: int("first-table", 0, 0, 1_000_000),
-    procs: int("procs", Math.ceil(tables / TABLES_PER_PROCESS), 1, 64),
+    procs: int("procs", 0, 0, 64),
   };
   if (values.size > 0) throw new Error(`unknown option --${[...values.keys()][0]}\n${USAGE}`);
   return options;
@@ -269,8 +278,7 @@ function merge(results: readonly PlayResult[]): PlayResult {
   };
 }
 
-async function runTarget(build: Build, store: StoreKind, options: Options): Promise<Summary> {
-  const { tables: count } = options;
+async function runTarget(build: Build, store: StoreKind, count: number, options: Options): Promise<Summary> {
   const target = build.name;
   const server = options.server !== null ? runningServer(options.server) : await startServer(
     build.target,
@@ -296,7 +304,7 @@ async function runTarget(build: Build, store: StoreKind, options: Options): Prom
   }, RSS_SAMPLE_MS);
 
   // The tables are dealt out to the processes as evenly as they go.
-  const procs = Math.min(options.procs, count);
+  const procs = Math.min(options.procs || Math.ceil(count / TABLES_PER_PROCESS), count);
   const players = Array.from({ length: procs }, (_, i) => {
     const from = Math.floor((count * i) / procs);
     const to = Math.floor((count * (i + 1)) / procs);
@@ -450,13 +458,34 @@ console.log(
     }`,
 );
 const summaries: Summary[] = [];
+/** Per build and store: the largest count whose p99 met the goal, and the first that missed it. */
+const climbs = new Map<string, { held: number | null; missed: number | null }>();
 for (let rep = 0; rep < options.reps; rep++) {
-  for (const build of options.targets) {
-    for (const store of options.stores) summaries.push(await runTarget(build, store, options));
+  for (const count of options.tables) {
+    for (const build of options.targets) {
+      for (const store of options.stores) {
+        const key = `${build.name} ${store}`;
+        const climb = climbs.get(key) ?? { held: null, missed: null };
+        climbs.set(key, climb);
+        if (options.tables.length > 1 && climb.missed !== null && climb.missed <= count) continue;
+        const summary = await runTarget(build, store, count, options);
+        summaries.push(summary);
+        if (summary.p99 <= options.goalP99) climb.held = Math.max(climb.held ?? 0, count);
+        else climb.missed = Math.min(climb.missed ?? count, count);
+      }
+    }
   }
 }
 
 console.log(`\nload average at the end: ${Deno.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+if (options.tables.length > 1) {
+  for (const [key, climb] of climbs) {
+    console.log(
+      `${key}: largest count with p99 ≤ ${options.goalP99} ms: ${climb.held ?? "none"}` +
+        (climb.missed === null ? "" : ` (missed at ${climb.missed})`),
+    );
+  }
+}
 console.log(
   "target  store   tables  games  games/min  moves/s  p50 ms  p99 ms  server CPU  peak RSS   stalled  " +
     "lag srv  lag players",
