@@ -178,7 +178,14 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
         for (const p of players) {
           p.client.sendRaw(JSON.stringify({
             event: "update_settings",
-            data: { ...NO_DELAYS, max_rounds: 2, target_score: 30, reconnect_grace_ms: 300_000 },
+            // Bots think 25 ms: a game lasts a few seconds even on a quiet machine, so faults land mid-game.
+            data: {
+              ...NO_DELAYS,
+              bot_think_ms: 25,
+              max_rounds: 2,
+              target_score: 30,
+              reconnect_grace_ms: 300_000,
+            },
           }));
           p.client.sendRaw(JSON.stringify({ event: "start_game", data: { fill_with_bots: true } }));
         }
@@ -288,6 +295,8 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
       counts.redis_restart++;
       return true;
     }
+    // A random moment: somewhere in a game, after a random pause, then the owner of a game in play right then.
+    if (kind === "kill") await wait(random() * 400);
     const target = await playingOwner();
     if (target === null) return false;
     if (kind === "stop") {
@@ -300,8 +309,6 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
       cluster.resume(procs[node]!);
       reachable[node] = true;
     } else {
-      // A random moment: somewhere in the game, after a random pause.
-      if (kind === "kill") await wait(random() * 400);
       await kill(target, kind === "kill_unbroadcast");
     }
     counts[kind]++;
