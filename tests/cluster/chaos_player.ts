@@ -101,6 +101,11 @@ export class ChaosPlayer {
     throw new Error(`${this.name} could not join`);
   }
 
+  /** Leaves the room (best effort: a node dying right then leaves the seat to its grace), so it can close. */
+  async leave(): Promise<void> {
+    await this.client.request("leave_room", {}).catch(() => {});
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }

@@ -185,7 +185,14 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
         for (const p of players) {
           p.client.sendRaw(JSON.stringify({
             event: "update_settings",
-            data: { ...NO_DELAYS, max_rounds: 2, target_score: 30, reconnect_grace_ms: 300_000 },
+            // Bots think 25 ms: a game lasts a few seconds even on a quiet machine, so faults land mid-game.
+            data: {
+              ...NO_DELAYS,
+              bot_think_ms: 25,
+              max_rounds: 2,
+              target_score: 30,
+              reconnect_grace_ms: 300_000,
+            },
           }));
           p.client.sendRaw(JSON.stringify({ event: "start_game", data: { fill_with_bots: true } }));
         }
@@ -203,6 +210,9 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
       }
       game.finished = true;
       note(`${room}: game over`);
+      // Players leave when their game is over, so the room closes: a node takes at most 50 open tables from
+      // one address, and every player here comes from 127.0.0.1.
+      await Promise.all(players.map((p) => p.leave()));
     } finally {
       await Promise.all(players.map((p) => p.close()));
     }
@@ -292,6 +302,8 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
       counts.redis_restart++;
       return true;
     }
+    // A random moment: somewhere in a game, after a random pause, then the owner of a game in play right then.
+    if (kind === "kill") await wait(random() * 400);
     const target = await playingOwner();
     if (target === null) return false;
     if (kind === "stop") {
@@ -304,8 +316,6 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
       cluster.resume(procs[node]!);
       reachable[node] = true;
     } else {
-      // A random moment: somewhere in the game, after a random pause.
-      if (kind === "kill") await wait(random() * 400);
       await kill(target, kind === "kill_unbroadcast");
     }
     counts[kind]++;
