@@ -24,6 +24,7 @@ import { type Store, StoreError } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
 import type { RedisStore } from "./src/store/redis_store.ts";
 import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
+import { roomIdOfLog } from "./src/rooms/log_chain.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -121,14 +122,15 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   let storeOpen = true;
   // Cluster mode: every lease a room takes is renewed, and a room whose lease is lost stops here at once.
   let lost: (roomId: string, reason: string) => void = () => {};
-  let diverged: (roomId: string) => void = () => {};
+  let diverged: (roomId: string, logId: string) => void = () => {};
   const monotonic = { ...realClock, now: () => performance.now() };
   const keeper = store.kind === "redis"
     ? new LeaseKeeper({
       ownership: store.ownership,
       leaseMs: (store as RedisStore).ownership.leaseMs,
       timing: monotonic,
-      onLost: (grant, reason) => lost(grant.roomId, reason),
+      // A lease is on a log; a reopened id's log (`id~2`) belongs to the room the players know as `id`.
+      onLost: (grant, reason) => lost(roomIdOfLog(grant.roomId), reason),
     })
     : null;
   const roomStore = keeper === null ? store : {
@@ -156,7 +158,9 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         maxRooms: config.maxRooms,
         journals,
         ...(signer !== null ? { tokens: (roomId: string) => signer.issue(roomId) } : {}),
-        ...(keeper !== null ? { onDiverged: (roomId: string) => diverged(roomId) } : {}),
+        ...(keeper !== null
+          ? { onDiverged: (roomId: string, logId: string) => diverged(roomId, logId) }
+          : {}),
       });
     },
   });
@@ -189,11 +193,9 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   };
   // A room whose log moved on without it is already evicted: its lease goes at once (so the next connection
   // takes it over from the log, here or elsewhere, without waiting for the TTL) and its sockets come back.
-  diverged = (roomId) => {
+  diverged = (roomId, logId) => {
     lost(roomId, "its log holds entries it never applied");
-    keeper?.release(roomId).catch((error) =>
-      log.error(`liaptui: releasing room ${roomId} failed`, {}, error)
-    );
+    keeper?.release(logId).catch((error) => log.error(`liaptui: releasing room ${roomId} failed`, {}, error));
   };
   const restored = config.cluster === null
     ? await gateway.directory.restore()
