@@ -38,7 +38,8 @@ export interface RoomDirectoryOptions {
   rules?: GameRules;
   /**
    * Cluster mode: a room found its log ahead of it (see RoomHooks.diverged). It is evicted here, and this is
-   * called with its log id (whose lease it is) to let its lease and sockets go, so it is taken over again from the log on the next connection.
+   * called with its log id (the lease is the log's) to let its lease and sockets go, so it is taken over
+   * again from the log on the next connection.
    * Without it, such a room rolls back and retries like after any refusal.
    */
   onDiverged?: (roomId: string, logId: string) => void;

@@ -10,7 +10,8 @@ export interface RoomJournal {
   /**
    * The room's id in the store: its public id, or — when that id's earlier rooms are finished (a room id, a
    * name in `/ws/{room_id}`, is reused after its room closed, and a closed log takes no entries) — the id's
-   * next generation, `id~2`, `id~3`, … (see log_chain.ts). Known ("" until then) once the room is created and owned, before its first append is stored.
+   * next generation, `id~2`, `id~3`, … (see log_chain.ts). Known ("" until then) once the room is created
+   * and owned, before its first append is stored.
    */
   readonly logId: string;
   /**
