@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { Redis } from "ioredis";
 import { roomKeys } from "../../src/store/redis_keys.ts";
 import { AutoPlayer } from "../support/auto_player.ts";
-import type { ServerProcess } from "../support/server_process.ts";
+import { binaryExists, type ServerProcess } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
 import { broadcastSeqs, joinAnswer, seatFour, withCluster } from "./cluster_fixture.ts";
 
@@ -52,71 +52,81 @@ async function comeBack(url: string, room: string, token: string): Promise<TestC
   throw new Error(`no node took ${room} back`);
 }
 
-Deno.test("a reopened room id's game is taken over by the other node when its owner is SIGKILLed", async () => {
-  const room = "reused";
-  await withCluster(async ({ side, start }) => {
-    const players: AutoPlayer[] = [];
-    const clients: TestClient[] = [];
-    try {
-      const a = await start("node-a");
-      const b = await start("node-b");
-      await openAndFinish(side, a, room);
+for (const target of ["source", "binary"] as const) {
+  Deno.test({
+    name: `[${target}] a reopened room id's game is taken over by the other node when its owner is SIGKILLed`,
+    ignore: target === "binary" && !binaryExists(),
+    async fn() {
+      const room = "reused";
+      await withCluster(async ({ side, start }) => {
+        const players: AutoPlayer[] = [];
+        const clients: TestClient[] = [];
+        try {
+          const a = await start("node-a", { target });
+          const b = await start("node-b", { target });
+          await openAndFinish(side, a, room);
 
-      players.push(...await seatFour(a.wsUrl, room, 300));
-      const host = players[0]!.client;
-      host.send("start_game", { fill_with_bots: false });
-      await host.next("round_scores", () => true, 30_000);
-      for (const player of players) player.silent = true;
-      for (const player of players) await player.client.roundTrip();
-      for (const player of players) await player.client.roundTrip();
-      const tokens = players.map((p) =>
-        p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
-      );
-      const before = await Promise.all(players.map((p) => gameView(p.client)));
-      const lastSeq = Math.max(...broadcastSeqs(host.received));
+          players.push(...await seatFour(a.wsUrl, room, 300));
+          const host = players[0]!.client;
+          host.send("start_game", { fill_with_bots: false });
+          await host.next("round_scores", () => true, 30_000);
+          for (const player of players) player.silent = true;
+          for (const player of players) await player.client.roundTrip();
+          for (const player of players) await player.client.roundTrip();
+          const tokens = players.map((p) =>
+            p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
+          );
+          const before = await Promise.all(players.map((p) => gameView(p.client)));
+          const lastSeq = Math.max(...broadcastSeqs(host.received));
 
-      await a.stop("SIGKILL");
-      await Promise.all(players.map((p) => p.stop()));
-      players.length = 0;
+          await a.stop("SIGKILL");
+          await Promise.all(players.map((p) => p.stop()));
+          players.length = 0;
 
-      const returned: TestClient[] = [];
-      for (const token of tokens) {
-        const client = await comeBack(b.wsUrl, room, token);
-        clients.push(client);
-        await client.next("game_state", () => true, 10_000);
-        returned.push(client);
-      }
-      assert.match(b.output(), new RegExp(`took over room ${room} \\(\\d+ logged actions replayed\\)`));
-      assert.equal(await side.hget(roomKeys(`${room}~2`).meta, "owner"), "node-b");
-      const after = await Promise.all(returned.map((c) => gameView(c)));
-      for (const [i, name] of NAMES.entries()) {
-        assert.deepEqual(after[i], before[i], `${name} finds the same round, scores, turn and hand`);
-      }
-      for (const client of returned) {
-        const seqs = broadcastSeqs(client.received);
-        assert.ok(seqs[0]! > lastSeq, `seq continues past ${lastSeq}`);
-      }
-      for (const [i, name] of NAMES.entries()) {
-        players.push(AutoPlayer.adopt(returned[i]!, name, { seed: 400 + i }));
-      }
-      await returned[0]!.next("game_over", () => true, 60_000);
-      for (const player of players) {
-        assert.deepEqual(player.refusals, []);
-        const seqs = broadcastSeqs(player.client.received);
-        assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), `${player.name} saw no gap until the end`);
-      }
-      const log = await side.xrange(roomKeys(`${room}~2`).log, "-", "+");
-      assert.ok(log.length > lastSeq / 2, "the game is in the second generation's log");
-      assert.deepEqual(log.map(([id]) => id), log.map((_, i) => `${i + 1}-0`), "one log without a gap");
-      const actionIds = log.map(([, fields]) => fields[fields.indexOf("a") + 1]);
-      assert.equal(new Set(actionIds).size, actionIds.length, "no action stored twice");
-      assert.equal(await side.exists(roomKeys(`${room}~3`).meta), 0, "no third generation was opened");
-    } finally {
-      await Promise.all(players.map((p) => p.stop()));
-      await Promise.all(clients.map((c) => c.close()));
-    }
+          const returned: TestClient[] = [];
+          for (const token of tokens) {
+            const client = await comeBack(b.wsUrl, room, token);
+            clients.push(client);
+            await client.next("game_state", () => true, 10_000);
+            returned.push(client);
+          }
+          assert.match(b.output(), new RegExp(`took over room ${room} \\(\\d+ logged actions replayed\\)`));
+          assert.equal(await side.hget(roomKeys(`${room}~2`).meta, "owner"), "node-b");
+          const after = await Promise.all(returned.map((c) => gameView(c)));
+          for (const [i, name] of NAMES.entries()) {
+            assert.deepEqual(after[i], before[i], `${name} finds the same round, scores, turn and hand`);
+          }
+          for (const client of returned) {
+            const seqs = broadcastSeqs(client.received);
+            assert.ok(seqs[0]! > lastSeq, `seq continues past ${lastSeq}`);
+          }
+          for (const [i, name] of NAMES.entries()) {
+            players.push(AutoPlayer.adopt(returned[i]!, name, { seed: 400 + i }));
+          }
+          await returned[0]!.next("game_over", () => true, 60_000);
+          for (const player of players) {
+            assert.deepEqual(player.refusals, []);
+            const seqs = broadcastSeqs(player.client.received);
+            assert.deepEqual(
+              seqs,
+              seqs.map((_, i) => seqs[0]! + i),
+              `${player.name} saw no gap until the end`,
+            );
+          }
+          const log = await side.xrange(roomKeys(`${room}~2`).log, "-", "+");
+          assert.ok(log.length > lastSeq / 2, "the game is in the second generation's log");
+          assert.deepEqual(log.map(([id]) => id), log.map((_, i) => `${i + 1}-0`), "one log without a gap");
+          const actionIds = log.map(([, fields]) => fields[fields.indexOf("a") + 1]);
+          assert.equal(new Set(actionIds).size, actionIds.length, "no action stored twice");
+          assert.equal(await side.exists(roomKeys(`${room}~3`).meta), 0, "no third generation was opened");
+        } finally {
+          await Promise.all(players.map((p) => p.stop()));
+          await Promise.all(clients.map((c) => c.close()));
+        }
+      });
+    },
   });
-});
+}
 
 Deno.test("two nodes racing to reopen one finished room id: one owns it, the other redirects", async () => {
   const ROUNDS = 8;
