@@ -121,7 +121,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   const store = await openStore(config, log);
   let storeOpen = true;
   // Cluster mode: every lease a room takes is renewed, and a room whose lease is lost stops here at once.
-  let lost: (roomId: string, reason: string) => void = () => {};
+  let lost: (roomId: string, reason: string, logId?: string) => void = () => {};
   let diverged: (roomId: string, logId: string) => void = () => {};
   const monotonic = { ...realClock, now: () => performance.now() };
   const keeper = store.kind === "redis"
@@ -130,7 +130,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
       leaseMs: (store as RedisStore).ownership.leaseMs,
       timing: monotonic,
       // A lease is on a log; a reopened id's log (`id~2`) belongs to the room the players know as `id`.
-      onLost: (grant, reason) => lost(roomIdOfLog(grant.roomId), reason),
+      onLost: (grant, reason) => lost(roomIdOfLog(grant.roomId), reason, grant.roomId),
     })
     : null;
   const roomStore = keeper === null ? store : {
@@ -180,7 +180,10 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   }
   // A cluster node does not rebuild every unfinished room at start: those are other nodes' rooms, taken over
   // on the next connection for them once their lease lapses (see clusterRouting).
-  lost = (roomId, reason) => {
+  lost = (roomId, reason, logId) => {
+    // A lease on an earlier, finished generation of the id (the keeper still holds it) is not the room here.
+    const here = gateway.directory.get(roomId)?.journal?.logId;
+    if (logId !== undefined && here !== undefined && here !== "" && here !== logId) return;
     log.warn(`liaptui: room ${roomId} lost its lease (${reason}); it stops on this node`);
     gateway.directory.evict(roomId);
     // Its sockets are told to come back: left open on a room that is gone here they would hear only pings,

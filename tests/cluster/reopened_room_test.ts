@@ -33,6 +33,19 @@ async function openAndFinish(side: Redis, node: ServerProcess, room: string): Pr
   assert.equal(status, "finished", `${room}'s first room closed for good`);
 }
 
+/** `promise`, or a failure naming `what` after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function gameView(client: TestClient): Promise<Record<string, unknown>> {
   const id = `gs-${crypto.randomUUID().slice(0, 6)}`;
   client.send("get_state", {}, id);
@@ -170,6 +183,42 @@ Deno.test("two nodes racing to reopen one finished room id: one owns it, the oth
         await Promise.all(clients.splice(0).map((c) => c.close()));
       }
     } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+});
+
+Deno.test("[source] the stalled owner of a reopened room id lets that room go when it wakes, under the id players know", async () => {
+  const room = "stalled";
+  await withCluster(async ({ side, start, pause, resume }) => {
+    const stale: AutoPlayer[] = [];
+    const clients: TestClient[] = [];
+    try {
+      const a = await start("node-a");
+      const b = await start("node-b");
+      // The first room lives on B, so the only lease A holds for this id is its second log's.
+      await openAndFinish(side, b, room);
+      stale.push(...await seatFour(a.wsUrl, room, 500));
+      const tokens = stale.map((p) =>
+        p.client.received.find((m) => m.event === "joined_room")!.data!.session_token as string
+      );
+      for (const player of stale) player.silent = true;
+
+      pause(a);
+      for (const token of tokens) clients.push(await comeBack(b.wsUrl, room, token));
+      assert.equal(await side.hget(roomKeys(`${room}~2`).meta, "owner"), "node-b");
+
+      // A wakes: its lease was on `stalled~2`; the room it stops, and whose sockets it sends away, is `stalled`.
+      resume(a);
+      for (const player of stale) {
+        const closed = await within(player.client.closed, 15_000, `${player.name}'s stale socket to close`);
+        assert.equal(closed.code, 1013, `${player.name}'s stale socket is sent away`);
+      }
+      assert.match(a.output(), new RegExp(`room ${room} lost its lease`));
+      const health = await (await fetch(`${a.url}/healthz`)).json() as { rooms: number };
+      assert.equal(health.rooms, 0, "no room is left on the stale owner");
+    } finally {
+      await Promise.all(stale.map((p) => p.stop()));
       await Promise.all(clients.map((c) => c.close()));
     }
   });
