@@ -27,6 +27,7 @@ import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
 import { probeDataDir } from "./src/store/disk_probe.ts";
 import { WriteHealth } from "./src/store/write_health.ts";
 import { observedStore } from "./src/store/observed_store.ts";
+import { roomIdOfLog } from "./src/rooms/log_chain.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -134,15 +135,16 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
   const store = await openStore(config, log);
   let storeOpen = true;
   // Cluster mode: every lease a room takes is renewed, and a room whose lease is lost stops here at once.
-  let lost: (roomId: string, reason: string) => void = () => {};
-  let diverged: (roomId: string) => void = () => {};
+  let lost: (roomId: string, reason: string, logId?: string) => void = () => {};
+  let diverged: (roomId: string, logId: string) => void = () => {};
   const monotonic = { ...realClock, now: () => performance.now() };
   const keeper = store.kind === "redis"
     ? new LeaseKeeper({
       ownership: store.ownership,
       leaseMs: (store as RedisStore).ownership.leaseMs,
       timing: monotonic,
-      onLost: (grant, reason) => lost(grant.roomId, reason),
+      // A lease is on a log; a reopened id's log (`id~2`) belongs to the room the players know as `id`.
+      onLost: (grant, reason) => lost(roomIdOfLog(grant.roomId), reason, grant.roomId),
     })
     : null;
   const keptStore = keeper === null ? store : {
@@ -184,7 +186,9 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         maxRooms: config.maxRooms,
         journals,
         ...(signer !== null ? { tokens: (roomId: string) => signer.issue(roomId) } : {}),
-        ...(keeper !== null ? { onDiverged: (roomId: string) => diverged(roomId) } : {}),
+        ...(keeper !== null
+          ? { onDiverged: (roomId: string, logId: string) => diverged(roomId, logId) }
+          : {}),
       });
     },
   });
@@ -216,17 +220,18 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     }
   };
   // Counted by the keeper's reason (taken, unreachable) only: a diverged room gives its lease up, it loses none.
-  lost = (roomId, reason) => {
+  lost = (roomId, reason, logId) => {
+    // A lease on an earlier, finished generation of the id (the keeper still holds it) is not the room here.
+    const here = gateway.directory.get(roomId)?.journal?.logId;
+    if (logId !== undefined && here !== undefined && here !== "" && here !== logId) return;
     metrics.leasesLost.inc(reason);
     stop(roomId, reason);
   };
   // A room whose log moved on without it is already evicted: its lease goes at once (so the next connection
   // takes it over from the log, here or elsewhere, without waiting for the TTL) and its sockets come back.
-  diverged = (roomId) => {
+  diverged = (roomId, logId) => {
     stop(roomId, "its log holds entries it never applied");
-    keeper?.release(roomId).catch((error) =>
-      log.error(`liaptui: releasing room ${roomId} failed`, {}, error)
-    );
+    keeper?.release(logId).catch((error) => log.error(`liaptui: releasing room ${roomId} failed`, {}, error));
   };
   const restored = config.cluster === null
     ? await gateway.directory.restore()

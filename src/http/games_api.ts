@@ -26,7 +26,7 @@ export function mountGamesApi(app: Hono, archive: GameArchive): void {
 
   app.get("/api/games/:id", async (c) => {
     const id = c.req.param("id");
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) return c.json({ error: "Not a game id" }, 404);
+    if (!/^[A-Za-z0-9_~-]{1,80}$/.test(id)) return c.json({ error: "Not a game id" }, 404);
     const game = await archive.get(id);
     if (game === null) return c.json({ error: "No finished game with this id" }, 404);
     return c.json({ ...gameJson(game), seed: game.seed, settings: game.settings, actions: game.actions });

@@ -2,6 +2,7 @@
 // the lobby what it may list.
 
 import type { Clock } from "./clock.ts";
+import { currentLog, openCurrentLog } from "./log_chain.ts";
 import { Room } from "./room.ts";
 import type { RoomCommand, TimedCommand } from "./room_command.ts";
 import type { RoomOpening, StoreJournals } from "./room_journal.ts";
@@ -37,10 +38,11 @@ export interface RoomDirectoryOptions {
   rules?: GameRules;
   /**
    * Cluster mode: a room found its log ahead of it (see RoomHooks.diverged). It is evicted here, and this is
-   * called to let its lease and sockets go, so it is taken over again from the log on the next connection.
+   * called with its log id (the lease is the log's) to let its lease and sockets go, so it is taken over
+   * again from the log on the next connection.
    * Without it, such a room rolls back and retries like after any refusal.
    */
-  onDiverged?: (roomId: string) => void;
+  onDiverged?: (roomId: string, logId: string) => void;
 }
 
 /** What a restart found and did. */
@@ -157,15 +159,17 @@ export class RoomDirectory {
   async #adopt(roomId: string): Promise<AdoptResult> {
     const journals = this.#options.journals;
     if (journals === undefined) return { kind: "not_found" };
-    const record = await journals.store.log.room(roomId);
+    // The id's current log: a reopened id's room lives in a later generation (`id~2`, …), found the same way
+    // by every node.
+    const { logId, record } = await currentLog(journals.store.log, roomId);
     // An empty log is a room another node is opening right now (or one nobody joined): taking it over here
     // would only close it again. A join claims it instead (see `claim`).
     if (record === null || record.finished || record.head === 0) return { kind: "not_found" };
-    const acquired = await journals.store.ownership.acquire(roomId, journals.node);
+    const acquired = await journals.store.ownership.acquire(logId, journals.node);
     if (acquired.kind === "busy") return { kind: "busy", owner: acquired.owner };
     if (acquired.kind === "not_found") return { kind: "not_found" };
     // The record read before the grant may be behind: the old owner could append until its lease lapsed.
-    const current = await journals.store.log.room(roomId);
+    const current = await journals.store.log.room(logId);
     if (current === null || current.finished) {
       await journals.store.ownership.release(acquired.grant);
       return { kind: "not_found" };
@@ -202,20 +206,17 @@ export class RoomDirectory {
     }
     const settings = { ...this.#options.defaults } as unknown as RoomOpening["settings"];
     const createdAt = this.#options.clock.now();
-    const opened = await journals.store.log.create({
+    // The id's current generation is opened if no node did yet; a finished one moves the opening to the
+    // next (`id~2`, …). Nodes racing here open the same log, and its lease decides.
+    const { logId } = await openCurrentLog(journals.store.log, roomId, createdAt, {
       roomId,
-      createdAt,
-      data: { roomId, name: roomId, settings },
+      name: roomId,
+      settings,
     });
-    if (!opened.created) {
-      const record = await journals.store.log.room(roomId);
-      // The id's earlier room is finished: this opening gets a log of its own, as on a single node.
-      if (record === null || record.finished) return { kind: "here", room: this.create(roomId, {}, roomId) };
-    }
-    const acquired = await journals.store.ownership.acquire(roomId, journals.node);
+    const acquired = await journals.store.ownership.acquire(logId, journals.node);
     if (acquired.kind === "busy") return { kind: "busy", owner: acquired.owner };
     if (acquired.kind === "not_found") return { kind: "here", room: this.create(roomId, {}, roomId) };
-    const current = await journals.store.log.room(roomId);
+    const current = await journals.store.log.room(logId);
     const rebuilt = current === null || current.finished
       ? null
       : await this.#rebuild(journals, current, acquired.grant, { keepEmpty: true });
@@ -237,7 +238,7 @@ export class RoomDirectory {
     grant: Grant,
     options: { keepEmpty?: boolean } = {},
   ): Promise<{ room: Room; entries: number } | null> {
-    // A reopened id's log may live under a suffixed id; the room keeps the id players know.
+    // A reopened id's log lives under a later generation (`id~2`); the room keeps the id players know.
     const logId = record.meta.roomId;
     const opening = record.meta.data as unknown as RoomOpening;
     const roomId = opening.roomId ?? logId;
@@ -358,7 +359,7 @@ export class RoomDirectory {
           const onDiverged = this.#options.onDiverged;
           if (onDiverged === undefined || this.#rooms.get(r.id) !== r) return false;
           this.evict(r.id);
-          onDiverged(r.id);
+          onDiverged(r.id, r.journal?.logId || r.id);
           return true;
         },
       },

@@ -2,14 +2,16 @@
 // One journal per room; it creates the room in the store and takes ownership on first use.
 
 import type { FinishedGame, Grant, Json, RoomLog, Store } from "../store/ports.ts";
+import { openCurrentLog } from "./log_chain.ts";
 import type { TimedCommand } from "./room_command.ts";
 
 /** What the room layer needs from storage; a room without one (unit tests) keeps everything in memory. */
 export interface RoomJournal {
   /**
-   * The room's id in the store: its public id, or — when that id's earlier room is finished (a room id, a name
-   * in `/ws/{room_id}`, is reused after its room closed, and a closed log takes no entries) — that id plus a
-   * suffix. Known ("" until then) once the room is created and owned, before its first append is stored.
+   * The room's id in the store: its public id, or — when that id's earlier rooms are finished (a room id, a
+   * name in `/ws/{room_id}`, is reused after its room closed, and a closed log takes no entries) — the id's
+   * next generation, `id~2`, `id~3`, … (see log_chain.ts). Known ("" until then) once the room is created
+   * and owned, before its first append is stored.
    */
   readonly logId: string;
   /**
@@ -55,18 +57,10 @@ export class StoreJournals {
 
   /** A journal for a new room: the room is created in the store before its first append. */
   forNew(roomId: string, createdAt: number, opening: RoomOpening): RoomJournal {
-    const log = this.store.log;
-    let logId = roomId;
     const ready = (async () => {
-      // The log lives under the room's own id, so any node finds it by the id in `/ws/{room_id}`. Only when
-      // that id's earlier room is finished (a closed log takes no entries) does this opening get a suffix.
-      const data = { ...opening, roomId };
-      const { created } = await log.create({ roomId, createdAt, data });
-      if (!created && (await log.room(roomId))?.finished) {
-        const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
-        logId = `${roomId}_${createdAt.toString(36)}${suffix}`;
-        await log.create({ roomId: logId, createdAt, data });
-      }
+      // The log lives under the room's own id, or — when that id's earlier rooms are finished (a closed log
+      // takes no entries) — under its next generation (`id~2`, …), which every node derives the same way.
+      const { logId } = await openCurrentLog(this.store.log, roomId, createdAt, { ...opening, roomId });
       return await this.#acquire(logId);
     })();
     return new StoreJournal(this.store, ready);

@@ -14,7 +14,7 @@ export function encodeCursor(game: { finishedAt: number; gameId: string }): stri
 
 /** The cursor a client sent back, or null if it is not one of ours (the caller answers 400). */
 export function decodeCursor(text: string): GameCursor | null {
-  const match = /^(\d{1,16})\.([A-Za-z0-9_-]{1,80})$/.exec(text);
+  const match = /^(\d{1,16})\.([A-Za-z0-9_~-]{1,80})$/.exec(text);
   return match === null ? null : { finishedAt: Number(match[1]), gameId: match[2]! };
 }
 

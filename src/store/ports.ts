@@ -151,7 +151,10 @@ export interface Hints {
 
 /** A finished game as kept for history: who played, how it ended, and everything needed to replay it. */
 export interface FinishedGame {
-  /** `<log room id>-<log seq of the game's start entry>`: unique and stable; `[A-Za-z0-9_-]`, ≤ 80 chars. */
+  /**
+   * `<log room id>-<log seq of the game's start entry>`: unique and stable; `[A-Za-z0-9_~-]` (a reopened room
+   * id's log is `<room id>~<n>`, see rooms/log_chain.ts), ≤ 80 chars.
+   */
   readonly gameId: string;
   readonly roomId: string;
   readonly roomName: string;

@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
 import { freePort, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
-import type { Envelope } from "../support/ws_client.ts";
+import type { Envelope, TestClient } from "../support/ws_client.ts";
 import { type RedisServer, startRedis } from "./redis_server.ts";
 
 /** The shared secret every test node gets (32+ characters, as the server requires). */
@@ -139,4 +139,27 @@ export async function seatFour(wsUrl: string, room: string, seed: number): Promi
   }, "s");
   await host.next("room_state", (m) => (m.data?.settings as { max_rounds?: number })?.max_rounds === 3);
   return players;
+}
+
+const ANSWERS = new Set(["joined_room", "redirect", "error"]);
+
+/** The first answer to a join: joined here, sent elsewhere, or refused. */
+export function joinAnswer(client: TestClient): Promise<Envelope> {
+  return new Promise((resolve, reject) => {
+    const find = () => client.received.find((m) => ANSWERS.has(m.event));
+    const already = find();
+    if (already !== undefined) return resolve(already);
+    // The test client records each frame before this later handler runs.
+    const stop = client.client.onFrame(() => {
+      const found = find();
+      if (found === undefined) return;
+      stop();
+      clearTimeout(timer);
+      resolve(found);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error("no answer to the join"));
+    }, 10_000);
+  });
 }

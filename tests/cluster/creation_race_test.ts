@@ -5,33 +5,10 @@
 import assert from "node:assert/strict";
 import { roomKeys } from "../../src/store/redis_keys.ts";
 import type { ServerProcess } from "../support/server_process.ts";
-import { type Envelope, TestClient } from "../support/ws_client.ts";
-import { withCluster } from "./cluster_fixture.ts";
+import { TestClient } from "../support/ws_client.ts";
+import { joinAnswer, withCluster } from "./cluster_fixture.ts";
 
 const ROUNDS = 50;
-
-const ANSWERS = new Set(["joined_room", "redirect", "error"]);
-
-/** The first answer to a join: joined here, sent elsewhere, or refused. */
-function joinAnswer(client: TestClient): Promise<Envelope> {
-  return new Promise((resolve, reject) => {
-    const find = () => client.received.find((m) => ANSWERS.has(m.event));
-    const already = find();
-    if (already !== undefined) return resolve(already);
-    // The test client records each frame before this later handler runs.
-    const stop = client.client.onFrame(() => {
-      const found = find();
-      if (found === undefined) return;
-      stop();
-      clearTimeout(timer);
-      resolve(found);
-    });
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error("no answer to the join"));
-    }, 10_000);
-  });
-}
 
 async function roomsOn(node: ServerProcess): Promise<number> {
   const health = await (await fetch(`${node.url}/healthz`)).json() as { rooms: number };

@@ -72,3 +72,19 @@ Deno.test("GET /api/games/{id} returns the game with seed, settings and actions;
   assert.equal((await hono.request("/api/games/R9-1")).status, 404);
   assert.equal((await hono.request("/api/games/bad%20id")).status, 404);
 });
+
+Deno.test("a game of a reopened room id (log id `R~2`) is listed, paged past and found by its id", async () => {
+  const store = memoryStore();
+  await store.archive.put(game(1));
+  await store.archive.put({ ...game(2), gameId: "R1~2-4", roomId: "R1", finishedAt: 9_000 });
+  const hono = new Hono();
+  mountGamesApi(hono, store.archive);
+  const first = await (await hono.request("/api/games?limit=1")).json();
+  assert.deepEqual(first.games.map((g: { game_id: string }) => g.game_id), ["R1~2-4"]);
+  const next = await hono.request(`/api/games?limit=1&cursor=${encodeURIComponent(first.next_cursor)}`);
+  assert.equal(next.status, 200, "a cursor that ends on such a game reads on");
+  assert.deepEqual((await next.json()).games.map((g: { game_id: string }) => g.game_id), ["R1-1"]);
+  const found = await hono.request("/api/games/R1~2-4");
+  assert.equal(found.status, 200);
+  assert.equal((await found.json()).room_id, "R1");
+});
