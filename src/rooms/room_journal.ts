@@ -125,5 +125,8 @@ class StoreJournal implements RoomJournal {
     await this.#last;
     const grant = await this.#grant;
     await this.#log.finish(grant);
+    // A finished log takes no entries, so its lease guards nothing: held on, a cluster node would renew it for
+    // as long as it runs, one more Redis call per lease period for every game it ever hosted.
+    await this.#store.ownership.release(grant);
   }
 }
