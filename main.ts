@@ -23,11 +23,12 @@ import { memoryStore } from "./src/store/memory_store.ts";
 import { type Store, StoreError } from "./src/store/ports.ts";
 import { openSqliteStore } from "./src/store/sqlite_store.ts";
 import type { RedisStore } from "./src/store/redis_store.ts";
+import type { RoomOwner } from "./src/store/redis_owners.ts";
 import { keptOwnership, LeaseKeeper } from "./src/store/lease_keeper.ts";
 import { probeDataDir } from "./src/store/disk_probe.ts";
 import { WriteHealth } from "./src/store/write_health.ts";
 import { observedStore } from "./src/store/observed_store.ts";
-import { roomIdOfLog } from "./src/rooms/log_chain.ts";
+import { currentLog, roomIdOfLog } from "./src/rooms/log_chain.ts";
 
 async function loadRuntime(): Promise<Runtime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun.ts")).bunRuntime();
@@ -275,7 +276,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
         realClock,
         log,
         config.cluster !== null && store.kind === "redis"
-          ? { nodeId: config.cluster.nodeId, owners: (ids) => (store as RedisStore).owners(ids) }
+          ? { nodeId: config.cluster.nodeId, owners: (ids) => currentOwners(store as RedisStore, ids) }
           : null,
       ),
       adminToken: config.adminToken,
@@ -363,4 +364,21 @@ switch (parsed.kind) {
       console.error(`liaptui: cannot start: ${error instanceof Error ? error.message : String(error)}`);
       runtime.exit(1);
     }
+}
+
+/**
+ * Owners for /api/stats, keyed as asked. A plain room id is looked up under its current log: a reopened id's
+ * room (and lease) lives in `id~2`, `id~3`, … while `id` itself is a finished game's.
+ */
+async function currentOwners(store: RedisStore, ids: readonly string[]) {
+  const logIds = await Promise.all(
+    ids.map(async (id) => id === roomIdOfLog(id) ? (await currentLog(store.log, id)).logId : id),
+  );
+  const found = await store.owners(logIds);
+  const owners = new Map<string, RoomOwner>();
+  ids.forEach((id, i) => {
+    const owner = found.get(logIds[i]!);
+    if (owner !== undefined) owners.set(id, owner);
+  });
+  return owners;
 }

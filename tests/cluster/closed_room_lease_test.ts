@@ -1,5 +1,6 @@
 // A room that closes for good gives its lease up: the node stops renewing it and Redis forgets it, so a node's
-// leases follow its open rooms rather than every game it ever hosted; the id opens again as its next log.
+// leases follow its open rooms rather than every game it ever hosted. The id opens again as its next log, and
+// another node's /api/stats names that log's owner.
 
 import assert from "node:assert/strict";
 import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
@@ -10,6 +11,13 @@ import { until } from "../support/waiting.ts";
 import { TestClient } from "../support/ws_client.ts";
 import { startNode } from "./cluster_fixture.ts";
 import { startRedis } from "./redis_server.ts";
+
+const TOKEN = "closed-room-admin-token-0123456789";
+
+interface Listed {
+  room_id: string;
+  owner: { node: string | null; epoch: number; leased: boolean } | null;
+}
 
 async function leasesHeld(node: ServerProcess): Promise<number | undefined> {
   return (await scrapeMetrics(node.url)).get("liaptui_leases_held");
@@ -29,9 +37,11 @@ Deno.test("a closed room's lease is released: leases held falls back to the open
   if (typeof address === "string") throw new Error(address);
   const side = await connectRedis(address, { name: "liaptui:test:side" });
   let node: ServerProcess | null = null;
+  let other: ServerProcess | null = null;
   const clients: TestClient[] = [];
   try {
     node = await startNode(redis.url, "node-a");
+    other = await startNode(redis.url, "node-b", { env: { LIAPTUI_ADMIN_TOKEN: TOKEN } });
     const staying = await joinAs(node, "stays", "Bo");
     clients.push(staying);
     const leaving = await joinAs(node, "closes", "Ann");
@@ -56,9 +66,21 @@ Deno.test("a closed room's lease is released: leases held falls back to the open
     clients.push(await joinAs(node, "closes", "Cy"));
     assert.equal(await leasesHeld(node), 2);
     assert.notEqual(await side.get(roomKeys("closes~2").lease), null);
+
+    // The other node lists the reopened room with the owner of its current log, not of the finished game.
+    const elsewhere = other;
+    const listed = await until(async () => {
+      const response = await fetch(`${elsewhere.url}/api/stats`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const stats = await response.json() as { cluster: { listed_elsewhere: Listed[] } };
+      return stats.cluster.listed_elsewhere.find((r) => r.room_id === "closes");
+    }, "node B to list the reopened room");
+    assert.deepEqual(listed.owner, { node: "node-a", epoch: 1, leased: true });
   } finally {
     for (const client of clients) client.close();
     await node?.stop();
+    await other?.stop();
     side.disconnect();
     await redis.stop();
   }
