@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import { connectRedis, parseRedisUrl } from "../../src/store/redis_connection.ts";
 import { AutoPlayer, FAST_SETTINGS } from "../support/auto_player.ts";
 import { freePort, type ServerProcess, startServer, type Target } from "../support/server_process.ts";
-import type { Envelope, TestClient } from "../support/ws_client.ts";
+import { type Envelope, TestClient } from "../support/ws_client.ts";
 import { type RedisServer, startRedis } from "./redis_server.ts";
 
 /** The shared secret every test node gets (32+ characters, as the server requires). */
@@ -162,4 +162,56 @@ export function joinAnswer(client: TestClient): Promise<Envelope> {
       reject(new Error("no answer to the join"));
     }, 10_000);
   });
+}
+
+/** What two players sent to two nodes at once for one new room were told, and the redirected one's name. */
+export interface JoinRace {
+  answers: [Envelope, Envelope];
+  /** The node the joined player went through (the owner), 0 for `a`, 1 for `b`; null when neither joined. */
+  joinedThrough: 0 | 1 | null;
+  /** The player the other node turned away, who should follow the redirect. */
+  loserName: string;
+  loser: TestClient;
+  redirect: Envelope | undefined;
+}
+
+/** Ann through node `a` and Bo through node `b` join `room` at the same moment, neither node having it. */
+export async function raceJoins(
+  a: ServerProcess,
+  b: ServerProcess,
+  room: string,
+  clients: TestClient[],
+): Promise<JoinRace> {
+  const onA = await TestClient.connect(`${a.wsUrl}/ws/${room}`);
+  const onB = await TestClient.connect(`${b.wsUrl}/ws/${room}`);
+  clients.push(onA, onB);
+  await Promise.all([onA.next("connected"), onB.next("connected")]);
+  onA.send("join_room", { player_name: "Ann" }, "j");
+  onB.send("join_room", { player_name: "Bo" }, "j");
+  const answers = await Promise.all([joinAnswer(onA), joinAnswer(onB)]);
+  const joinedThrough = answers[0].event === "joined_room"
+    ? 0
+    : answers[1].event === "joined_room"
+    ? 1
+    : null;
+  return {
+    answers,
+    joinedThrough,
+    loserName: joinedThrough === 0 ? "Bo" : "Ann",
+    loser: joinedThrough === 0 ? onB : onA,
+    redirect: answers.find((m) => m.event === "redirect"),
+  };
+}
+
+/** The redirected player follows `redirect` and joins as `name` on the owner; answers its `joined_room`. */
+export async function followRedirect(
+  redirect: Envelope,
+  name: string,
+  clients: TestClient[],
+): Promise<Envelope> {
+  const followed = await TestClient.connect(redirect.data!.url as string);
+  clients.push(followed);
+  await followed.next("connected");
+  followed.send("join_room", { player_name: name }, "j2");
+  return await followed.next("joined_room");
 }

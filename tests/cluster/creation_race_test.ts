@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { roomKeys } from "../../src/store/redis_keys.ts";
 import type { ServerProcess } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
-import { joinAnswer, withCluster } from "./cluster_fixture.ts";
+import { followRedirect, raceJoins, withCluster } from "./cluster_fixture.ts";
 
 const ROUNDS = 50;
 
@@ -25,32 +25,19 @@ Deno.test("two nodes race to open the same new room: one owns it, the other redi
       for (let round = 0; round < ROUNDS; round++) {
         const room = `race-${round}`;
         const before = { a: await roomsOn(a), b: await roomsOn(b) };
-        const onA = await TestClient.connect(`${a.wsUrl}/ws/${room}`);
-        const onB = await TestClient.connect(`${b.wsUrl}/ws/${room}`);
-        clients.push(onA, onB);
-        await Promise.all([onA.next("connected"), onB.next("connected")]);
         // Both joins leave together; neither node has the room yet.
-        onA.send("join_room", { player_name: "Ann" }, "j");
-        onB.send("join_room", { player_name: "Bo" }, "j");
-        const [answerA, answerB] = await Promise.all([joinAnswer(onA), joinAnswer(onB)]);
-        const events = [answerA.event, answerB.event].sort();
+        const race = await raceJoins(a, b, room, clients);
+        const events = race.answers.map((m) => m.event).sort();
         assert.deepEqual(events, ["joined_room", "redirect"], `round ${round}: one joins, one is redirected`);
-        const [winner, loserClient, loserName] = answerA.event === "joined_room"
-          ? [a, onB, "Bo"] as const
-          : [b, onA, "Ann"] as const;
+        const winner = race.joinedThrough === 0 ? a : b;
         const owner = winner === a ? "node-a" : "node-b";
         wins[owner] += 1;
-        const redirect = answerA.event === "redirect" ? answerA : answerB;
-        assert.equal(redirect.data!.url, `${winner.wsUrl}/n/${owner}/ws/${room}`);
-        assert.equal((await loserClient.closed).code, 4010);
+        assert.equal(race.redirect!.data!.url, `${winner.wsUrl}/n/${owner}/ws/${room}`);
+        assert.equal((await race.loser.closed).code, 4010);
         assert.equal(await side.hget(roomKeys(room).meta, "owner"), owner);
 
         // The redirected player follows and joins the same room on its owner.
-        const followed = await TestClient.connect(redirect.data!.url as string);
-        clients.push(followed);
-        await followed.next("connected");
-        followed.send("join_room", { player_name: loserName }, "j2");
-        const joined = await followed.next("joined_room");
+        const joined = await followRedirect(race.redirect!, race.loserName, clients);
         const seats = (joined.data!.room as { seats: unknown[] }).seats;
         assert.equal(seats.filter((p) => p !== null).length, 2, `round ${round}: both players in one room`);
 

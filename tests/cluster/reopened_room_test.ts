@@ -9,7 +9,7 @@ import { roomKeys } from "../../src/store/redis_keys.ts";
 import { AutoPlayer } from "../support/auto_player.ts";
 import { binaryExists, type ServerProcess } from "../support/server_process.ts";
 import { TestClient } from "../support/ws_client.ts";
-import { broadcastSeqs, joinAnswer, seatFour, withCluster } from "./cluster_fixture.ts";
+import { broadcastSeqs, followRedirect, raceJoins, seatFour, withCluster } from "./cluster_fixture.ts";
 
 const NAMES = ["Ann", "Bo", "Cy", "Di"];
 
@@ -151,30 +151,17 @@ Deno.test("two nodes racing to reopen one finished room id: one owns it, the oth
       for (let round = 0; round < ROUNDS; round++) {
         const room = `again-${round}`;
         await openAndFinish(side, round % 2 === 0 ? a : b, room);
-        const onA = await TestClient.connect(`${a.wsUrl}/ws/${room}`);
-        const onB = await TestClient.connect(`${b.wsUrl}/ws/${room}`);
-        clients.push(onA, onB);
-        await Promise.all([onA.next("connected"), onB.next("connected")]);
-        onA.send("join_room", { player_name: "Ann" }, "j");
-        onB.send("join_room", { player_name: "Bo" }, "j");
-        const [answerA, answerB] = await Promise.all([joinAnswer(onA), joinAnswer(onB)]);
+        const race = await raceJoins(a, b, room, clients);
         assert.deepEqual(
-          [answerA.event, answerB.event].sort(),
+          race.answers.map((m) => m.event).sort(),
           ["joined_room", "redirect"],
           `round ${round}: one joins, one is redirected`,
         );
-        const [owner, winner, loserName] = answerA.event === "joined_room"
-          ? ["node-a", a, "Bo"] as const
-          : ["node-b", b, "Ann"] as const;
-        const redirect = answerA.event === "redirect" ? answerA : answerB;
-        assert.equal(redirect.data!.url, `${winner.wsUrl}/n/${owner}/ws/${room}`);
+        const [owner, winner] = race.joinedThrough === 0 ? ["node-a", a] as const : ["node-b", b] as const;
+        assert.equal(race.redirect!.data!.url, `${winner.wsUrl}/n/${owner}/ws/${room}`);
         assert.equal(await side.hget(roomKeys(`${room}~2`).meta, "owner"), owner);
 
-        const followed = await TestClient.connect(redirect.data!.url as string);
-        clients.push(followed);
-        await followed.next("connected");
-        followed.send("join_room", { player_name: loserName }, "j2");
-        const joined = await followed.next("joined_room");
+        const joined = await followRedirect(race.redirect!, race.loserName, clients);
         const seats = (joined.data!.room as { seats: unknown[] }).seats;
         assert.equal(seats.filter((p) => p !== null).length, 2, `round ${round}: both players in one room`);
         const log = await side.xrange(roomKeys(`${room}~2`).log, "-", "+");
