@@ -9,11 +9,8 @@ import styles from "../web/style.css" with { type: "text" };
 import favicon from "../web/favicon.svg" with { type: "text" };
 // Built from src/web/main.ts by `deno task build:web` (part of start, check, test and compile).
 import script from "../web/dist/app.js" with { type: "text" };
-import type { Connection } from "../net/connection.ts";
 import { Gateway } from "../net/gateway.ts";
 import { consoleLogger, type Logger } from "../net/logger.ts";
-import { CloseCode } from "../protocol/codes.ts";
-import { encodeEvent } from "../protocol/server_messages.ts";
 import type { Transport } from "../net/transport.ts";
 import { ClientAddress } from "./client_address.ts";
 import { OriginCheck } from "./origin_check.ts";
@@ -21,6 +18,7 @@ import { type OpsOptions, opsRoutes } from "./ops_routes.ts";
 import { headerLimit, requestBodyLimit, secureResponses } from "./security.ts";
 import type { GameArchive } from "../store/ports.ts";
 import { mountGamesApi } from "./games_api.ts";
+import { socketEvents, turnAway } from "./ws_events.ts";
 
 export interface AppOptions<Raw> {
   gateway: Gateway;
@@ -112,47 +110,17 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
     },
     options.upgradeWebSocket(async (c) => {
       const channel = c.req.param("channel") ?? "lobby";
+      const token = c.req.query("token") || undefined;
       // Browsers do not follow redirects on a WebSocket handshake: the redirect goes in-band, then the close.
       const elsewhere = channel !== "lobby" && options.cluster
-        ? await options.cluster.route(channel, c.req.query("token") || undefined)
+        ? await options.cluster.route(channel, token)
         : null;
-      if (elsewhere !== null && "retry" in elsewhere) {
-        return {
-          onOpen(_event, ws) {
-            ws.close(CloseCode.TRY_AGAIN_LATER, elsewhere.retry);
-          },
-        };
-      }
-      if (elsewhere !== null) {
-        return {
-          onOpen(_event, ws) {
-            ws.send(encodeEvent("redirect", { room_id: channel, url: elsewhere.redirect }, {
-              roomId: channel,
-              timestamp: options.now(),
-            }));
-            ws.close(CloseCode.REDIRECT, "this room is served by another node");
-          },
-        };
-      }
-      const token = c.req.query("token") || undefined;
-      const lastSeq = c.req.query("last_seq");
+      if (elsewhere !== null) return turnAway(channel, elsewhere, options.now);
       const address = clientAddress.resolve(options.remoteAddress(c), c.req.raw.headers);
-      let connection: Connection | null = null;
-      return {
-        onOpen(_event, ws) {
-          connection = gateway.open(options.transportOf(ws), channel, address, { token, lastSeq });
-        },
-        onMessage(event, _ws) {
-          if (connection !== null) gateway.message(connection, event.data);
-        },
-        onClose(event) {
-          if (connection !== null) gateway.closed(connection, event.code);
-        },
-        onError() {
-          // An error ends the socket without a close frame: abnormal closure, as a client would see it.
-          if (connection !== null) gateway.closed(connection, 1006);
-        },
-      };
+      return socketEvents(gateway, options.transportOf, channel, address, {
+        token,
+        lastSeq: c.req.query("last_seq"),
+      });
     }),
   );
 

@@ -190,15 +190,7 @@ export class Gateway implements Replies {
       compressMin: this.#limits.compressMinBytes,
       bucket: new TokenBucket(this.#limits.ratePerSecond, this.#limits.rateBurst, now),
     });
-    connection.onSlowConsumer((slow) => {
-      this.metrics.slowConsumerCloses += 1;
-      this.#log.warn("slow consumer closed", {
-        connection: slow.id,
-        room: slow.channel,
-        address: slow.address,
-      });
-      this.drop(slow, CloseCode.SLOW_CONSUMER, "slow consumer");
-    });
+    connection.onSlowConsumer(this.#slowConsumer);
     const isRoom = channel !== "lobby";
     this.metrics.opened(isRoom ? "room" : "lobby");
     this.#log.debug("connection opened", { connection: connection.id, room: channel, address });
@@ -351,6 +343,17 @@ export class Gateway implements Replies {
       connection.checkBuffer();
     }
   }
+
+  /** One handler for every connection (a closure each would be one more object per idle socket). */
+  #slowConsumer = (slow: Connection): void => {
+    this.metrics.slowConsumerCloses += 1;
+    this.#log.warn("slow consumer closed", {
+      connection: slow.id,
+      room: slow.channel,
+      address: slow.address,
+    });
+    this.drop(slow, CloseCode.SLOW_CONSUMER, "slow consumer");
+  };
 
   /** Graceful shutdown: refuse newcomers, close every socket with 1001, clear every timer. */
   shutdown(): void {

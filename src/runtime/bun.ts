@@ -48,16 +48,62 @@ interface SocketData {
 
 type AppSocket = BunSocket & { data: SocketData };
 
+/**
+ * What a socket's Hono context calls: methods on a prototype, not closures, because a server holds one per
+ * idle socket and closures cost a function object each.
+ */
+class ContextInit {
+  readonly raw: AppSocket;
+
+  constructor(raw: AppSocket) {
+    this.raw = raw;
+  }
+
+  send(source: string | ArrayBuffer | Uint8Array, options?: { compress?: boolean }): void {
+    this.raw.send(source as string, options?.compress);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.raw.close(code, reason);
+  }
+
+  get readyState(): 0 | 1 | 2 | 3 {
+    return this.raw.readyState as 0 | 1 | 2 | 3;
+  }
+}
+
 /** The one Hono context of a socket; the app reads `raw` only, so no URL is parsed for it. */
 function contextOf(ws: AppSocket): WSContext<unknown> {
-  return ws.data.context ??= new WSContext({
-    send: (source, options) => ws.send(source as string, options?.compress),
-    raw: ws,
-    get readyState() {
-      return ws.readyState as 0 | 1 | 2 | 3;
-    },
-    close: (code, reason) => ws.close(code, reason),
-  });
+  return ws.data.context ??= new WSContext(new ContextInit(ws));
+}
+
+/** A socket as the net layer speaks to it; like ContextInit, one small object per socket, no closures. */
+class BunTransport implements Transport {
+  readonly #socket: BunSocket;
+
+  constructor(socket: BunSocket) {
+    this.#socket = socket;
+  }
+
+  send(frame: string, compress: boolean): void {
+    if (this.#socket.readyState === OPEN) this.#socket.send(frame, compress);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#socket.readyState === OPEN) this.#socket.close(code, reason);
+  }
+
+  bufferedAmount(): number {
+    return this.#socket.getBufferedAmount();
+  }
+
+  subscribe(topic: string): void {
+    this.#socket.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    this.#socket.unsubscribe(topic);
+  }
 }
 
 /** Runs one of the app's socket handlers; a throw goes to its `onError`, as with Hono's adapter. */
@@ -135,20 +181,7 @@ export function bunRuntime(): Runtime {
     env: (name) => bun.env[name],
     pubsub,
     upgradeWebSocket: upgradeWith(() => server) as unknown as UpgradeWebSocket<unknown>,
-    transportOf(ws: WSContext<unknown>): Transport {
-      const socket = ws.raw as BunSocket;
-      return {
-        send: (frame, compress) => {
-          if (socket.readyState === OPEN) socket.send(frame, compress);
-        },
-        close: (code, reason) => {
-          if (socket.readyState === OPEN) socket.close(code, reason);
-        },
-        bufferedAmount: () => socket.getBufferedAmount(),
-        subscribe: (topic) => socket.subscribe(topic),
-        unsubscribe: (topic) => socket.unsubscribe(topic),
-      };
-    },
+    transportOf: (ws: WSContext<unknown>): Transport => new BunTransport(ws.raw as BunSocket),
     remoteAddress(c: Context): string {
       return server?.requestIP(c.req.raw)?.address ?? "unknown";
     },
