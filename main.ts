@@ -256,6 +256,7 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     upgradeWebSocket: runtime.upgradeWebSocket,
     transportOf: runtime.transportOf,
     remoteAddress: runtime.remoteAddress,
+    ...(runtime.directUpgrade !== undefined ? { directUpgrade: runtime.directUpgrade } : {}),
     version: VERSION,
     startedAt,
     now: realClock.now,

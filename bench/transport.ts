@@ -1,7 +1,7 @@
 // Transport benchmark runner: each target server pinned to core 0, the Bun load generator to core 1; server CPU
 // and RSS from /proc, delivery and latency from the load generator. Prints figures only; asserts nothing.
 // `deno task bench:transport [--reps 3] [--scenarios fanout,rooms,idle,reconnect,slow] [--targets binary,raw,sio]`
-// `[--store memory|sqlite] [--warmup 0.5]`
+// `[--store memory|sqlite] [--warmup 0.5] [--deflate]`
 // (`--targets before,binary,raw --before <path>` adds an older build of liaptui to the same run).
 
 import { parseArgs } from "node:util";
@@ -31,6 +31,8 @@ const { values: flags } = parseArgs({
     store: { type: "string", default: "memory" },
     /** Unmeasured warm-up load as a fraction of the measured one (see load.mjs); 0 measures a cold server. */
     warmup: { type: "string", default: "0.5" },
+    /** The load generator's sockets offer permessage-deflate (see load.mjs); off by default. */
+    deflate: { type: "boolean", default: false },
   },
 });
 
@@ -176,7 +178,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
         ...["-c", "1", bun, `${BENCH}transport/load.mjs`, "--kind", target === "sio" ? "sio" : "ws"],
         ...["--url", server.url, "--scenario", scenario, "--sio-dir", `${BENCH}socketio/`],
         ...["--tokens", target === "binary" || target === "before" ? "yes" : "no"],
-        ...["--warmup", String(Number(flags.warmup))],
+        ...["--warmup", String(Number(flags.warmup)), "--deflate", flags.deflate ? "yes" : "no"],
       ],
       cwd: ROOT,
       stdout: "piped",
@@ -221,6 +223,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
     return {
       target,
       store: target === "binary" || target === "before" ? flags.store : undefined,
+      deflate_offered: flags.deflate,
       scenario,
       ...result,
       server_cpu_s: Number(cpu.toFixed(2)),

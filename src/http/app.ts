@@ -3,7 +3,7 @@
 
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { UpgradeWebSocket, WSContext, WSEvents } from "hono/ws";
 import page from "../web/index.html" with { type: "text" };
 import styles from "../web/style.css" with { type: "text" };
 import favicon from "../web/favicon.svg" with { type: "text" };
@@ -19,6 +19,7 @@ import { headerLimit, requestBodyLimit, secureResponses } from "./security.ts";
 import type { GameArchive } from "../store/ports.ts";
 import { mountGamesApi } from "./games_api.ts";
 import { socketEvents, turnAway } from "./ws_events.ts";
+import { type DirectUpgrade, directSocketEvents } from "./ws_direct.ts";
 
 export interface AppOptions<Raw> {
   gateway: Gateway;
@@ -39,6 +40,11 @@ export interface AppOptions<Raw> {
   log?: Logger;
   /** Finished games for `/api/games`; without it those routes are not mounted. */
   games?: GameArchive;
+  /**
+   * Where the runtime can upgrade a bare request (Bun), plain `/ws/{channel}` upgrades are answered before
+   * Hono's router (see ws_direct.ts). Not in cluster mode, whose room routing lives in the Hono route.
+   */
+  directUpgrade?: DirectUpgrade;
   /** Cluster mode: this node's id (it also answers on `/n/{nodeId}/ws/:channel`) and where each room lives. */
   cluster?: ClusterRouting;
 }
@@ -125,6 +131,23 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   );
 
   if (options.games !== undefined) mountGamesApi(app, options.games);
+
+  if (options.directUpgrade !== undefined && options.cluster === undefined) {
+    const direct = options.directUpgrade;
+    const sockets = {
+      gateway,
+      transportOf: options.transportOf,
+      origins,
+      clientAddress,
+      maxHeaderBytes: limits.maxHeaderBytes,
+    };
+    const routed = app.fetch;
+    app.fetch = (request, env, executionCtx) => {
+      const events = directSocketEvents(sockets, request, () => direct.peer(request, env));
+      if (events !== null && direct.upgrade(request, env, events as WSEvents<unknown>)) return new Response(null);
+      return routed(request, env, executionCtx);
+    };
+  }
 
   app.notFound((c) => c.json({ error: "Not found" }, 404));
   app.onError((error, c) => {

@@ -182,6 +182,11 @@ export function bunRuntime(): Runtime {
     pubsub,
     upgradeWebSocket: upgradeWith(() => server) as unknown as UpgradeWebSocket<unknown>,
     transportOf: (ws: WSContext<unknown>): Transport => new BunTransport(ws.raw as BunSocket),
+    directUpgrade: {
+      peer: (request, env) => (env as BunServer).requestIP(request)?.address ?? "unknown",
+      upgrade: (request, env, events) =>
+        (env as BunServer).upgrade(request, { data: { events, context: null } }),
+    },
     remoteAddress(c: Context): string {
       return server?.requestIP(c.req.raw)?.address ?? "unknown";
     },

@@ -2,6 +2,7 @@
 
 import type { Context } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { DirectUpgrade } from "../http/ws_direct.ts";
 import type { NetLimits } from "../net/limits.ts";
 import type { PubSub, Transport } from "../net/transport.ts";
 
@@ -31,6 +32,8 @@ export interface Runtime {
   readonly upgradeWebSocket: UpgradeWebSocket<unknown>;
   transportOf(ws: WSContext<unknown>): Transport;
   remoteAddress(c: Context): string;
+  /** Upgrades a bare request outside Hono's router, where the runtime can (Bun). */
+  readonly directUpgrade?: DirectUpgrade;
   serve(
     fetch: (request: Request, env: unknown) => Response | Promise<Response>,
     options: ListenOptions,
