@@ -69,27 +69,49 @@ export class Router<S extends EventSchemas> {
   /** Runs the handler of an already parsed message. */
   dispatch(connection: Connection, message: ClientMessage<S>, now: number): void {
     const { event, data, id } = message;
-    const context: MessageContext = {
-      connection,
-      id,
-      now,
-      reply: (name, payload) => this.#replies.reply(connection, name, payload, id),
-    };
+    const context = new Context(this.#replies, connection, id, now);
     const handler = this.#handlers[event] as (context: MessageContext, data: unknown) => HandlerOutcome;
-    const bug = (error: unknown): Failure =>
-      bugFailure(
-        this.#log,
-        "handler bug",
-        { event, room: connection.channel, connection: connection.id },
-        error,
-      );
     let outcome: HandlerOutcome;
     try {
       outcome = handler(context, data);
     } catch (error) {
-      outcome = bug(error);
+      outcome = this.#bug(event, connection, error);
     }
-    answerOutcome(outcome, (failure) => this.#replies.error(connection, failure, id), bug);
+    // Most messages end here with nothing to answer; the closures below are made only when something is.
+    if (!outcome) return;
+    answerOutcome(
+      outcome,
+      (failure) => this.#replies.error(connection, failure, id),
+      (error) => this.#bug(event, connection, error),
+    );
+  }
+
+  #bug(event: string, connection: Connection, error: unknown): Failure {
+    return bugFailure(
+      this.#log,
+      "handler bug",
+      { event, room: connection.channel, connection: connection.id },
+      error,
+    );
+  }
+}
+
+/** A handler's view of its message: one small object per message, its `reply` a method, not a closure. */
+class Context implements MessageContext {
+  readonly #replies: Replies;
+  readonly connection: Connection;
+  readonly id: RequestId | undefined;
+  readonly now: number;
+
+  constructor(replies: Replies, connection: Connection, id: RequestId | undefined, now: number) {
+    this.#replies = replies;
+    this.connection = connection;
+    this.id = id;
+    this.now = now;
+  }
+
+  reply(event: string, data: unknown): void {
+    this.#replies.reply(this.connection, event, data, this.id);
   }
 }
 

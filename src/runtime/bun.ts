@@ -108,17 +108,22 @@ class BunTransport implements Transport {
 
 /** Runs one of the app's socket handlers; a throw goes to its `onError`, as with Hono's adapter. */
 function run(ws: AppSocket, handler: () => unknown): void {
-  const fail = (error: unknown) => {
-    const onError = ws.data.events.onError;
-    if (!onError) throw error;
-    onError(Object.assign(new Event("error"), { error }), contextOf(ws));
-  };
   try {
-    const result = handler();
-    if (result instanceof Promise) result.catch(fail);
+    settle(ws, handler());
   } catch (error) {
-    fail(error);
+    fail(ws, error);
   }
+}
+
+/** A handler's promise that rejects goes to `onError` too. */
+function settle(ws: AppSocket, result: unknown): void {
+  if (result instanceof Promise) result.catch((error) => fail(ws, error));
+}
+
+function fail(ws: AppSocket, error: unknown): void {
+  const onError = ws.data.events.onError;
+  if (!onError) throw error;
+  onError(Object.assign(new Event("error"), { error }), contextOf(ws));
 }
 
 /** The app ignores the open event itself; one instance serves every socket. */
@@ -139,7 +144,12 @@ const handlers = {
     const { onMessage } = ws.data.events;
     if (!onMessage) return;
     const data = typeof message === "string" ? message : message.buffer as ArrayBuffer;
-    run(ws, () => onMessage({ data } as MessageEvent<string | ArrayBuffer>, contextOf(ws)));
+    // `run` inlined: this is every inbound frame, and a closure per frame is garbage per frame.
+    try {
+      settle(ws, onMessage({ data } as MessageEvent<string | ArrayBuffer>, contextOf(ws)));
+    } catch (error) {
+      fail(ws, error);
+    }
   },
   close(ws: AppSocket, code: number, reason: string): void {
     const { onClose } = ws.data.events;
