@@ -144,7 +144,10 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
     const routed = app.fetch;
     app.fetch = (request, env, executionCtx) => {
       const events = directSocketEvents(sockets, request, () => direct.peer(request, env));
-      if (events !== null && direct.upgrade(request, env, events as WSEvents<unknown>)) return new Response(null);
+      // Bun's way after an upgrade: return nothing (the 101 is already on its way), so no Response is made.
+      if (events !== null && direct.upgrade(request, env, events as WSEvents<unknown>)) {
+        return undefined as unknown as Response;
+      }
       return routed(request, env, executionCtx);
     };
   }

@@ -121,9 +121,9 @@ function settle(ws: AppSocket, result: unknown): void {
 }
 
 function fail(ws: AppSocket, error: unknown): void {
-  const onError = ws.data.events.onError;
-  if (!onError) throw error;
-  onError(Object.assign(new Event("error"), { error }), contextOf(ws));
+  const events = ws.data.events;
+  if (!events.onError) throw error;
+  events.onError(Object.assign(new Event("error"), { error }), contextOf(ws));
 }
 
 /** The app ignores the open event itself; one instance serves every socket. */
@@ -137,23 +137,23 @@ const OPEN_EVENT = new Event("open");
  */
 const handlers = {
   open(ws: AppSocket): void {
-    const { onOpen } = ws.data.events;
-    if (onOpen) run(ws, () => onOpen(OPEN_EVENT, contextOf(ws)));
+    const events = ws.data.events;
+    if (events.onOpen) run(ws, () => events.onOpen!(OPEN_EVENT, contextOf(ws)));
   },
   message(ws: AppSocket, message: string | Uint8Array): void {
-    const { onMessage } = ws.data.events;
-    if (!onMessage) return;
+    const events = ws.data.events;
+    if (!events.onMessage) return;
     const data = typeof message === "string" ? message : message.buffer as ArrayBuffer;
     // `run` inlined: this is every inbound frame, and a closure per frame is garbage per frame.
     try {
-      settle(ws, onMessage({ data } as MessageEvent<string | ArrayBuffer>, contextOf(ws)));
+      settle(ws, events.onMessage({ data } as MessageEvent<string | ArrayBuffer>, contextOf(ws)));
     } catch (error) {
       fail(ws, error);
     }
   },
   close(ws: AppSocket, code: number, reason: string): void {
-    const { onClose } = ws.data.events;
-    if (onClose) run(ws, () => onClose({ code, reason } as CloseEvent, contextOf(ws)));
+    const events = ws.data.events;
+    if (events.onClose) run(ws, () => events.onClose!({ code, reason } as CloseEvent, contextOf(ws)));
   },
 };
 
