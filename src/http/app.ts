@@ -19,7 +19,7 @@ import { headerLimit, requestBodyLimit, secureResponses } from "./security.ts";
 import type { GameArchive } from "../store/ports.ts";
 import { mountGamesApi } from "./games_api.ts";
 import { socketEvents, turnAway } from "./ws_events.ts";
-import { type DirectUpgrade, directSocketEvents } from "./ws_direct.ts";
+import { directSocketEvents, type DirectUpgrade } from "./ws_direct.ts";
 
 export interface AppOptions<Raw> {
   gateway: Gateway;

@@ -50,7 +50,9 @@ export function directSocketEvents<Raw>(
   let total = 0;
   for (const [name, value] of headers) total += name.length + value.length + 4;
   if (total > options.maxHeaderBytes) return null;
-  if (!options.origins.allows(headers.get("origin") ?? undefined, headers.get("host") ?? undefined)) return null;
+  if (!options.origins.allows(headers.get("origin") ?? undefined, headers.get("host") ?? undefined)) {
+    return null;
+  }
   // Read as Hono's `c.req.query` reads them (same helper), so both routes see the same token.
   const token = getQueryParam(request.url, "token") as string | undefined;
   const lastSeq = getQueryParam(request.url, "last_seq") as string | undefined;

@@ -100,13 +100,15 @@ export function memoryStore(): Store {
     read(roomId, after, limit) {
       const entries = rooms.get(roomId)?.entries ?? [];
       const from = Math.max(0, after);
-      return Promise.resolve(entries.slice(from, from + limit).map((kept): StoredEntry => ({
-        actionId: kept.actionId,
-        at: kept.at,
-        eventSeq: kept.eventSeq,
-        data: JSON.parse(kept.json) as Json,
-        seq: kept.seq,
-      })));
+      return Promise.resolve(
+        entries.slice(from, from + limit).map((kept): StoredEntry => ({
+          actionId: kept.actionId,
+          at: kept.at,
+          eventSeq: kept.eventSeq,
+          data: JSON.parse(kept.json) as Json,
+          seq: kept.seq,
+        })),
+      );
     },
 
     head(roomId) {
