@@ -116,9 +116,15 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       const elsewhere = channel !== "lobby" && options.cluster
         ? await options.cluster.route(channel, c.req.query("token") || undefined)
         : null;
+      // Closed at the door, these sockets never reach the gateway: counted here as refused, and by close code.
+      const turnedAway = (reason: string, code: number) => {
+        gateway.metrics.connectionsRefused.inc(reason);
+        gateway.metrics.closed(code);
+      };
       if (elsewhere !== null && "retry" in elsewhere) {
         return {
           onOpen(_event, ws) {
+            turnedAway("unavailable", CloseCode.TRY_AGAIN_LATER);
             ws.close(CloseCode.TRY_AGAIN_LATER, elsewhere.retry);
           },
         };
@@ -130,6 +136,7 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
               roomId: channel,
               timestamp: options.now(),
             }));
+            turnedAway("redirect", CloseCode.REDIRECT);
             ws.close(CloseCode.REDIRECT, "this room is served by another node");
           },
         };

@@ -85,7 +85,10 @@ const KNOWN_CLOSE_CODES = new Set<number>([
 export class Metrics {
   readonly connectionsOpened = new LabeledCounter();
   readonly connectionsClosed = new LabeledCounter();
-  /** Sockets turned away at the door, by reason (`address_limit`, `origin`, `shutting_down`). */
+  /**
+   * Sockets turned away at the door, by reason (`address_limit`, `origin`, `shutting_down`; in cluster mode
+   * `redirect` to the room's owner and `unavailable` when no node can serve it just now).
+   */
   readonly connectionsRefused = new LabeledCounter();
   readonly messagesIn = new LabeledCounter();
   readonly bytesIn = new LabeledCounter();
