@@ -340,13 +340,32 @@ export class RoomDirectory {
     journal: (opening: RoomOpening) => Room["journal"],
   ): Room {
     const opening: RoomOpening = { name, settings: settings as unknown as RoomOpening["settings"] };
-    return new Room({
+    const output = this.#options.output;
+    // A room that closed while its last action waited for the store delivers that action late, to the sockets
+    // left in its channel. Once a new room holds the id, that channel and the names bound in it are the new
+    // room's: the old one's broadcasts, private messages and unseatings must not reach them.
+    const mayDeliver = (): boolean => {
+      const holder = this.#rooms.get(id);
+      return holder === undefined || holder === room;
+    };
+    const room: Room = new Room({
       id,
       name,
       settings,
       createdAt,
       clock: this.#options.clock,
-      output: this.#options.output,
+      output: {
+        broadcast: (roomId, events, options) => {
+          if (mayDeliver()) output.broadcast(roomId, events, options);
+        },
+        toMember: (roomId, memberName, events) => {
+          if (mayDeliver()) output.toMember(roomId, memberName, events);
+        },
+        memberRemoved: (roomId, memberName) => {
+          if (mayDeliver()) output.memberRemoved(roomId, memberName);
+        },
+        ...(output.replayed !== undefined ? { replayed: output.replayed.bind(output) } : {}),
+      },
       seed: this.#options.seed ?? randomSeed,
       ...(this.#options.tokens ? { newToken: () => this.#options.tokens!(id) } : {}),
       journal: journal(opening),
@@ -364,6 +383,7 @@ export class RoomDirectory {
         },
       },
     });
+    return room;
   }
 
   #publish(room: Room): void {
