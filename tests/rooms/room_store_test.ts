@@ -189,6 +189,53 @@ Deno.test("an engine that throws on a move: SERVER_ERROR, the move is rolled bac
   f.directory.dispose();
 });
 
+Deno.test("a rollback in a chatty room restores the same seq and game: stored chats replay by their number", async () => {
+  const broken = { on: false, thrown: 0 };
+  const store = memoryStore();
+  const f = build(store, new FakeClock(), throwingRules(broken, (type) => type === "declare"));
+  const table = f.directory.create("t", { ...FAST, max_rounds: 1 }, "t");
+  for (const name of NAMES) {
+    assert.ok(table.join(name, "player").ok);
+    for (let i = 0; i < 3; i++) assert.ok(table.chat(name, `hello ${i}`).ok);
+  }
+  assert.ok(table.startGame("Ann", false).ok);
+  for (let i = 0; i < 5; i++) assert.ok(table.chat("Bo", `good luck ${i}`).ok);
+  const declarePrompt = () =>
+    f.output.delivered.findLast((d) =>
+      NAMES.includes(d.to) && d.event === "your_turn" && d.data.action === "declare"
+    );
+  const never = new Map(NAMES.map((n) => [n, Number.MAX_SAFE_INTEGER]));
+  await play(f, table, () => declarePrompt() !== undefined, never);
+  assert.ok(table.chat("Cy", "your move").ok);
+  assert.equal(await table.stored(), null);
+  const prompt = declarePrompt()!;
+  const seq = table.seq;
+  const view = table.stateFor(prompt.to);
+
+  broken.on = true;
+  const result = table.gameAction(prompt.to, {
+    type: "declare",
+    value: (prompt.data.options as number[])[0]!,
+  });
+  assert.equal(result.ok ? null : result.error.code, "SERVER_ERROR");
+  assert.equal(broken.thrown, 1, "the move threw, and the room was rebuilt from its kept log");
+  assert.equal(table.seq, seq, "the chats' seqs are counted again");
+  assert.deepEqual(table.stateFor(prompt.to), view, "the state is as before the move");
+
+  broken.on = false;
+  await play(f, table, () => table.phase === "GAME_OVER");
+  assert.equal(table.phase, "GAME_OVER");
+  const roomSeqs = seqs(f.output);
+  assert.deepEqual(roomSeqs, roomSeqs.map((_, i) => i + 1), "every seq once, in order, across the rollback");
+  // The game's id names its start_game entry in the log, which counts every chat before it.
+  const entries = await store.log.read("t", 0, 10_000);
+  const start = entries.find((e) => (e.data as { type: string }).type === "start_game")!;
+  await tick();
+  const games = await store.archive.list(10, null);
+  assert.deepEqual(games.games.map((g) => g.gameId), [`t-${start.seq}`]);
+  f.directory.dispose();
+});
+
 Deno.test("a bot whose move and fallback both throw: the game is aborted with a message, the table goes on", async () => {
   const broken = { on: true, thrown: 0 };
   const f = build(
