@@ -74,6 +74,11 @@ export class RoomDirectory {
   #listed = new Set<string>();
   #adopting = new Map<string, Promise<AdoptResult>>();
   #claiming = new Map<string, Promise<ClaimResult>>();
+  /**
+   * Rooms closed here whose logs are not finished yet (the close waits for their last append). A room opened
+   * under the same id meanwhile waits for it: it would otherwise open that log again, behind its entries.
+   */
+  #finishing = new Map<string, Promise<void>>();
   #mirror: LobbyMirror | null = null;
   #options: RoomDirectoryOptions;
 
@@ -111,7 +116,8 @@ export class RoomDirectory {
       name,
       merged,
       createdAt,
-      (opening) => this.#options.journals?.forNew(roomId, createdAt, opening) ?? null,
+      (opening) =>
+        this.#options.journals?.forNew(roomId, createdAt, opening, this.#finishing.get(roomId)) ?? null,
     );
     this.#rooms.set(roomId, room);
     return room;
@@ -204,6 +210,7 @@ export class RoomDirectory {
     if (journals === undefined || already !== undefined) {
       return { kind: "here", room: already ?? this.create(roomId, {}, roomId) };
     }
+    await this.#finishing.get(roomId);
     const settings = { ...this.#options.defaults } as unknown as RoomOpening["settings"];
     const createdAt = this.#options.clock.now();
     // The id's current generation is opened if no node did yet; a finished one moves the opening to the
@@ -301,8 +308,13 @@ export class RoomDirectory {
   close(id: string): void {
     if (this.#listed.has(id)) this.#mirror?.remove(id);
     const room = this.#forget(id);
-    room?.journal?.finish().catch((error) => {
+    const finishing = room?.journal?.finish().catch((error) => {
       console.error(`[rooms] room ${id}: marking it closed in the store failed`, error);
+    });
+    if (finishing === undefined) return;
+    this.#finishing.set(id, finishing);
+    finishing.then(() => {
+      if (this.#finishing.get(id) === finishing) this.#finishing.delete(id);
     });
   }
 

@@ -75,3 +75,30 @@ Deno.test("a closed room's late output reaches no socket or seat of the room ope
   assert.equal(harness.gateway.registry.player("r1", "Ann"), newcomer.connection);
   harness.gateway.shutdown();
 });
+
+Deno.test("a room opened under an id whose last room is still closing gets a log of its own and takes joins", async () => {
+  const { store, held, release, waiting } = heldStore();
+  const harness = makeGateway({}, { journals: new StoreJournals(store) });
+  const ann = harness.connect("r1");
+  ann.send({ event: "join_room", data: { player_name: "Ann" } });
+  await settle(() => ann.transport.events("joined_room").length === 1, "Ann joined");
+
+  held.answers = true;
+  ann.send({ event: "leave_room", data: {} });
+  await settle(() => waiting.length === 1, "the leave is stored, its answer held");
+  const newcomer = harness.connect("r1");
+  newcomer.send({ event: "join_room", data: { player_name: "Bo" } });
+  // Let the new room's opening run as far as it can while the old room's leave is unanswered.
+  for (let i = 0; i < 20; i++) await tick();
+  held.answers = false;
+  release();
+
+  await settle(
+    () => newcomer.transport.events("joined_room").length + newcomer.transport.events("error").length > 0,
+    "the join is answered",
+  );
+  assert.deepEqual(newcomer.transport.errorCodes, [], "the join was stored");
+  assert.equal(harness.gateway.directory.get("r1")?.journal?.logId, "r1~2", "the new room has the next log");
+  assert.equal((await store.log.room("r1"))?.finished, true, "the old room's log was finished");
+  harness.gateway.shutdown();
+});
