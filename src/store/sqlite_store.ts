@@ -42,7 +42,12 @@ export interface SqliteOptions {
 }
 
 export const DATABASE_FILE = "liaptui.db";
-const SCHEMA_VERSION = 1;
+/**
+ * 2: a room's head is `MAX(seq)` of its log; the `rooms.head` column is no longer written (version 1 kept it
+ * equal to that, so a version 1 file is read as it is). A version 1 server refuses a version 2 file rather than
+ * trust its stale `head` column.
+ */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +58,8 @@ CREATE TABLE IF NOT EXISTS rooms (
   epoch INTEGER NOT NULL DEFAULT 0,
   token TEXT,
   owner TEXT,
-  head INTEGER NOT NULL DEFAULT 0,
+  head INTEGER NOT NULL DEFAULT 0, -- schema 1 only: since 2 the head is the log's last seq
+
   finished INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS log (
@@ -146,6 +152,9 @@ export function openSqliteStore(dataDir: string, options: SqliteOptions = {}): S
     const version = db.prepare("SELECT value FROM settings WHERE key = 'schema'").get()?.value;
     if (version === undefined) {
       db.prepare("INSERT INTO settings (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+    } else if (Number(version) === 1) {
+      // Version 1 kept `rooms.head` equal to the log's last seq, which is what version 2 reads instead.
+      db.prepare("UPDATE settings SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
     } else if (Number(version) !== SCHEMA_VERSION) {
       throw new Error(`schema version ${version}, this server reads ${SCHEMA_VERSION}`);
     }
@@ -202,10 +211,8 @@ class SqliteStore implements Store {
           const token = `s${crypto.randomUUID().slice(0, 8)}-${++this.#tokens}`;
           const row = this.#statements.acquire.get(token, owner, roomId);
           if (row === undefined) return { kind: "not_found" } as const;
-          return {
-            kind: "granted",
-            grant: { roomId, token, epoch: Number(row.epoch), head: Number(row.head) },
-          } as const;
+          const head = Number(this.#statements.head.get(roomId)?.head ?? 0);
+          return { kind: "granted", grant: { roomId, token, epoch: Number(row.epoch), head } } as const;
         }),
       renew: (grant: Grant): Promise<boolean> =>
         this.#read(() => {
@@ -415,16 +422,9 @@ class SqliteStore implements Store {
       return;
     }
     const results: AppendResult[] = [];
-    // Each room's head is written once per batch, after its last append.
-    const heads = new Map<string, number>();
     try {
       this.#db.exec("BEGIN IMMEDIATE");
-      for (const { grant, expectSeq, entry } of batch) {
-        const result = this.#appendOne(grant, expectSeq, entry);
-        if (result.kind === "ok") heads.set(grant.roomId, result.seq);
-        results.push(result);
-      }
-      for (const [roomId, head] of heads) this.#statements.setHead.run(head, roomId);
+      for (const { grant, expectSeq, entry } of batch) results.push(this.#appendOne(grant, expectSeq, entry));
       this.#db.exec("COMMIT");
     } catch (error) {
       // Heads counted in memory for this batch were never stored: read them again when next needed.
@@ -486,26 +486,33 @@ function gameSummaryOf(row: Record<string, unknown>): GamePage["games"][number] 
   };
 }
 
+/**
+ * A room's head: its log's last seq, found at the end of the log's primary key. Not kept in the `rooms` row:
+ * writing it there cost every append a second page (the row's) in the WAL.
+ */
+const HEAD = "(SELECT COALESCE(MAX(seq), 0) FROM log WHERE log.room_id = rooms.room_id) AS head";
+
 /** Every statement the store runs, prepared once. */
 function prepare(db: DatabaseSync) {
   const s = (sql: string): StatementSync => db.prepare(sql);
   return {
     createRoom: s("INSERT OR IGNORE INTO rooms (room_id, created_at, data) VALUES (?, ?, ?)"),
-    room: s("SELECT room_id, created_at, data, epoch, token, head, finished FROM rooms WHERE room_id = ?"),
+    room: s(`SELECT room_id, created_at, data, epoch, token, ${HEAD}, finished FROM rooms WHERE room_id = ?`),
+    head: s("SELECT COALESCE(MAX(seq), 0) AS head FROM log WHERE room_id = ?"),
     unfinished: s(
-      "SELECT room_id, created_at, data, head, finished FROM rooms WHERE finished = 0 ORDER BY created_at, room_id",
+      `SELECT room_id, created_at, data, ${HEAD}, finished FROM rooms WHERE finished = 0 ` +
+        "ORDER BY created_at, room_id",
     ),
     actionSeq: s("SELECT seq FROM log WHERE room_id = ? AND action_id = ?"),
     insert: s(
       "INSERT OR IGNORE INTO log (room_id, seq, action_id, at, event_seq, data) VALUES (?, ?, ?, ?, ?, ?)",
     ),
-    setHead: s("UPDATE rooms SET head = ? WHERE room_id = ?"),
     read: s(
       "SELECT seq, action_id, at, event_seq, data FROM log WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     ),
     acquire: s(
       "UPDATE rooms SET epoch = epoch + 1, token = ?, owner = ? WHERE room_id = ? AND finished = 0 " +
-        "RETURNING epoch, head",
+        "RETURNING epoch",
     ),
     release: s("UPDATE rooms SET token = NULL WHERE room_id = ? AND epoch = ? AND token = ?"),
     finish: s("UPDATE rooms SET finished = 1 WHERE room_id = ?"),
