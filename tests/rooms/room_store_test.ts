@@ -9,6 +9,8 @@ import { StoreJournals } from "../../src/rooms/room_journal.ts";
 import type { GameRules } from "../../src/rooms/table_game.ts";
 import { REAL_RULES } from "../../src/rooms/table_game.ts";
 import { memoryStore } from "../../src/store/memory_store.ts";
+import { openSqliteStore } from "../../src/store/sqlite_store.ts";
+import type { SyncFile } from "../../src/store/sqlite_wal_sync.ts";
 import type { Store } from "../../src/store/ports.ts";
 import { faultyStore, tick } from "../support/faulty_store.ts";
 import { answerPrompt, FAST, RecordingOutput } from "./room_fixture.ts";
@@ -100,6 +102,44 @@ Deno.test("nothing an action produces is delivered before the store has it", asy
   assert.deepEqual(f.output.delivered.map((d) => d.event), ["player_joined"]);
   assert.equal(table.stored(), null, "nothing left in flight");
   f.directory.dispose();
+});
+
+Deno.test("with the SQLite store, nothing is delivered before an fsync that started after its commit", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-room-sqlite-" });
+  // Every fsync (the WAL's, and the database file's after a checkpoint, due every 3 writes here) is held until
+  // the test completes it; each remembers whether the room's entry was committed when it started.
+  const held: { resolve(): void; headAtStart: Promise<number | null> }[] = [];
+  let store: Store | null = null;
+  // The store reads synchronously when asked, so this is the head as the fsync starts.
+  const syncFile: SyncFile = () =>
+    new Promise<void>((resolve) => held.push({ resolve, headAtStart: store!.log.head("t") }));
+  store = openSqliteStore(dir, { syncFile, checkpointEvery: 3 });
+  const f = build(store);
+  try {
+    const table = f.directory.create("t", FAST, "t");
+    assert.ok(table.join("Ann", "player").ok);
+    const stored = table.stored();
+    assert.ok(stored !== null);
+    let coveringDone = false;
+    for (let step = 0; step < 50 && f.output.delivered.length === 0; step++) {
+      await tick();
+      const next = held.shift();
+      if (next === undefined) continue;
+      assert.equal(f.output.delivered.length, 0, "nothing delivered while its fsync is held");
+      next.resolve();
+      coveringDone ||= ((await next.headAtStart) ?? 0) > 0;
+      await tick();
+      if (f.output.delivered.length > 0) assert.ok(coveringDone, "delivered only after a covering fsync");
+    }
+    assert.equal(await stored, null);
+    assert.deepEqual(f.output.delivered.map((d) => d.event), ["player_joined"]);
+    assert.ok(coveringDone);
+  } finally {
+    f.directory.dispose();
+    for (const h of held.splice(0)) h.resolve();
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a failed append rolls the action back: SERVER_ERROR, nothing delivered, no seq spent", async () => {
