@@ -176,6 +176,32 @@ async function serverLag(url: string): Promise<number> {
   }
 }
 
+/** The server's append-duration histogram (cumulative counts by upper bound in seconds); empty if unknown. */
+async function appendHistogram(url: string): Promise<Map<string, number>> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const buckets = new Map<string, number>();
+    for (const m of text.matchAll(/^liaptui_store_append_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
+      buckets.set(m[1]!, Number(m[2]));
+    }
+    return buckets;
+  } catch {
+    return new Map(); // Reported as n/a, like the lag.
+  }
+}
+
+/** Where the p50 and p99 of the appends between two scrapes fall: the bucket bounds around them. */
+function appendShare(before: Map<string, number>, after: Map<string, number>): string {
+  const bounds = [...after.keys()];
+  const total = (after.get("+Inf") ?? 0) - (before.get("+Inf") ?? 0);
+  if (bounds.length === 0 || total <= 0) return "n/a";
+  const at = (p: number) => {
+    const bound = bounds.find((le) => (after.get(le)! - (before.get(le) ?? 0)) >= total * p);
+    return bound === "+Inf" || bound === undefined ? "> 2.5 s" : `≤ ${Number(bound) * 1000} ms`;
+  };
+  return `${total} appends, p50 ${at(0.5)}, p99 ${at(0.99)}`;
+}
+
 /** One process of players (table_players_main.ts), driven over its stdin and stdout. */
 class PlayerProcess {
   readonly ready: Promise<void>;
@@ -338,15 +364,24 @@ async function runTarget(build: Build, store: StoreKind, count: number, options:
   }
   const rssReady = server.rss();
 
+  // The server reports its largest lag since the previous scrape: this one drops what setting the tables up
+  // (thousands of handshakes and joins) cost, so the figure below is the play's.
+  await serverLag(server.url);
   const cpuBefore = cpuSeconds(server.pid);
   const started = performance.now();
   await Promise.all(players.map((p) => p.go()));
+  // Every table starts its game at once (thousands of appends in the first second, none of them a move): the
+  // store's figures are taken from a few seconds in.
+  const appendsBefore = new Promise<Map<string, number>>((resolve) =>
+    setTimeout(() => resolve(appendHistogram(server.url)), Math.min(3, options.seconds / 4) * 1000)
+  );
   let serverLagMs = 0;
   const lagScrape = setInterval(() => {
     serverLag(server.url).then((lag) => (serverLagMs = Math.max(serverLagMs, lag || 0)));
   }, 1_000);
   const result = merge(await Promise.all(players.map((p) => p.result)));
   const elapsed = (performance.now() - started) / 1000;
+  const appends = appendShare(await appendsBefore, await appendHistogram(server.url));
   const cpuAfter = cpuSeconds(server.pid);
   const rssEnd = server.rss();
   clearInterval(sampler);
@@ -406,6 +441,7 @@ async function runTarget(build: Build, store: StoreKind, count: number, options:
     `move → own broadcast latency (${latencies.length} samples): p50 ${ms(summary.p50)}, ` +
       `p90 ${ms(percentile(latencies, 90))}, p99 ${ms(summary.p99)}, max ${ms(percentile(latencies, 100))}`,
   );
+  console.log(`store appends after the first seconds (the server's histogram, call to answer): ${appends}`);
   console.log(
     `server CPU: ${
       cpu === null ? "n/a" : `${cpu.toFixed(2)} s, ${summary.cpuPercent?.toFixed(0)}% of one core`

@@ -121,7 +121,7 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
       const elsewhere = channel !== "lobby" && options.cluster
         ? await options.cluster.route(channel, token)
         : null;
-      if (elsewhere !== null) return turnAway(channel, elsewhere, options.now);
+      if (elsewhere !== null) return turnAway(gateway, channel, elsewhere, options.now);
       const address = clientAddress.resolve(options.remoteAddress(c), c.req.raw.headers);
       return socketEvents(gateway, options.transportOf, channel, address, {
         token,

@@ -70,16 +70,23 @@ export function socketEvents<Raw>(
 
 /**
  * Cluster mode, a room served elsewhere: the socket hears where and is closed with 4010, or, when the room
- * cannot be served anywhere just now, is closed with 1013 (its token kept, to come back).
+ * cannot be served anywhere just now, is closed with 1013 (its token kept, to come back). Closed at the door,
+ * these sockets never reach the gateway: counted here as refused, and by close code.
  */
 export function turnAway<Raw>(
+  gateway: Gateway,
   channel: string,
   elsewhere: { redirect: string } | { retry: string },
   now: () => number,
 ): WSEvents<Raw> {
+  const turnedAway = (reason: string, code: number) => {
+    gateway.metrics.connectionsRefused.inc(reason);
+    gateway.metrics.closed(code);
+  };
   if ("retry" in elsewhere) {
     return {
       onOpen(_event, ws) {
+        turnedAway("unavailable", CloseCode.TRY_AGAIN_LATER);
         ws.close(CloseCode.TRY_AGAIN_LATER, elsewhere.retry);
       },
     };
@@ -90,6 +97,7 @@ export function turnAway<Raw>(
         roomId: channel,
         timestamp: now(),
       }));
+      turnedAway("redirect", CloseCode.REDIRECT);
       ws.close(CloseCode.REDIRECT, "this room is served by another node");
     },
   };

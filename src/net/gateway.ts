@@ -424,11 +424,18 @@ export class Gateway implements Replies {
     this.#answer(connection, this.sessions.apply(connection, plan, undefined), undefined);
   }
 
-  /** Answers a resume the gateway ran itself (not through a router) with its failure, now or once stored. */
+  /**
+   * Answers a resume the gateway ran itself (not through a router) with its failure, now or once stored. Its
+   * `connected` named the member before the return was saved: when the return fails, a second `connected`
+   * says what the socket is now, an unseated visitor, so no client goes on believing the first.
+   */
   #answer(connection: Connection, outcome: HandlerOutcome, id: RequestId | undefined): void {
     answerOutcome(
       outcome,
-      (failure) => this.error(connection, failure, id),
+      (failure) => {
+        this.error(connection, failure, id);
+        if (connection.isOpen && connection.playerName === null) this.#connected(connection, null);
+      },
       (error) =>
         bugFailure(this.#log, "resume bug", { room: connection.channel, connection: connection.id }, error),
     );

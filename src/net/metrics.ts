@@ -1,6 +1,8 @@
 // The server's counters: plain numbers and per-label maps bumped on the hot path (no allocation per
 // message), read by the /metrics route. Gauges that can be computed on demand are not kept here.
 
+import { CloseCode } from "../protocol/codes.ts";
+
 /** A counter split by one label. Label values must come from a bounded set (event names, codes). */
 export class LabeledCounter {
   readonly #values = new Map<string, number>();
@@ -66,30 +68,27 @@ export type AppendOutcome = typeof APPEND_RESULTS[number];
 /** Seconds: from a local SQLite commit (sub-millisecond) to an fsync-bound Redis under load (a second). */
 const APPEND_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-/** Close codes a client may pick are many; anything the server does not know is counted as `other`. */
-const KNOWN_CLOSE_CODES = new Set([
-  1000,
-  1001,
+/**
+ * Close codes a client may pick are many; anything the server does not know is counted as `other`. Every code
+ * the server itself closes with (`CloseCode`, the cluster's 4010 redirect included) has its own label.
+ */
+const KNOWN_CLOSE_CODES = new Set<number>([
+  // What a client or the runtime reports: protocol error, unsupported data, no code, abnormal, invalid payload.
   1002,
   1003,
   1005,
   1006,
   1007,
-  1008,
-  1009,
-  1011,
-  1013,
-  4000,
-  4001,
-  4003,
-  4008,
-  4029,
+  ...Object.values(CloseCode),
 ]);
 
 export class Metrics {
   readonly connectionsOpened = new LabeledCounter();
   readonly connectionsClosed = new LabeledCounter();
-  /** Sockets turned away at the door, by reason (`address_limit`, `origin`, `shutting_down`). */
+  /**
+   * Sockets turned away at the door, by reason (`address_limit`, `origin`, `shutting_down`; in cluster mode
+   * `redirect` to the room's owner and `unavailable` when no node can serve it just now).
+   */
   readonly connectionsRefused = new LabeledCounter();
   readonly messagesIn = new LabeledCounter();
   readonly bytesIn = new LabeledCounter();

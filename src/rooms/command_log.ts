@@ -43,12 +43,25 @@ export interface RetryTimers {
 export const RETRY_FIRST_MS = 100;
 export const RETRY_MAX_MS = 1_000;
 
+/**
+ * Chats accepted in a row, as a room keeps them in memory for rollbacks: only their number. A chat changes no
+ * state; a replay needs from it just the `seq` it took and its place in the count of commands applied.
+ */
+export interface ChatRun {
+  chats: number;
+}
+
+/** A command as a rollback replays it: whole, or folded into a run of chats. */
+export type KeptCommand = TimedCommand | ChatRun;
+
 export class CommandLog<O> {
   readonly journal: RoomJournal | null;
   #handlers: CommandLogHandlers<O>;
   #timers: RetryTimers | null;
-  /** Commands stored for good, as kept in memory (see `lean`). */
-  #entries: TimedCommand[] = [];
+  /** Commands stored for good, as kept in memory (see `#keep`). */
+  #entries: KeptCommand[] = [];
+  /** How many commands are stored (a run of chats is one kept entry for many). */
+  #stored = 0;
   #inflight: Inflight<O>[] = [];
   /** Bumped when a failure discards the appends in flight, so their late answers are ignored. */
   #generation = 0;
@@ -68,14 +81,22 @@ export class CommandLog<O> {
     this.#timers = timers;
   }
 
-  /** Every command accepted so far, stored or in flight, in order: what a rollback after a throw replays. */
-  accepted(): TimedCommand[] {
-    return [...this.#entries, ...this.#inflight.map((i) => i.entry)];
+  /**
+   * Every command accepted so far, stored or in flight, in order: what a rollback after a throw replays. Stored
+   * chats come as runs (see `ChatRun`), so a chatty room keeps one entry per run, not one per line.
+   */
+  accepted(): KeptCommand[] {
+    return [
+      ...this.#entries.map((e) => "chats" in e ? { chats: e.chats } : e),
+      ...this.#inflight.map((i) => i.entry),
+    ];
   }
 
   /** Starts from commands read back from the store. */
   restored(entries: readonly TimedCommand[]): void {
-    this.#entries = entries.map(lean);
+    this.#entries = [];
+    this.#stored = 0;
+    for (const entry of entries) this.#keep(entry);
   }
 
   /**
@@ -84,13 +105,13 @@ export class CommandLog<O> {
    */
   add(entry: TimedCommand, eventSeq: number, output: O): void {
     if (this.journal === null) {
-      this.#entries.push(lean(entry));
+      this.#keep(entry);
       this.#handlers.deliver(output);
       return;
     }
     let settle: (stored: boolean) => void = () => {};
     const stored = new Promise<boolean>((resolve) => (settle = resolve));
-    const seq = this.#entries.length + this.#inflight.length + 1;
+    const seq = this.#stored + this.#inflight.length + 1;
     const item: Inflight<O> = { entry, seq, eventSeq, actionId: crypto.randomUUID(), output, settle, stored };
     this.#inflight.push(item);
     // While earlier appends wait for the store, this one waits behind them: the log takes them in order.
@@ -115,6 +136,21 @@ export class CommandLog<O> {
     }
   }
 
+  /**
+   * A stored command, as kept in memory for rollbacks. A chat joins the run of chats before it: its text is in
+   * the store, and kept one by one, a chatty room's memory would grow with every line.
+   */
+  #keep(entry: TimedCommand): void {
+    this.#stored += 1;
+    if (entry.command.type !== "chat") {
+      this.#entries.push(entry);
+      return;
+    }
+    const last = this.#entries.at(-1);
+    if (last !== undefined && "chats" in last) last.chats += 1;
+    else this.#entries.push({ chats: 1 });
+  }
+
   #send(item: Inflight<O>, retry: boolean): void {
     const generation = this.#generation;
     this.journal!.append(item.seq, item.entry, item.eventSeq, item.actionId).then(
@@ -122,7 +158,7 @@ export class CommandLog<O> {
         if (generation !== this.#generation) return;
         // Appends answer in the order they were made, so this is the oldest in flight.
         this.#inflight.shift();
-        this.#entries.push(lean(item.entry));
+        this.#keep(item.entry);
         item.settle(true);
         this.#handlers.deliver(item.output);
         if (retry) this.#retryNext();
@@ -184,12 +220,4 @@ export class CommandLog<O> {
 
 function inDoubt(error: unknown): boolean {
   return error instanceof StoreError && error.inDoubt;
-}
-
-/**
- * An entry as the room keeps it in memory for rollbacks: a chat's text changes no state, only `seq`, so it is
- * dropped there (the store keeps it), or a chatty room's memory would grow with every line.
- */
-function lean(entry: TimedCommand): TimedCommand {
-  return entry.command.type === "chat" ? { at: entry.at, command: { ...entry.command, message: "" } } : entry;
 }

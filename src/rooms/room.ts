@@ -6,7 +6,7 @@
 import type { Seat } from "../game/state.ts";
 import type { FinishedGame, Json } from "../store/ports.ts";
 import type { Clock, TimerId } from "./clock.ts";
-import { CommandLog } from "./command_log.ts";
+import { CommandLog, type KeptCommand } from "./command_log.ts";
 import type { PlayerMove, RoomCommand, TimedCommand } from "./room_command.ts";
 import { RoomClock } from "./room_clock.ts";
 import type { OutboundEvent, RoomOutput } from "./room_output.ts";
@@ -644,9 +644,9 @@ export class Room {
   /**
    * Resets the room to its opening state and applies `entries` again, with their stored times. After a
    * restart (`announce`) the regenerated broadcasts are handed to `RoomOutput.replayed`; after a rollback they
-   * are not, since they went out live and the in-memory log no longer holds chat texts.
+   * are not, since they went out live and the in-memory log keeps only the number of chats, not the chats.
    */
-  #rebuild(entries: readonly TimedCommand[], announce = false): void {
+  #rebuild(entries: readonly KeptCommand[], announce = false): void {
     this.#game?.dispose();
     this.clock.clearAll();
     this.#members = new Map();
@@ -661,10 +661,17 @@ export class Room {
     this.#replaying = true;
     const replayed: OutboundEvent[] = [];
     try {
-      entries.forEach((entry, i) => {
+      entries.forEach((entry) => {
+        if ("chats" in entry) {
+          // Stored chats, by their number: each took one seq and was one command applied, and changed nothing.
+          this.#seq += entry.chats;
+          this.#applied += entry.chats;
+          return;
+        }
         const result = this.clock.at(entry.at, () => this.#execute(entry.command));
         if (!result.ok) {
-          throw new Error(`replay diverged at entry ${i + 1} (${entry.command.type}): ${result.error.code}`);
+          const at = this.#applied + 1;
+          throw new Error(`replay diverged at entry ${at} (${entry.command.type}): ${result.error.code}`);
         }
         this.#noteFinishedGame(entry.at);
         this.#applied += 1;

@@ -74,6 +74,11 @@ export class RoomDirectory {
   #listed = new Set<string>();
   #adopting = new Map<string, Promise<AdoptResult>>();
   #claiming = new Map<string, Promise<ClaimResult>>();
+  /**
+   * Rooms closed here whose logs are not finished yet (the close waits for their last append). A room opened
+   * under the same id meanwhile waits for it: it would otherwise open that log again, behind its entries.
+   */
+  #finishing = new Map<string, Promise<void>>();
   #mirror: LobbyMirror | null = null;
   #options: RoomDirectoryOptions;
 
@@ -111,7 +116,8 @@ export class RoomDirectory {
       name,
       merged,
       createdAt,
-      (opening) => this.#options.journals?.forNew(roomId, createdAt, opening) ?? null,
+      (opening) =>
+        this.#options.journals?.forNew(roomId, createdAt, opening, this.#finishing.get(roomId)) ?? null,
     );
     this.#rooms.set(roomId, room);
     return room;
@@ -204,6 +210,7 @@ export class RoomDirectory {
     if (journals === undefined || already !== undefined) {
       return { kind: "here", room: already ?? this.create(roomId, {}, roomId) };
     }
+    await this.#finishing.get(roomId);
     const settings = { ...this.#options.defaults } as unknown as RoomOpening["settings"];
     const createdAt = this.#options.clock.now();
     // The id's current generation is opened if no node did yet; a finished one moves the opening to the
@@ -301,8 +308,13 @@ export class RoomDirectory {
   close(id: string): void {
     if (this.#listed.has(id)) this.#mirror?.remove(id);
     const room = this.#forget(id);
-    room?.journal?.finish().catch((error) => {
+    const finishing = room?.journal?.finish().catch((error) => {
       console.error(`[rooms] room ${id}: marking it closed in the store failed`, error);
+    });
+    if (finishing === undefined) return;
+    this.#finishing.set(id, finishing);
+    finishing.then(() => {
+      if (this.#finishing.get(id) === finishing) this.#finishing.delete(id);
     });
   }
 
@@ -340,13 +352,32 @@ export class RoomDirectory {
     journal: (opening: RoomOpening) => Room["journal"],
   ): Room {
     const opening: RoomOpening = { name, settings: settings as unknown as RoomOpening["settings"] };
-    return new Room({
+    const output = this.#options.output;
+    // A room that closed while its last action waited for the store delivers that action late, to the sockets
+    // left in its channel. Once a new room holds the id, that channel and the names bound in it are the new
+    // room's: the old one's broadcasts, private messages and unseatings must not reach them.
+    const mayDeliver = (): boolean => {
+      const holder = this.#rooms.get(id);
+      return holder === undefined || holder === room;
+    };
+    const room: Room = new Room({
       id,
       name,
       settings,
       createdAt,
       clock: this.#options.clock,
-      output: this.#options.output,
+      output: {
+        broadcast: (roomId, events, options) => {
+          if (mayDeliver()) output.broadcast(roomId, events, options);
+        },
+        toMember: (roomId, memberName, events) => {
+          if (mayDeliver()) output.toMember(roomId, memberName, events);
+        },
+        memberRemoved: (roomId, memberName) => {
+          if (mayDeliver()) output.memberRemoved(roomId, memberName);
+        },
+        ...(output.replayed !== undefined ? { replayed: output.replayed.bind(output) } : {}),
+      },
       seed: this.#options.seed ?? randomSeed,
       ...(this.#options.tokens ? { newToken: () => this.#options.tokens!(id) } : {}),
       journal: journal(opening),
@@ -364,6 +395,7 @@ export class RoomDirectory {
         },
       },
     });
+    return room;
   }
 
   #publish(room: Room): void {

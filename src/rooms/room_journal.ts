@@ -55,9 +55,13 @@ export class StoreJournals {
     this.node = node;
   }
 
-  /** A journal for a new room: the room is created in the store before its first append. */
-  forNew(roomId: string, createdAt: number, opening: RoomOpening): RoomJournal {
+  /**
+   * A journal for a new room: the room is created in the store before its first append. `after`: the id's
+   * last room is still closing here, and its log is found finished only once that settles.
+   */
+  forNew(roomId: string, createdAt: number, opening: RoomOpening, after?: Promise<void>): RoomJournal {
     const ready = (async () => {
+      await after;
       // The log lives under the room's own id, or — when that id's earlier rooms are finished (a closed log
       // takes no entries) — under its next generation (`id~2`, …), which every node derives the same way.
       const { logId } = await openCurrentLog(this.store.log, roomId, createdAt, { ...opening, roomId });

@@ -1,7 +1,9 @@
 // Makes the SQLite store's commits durable without stopping the event loop: the store commits with
-// `synchronous = NORMAL` (SQLite writes the WAL but does not sync it), and this module fsyncs the WAL file on
-// the runtime's I/O threads. One fsync covers every commit made before it started, so commits from all rooms
-// share it; nobody is answered before the fsync after their commit has completed.
+// `synchronous = OFF` (SQLite writes the WAL but never syncs), and this module fsyncs the WAL file on the
+// runtime's I/O threads. One fsync covers every commit made before it started, so commits from all rooms share
+// it; nobody is answered before the fsync after their commit has completed. After the store checkpoints (copies
+// the WAL into the database file), it fsyncs the database file the same way, and no commit may start until
+// that is done: the next commit rewrites the WAL from its start.
 
 import { closeSync, fsync, fsyncSync, openSync } from "node:fs";
 import { StoreError } from "./ports.ts";
@@ -26,9 +28,13 @@ function reason(error: unknown): string {
 
 export class WalSync {
   #walFile: string;
+  #dbFile: string;
   #syncFile: SyncFile;
   #onSynced: () => void;
   #fd: number | null = null;
+  #dbFd: number | null = null;
+  /** Set while the database file's fsync after a checkpoint is under way: commits must wait for it. */
+  #checkpointSynced: Promise<void> | null = null;
   /** Commits made so far (the ticket of the newest), and the newest ticket an fsync has covered. */
   #committed = 0;
   #synced = 0;
@@ -45,12 +51,19 @@ export class WalSync {
    * queued up meanwhile there, so one commit goes with each fsync (committing more often would not answer
    * anyone sooner).
    */
-  constructor(walFile: string, dataDir: string, onSynced: () => void, syncFile: SyncFile = fsyncFile) {
-    this.#walFile = walFile;
+  constructor(
+    dbFile: string,
+    dataDir: string,
+    onSynced: () => void,
+    syncFile: SyncFile = fsyncFile,
+  ) {
+    this.#walFile = `${dbFile}-wal`;
+    this.#dbFile = dbFile;
     this.#syncFile = syncFile;
     this.#onSynced = onSynced;
     try {
-      this.#fd = openSync(walFile, "r+");
+      this.#fd = openSync(this.#walFile, "r+");
+      this.#dbFd = openSync(dbFile, "r+");
       // The WAL's directory entry must be on disk too, or a power cut could lose the whole file.
       const dir = openSync(dataDir, "r");
       try {
@@ -60,7 +73,8 @@ export class WalSync {
       }
     } catch (error) {
       if (this.#fd !== null) closeSync(this.#fd);
-      throw new StoreError(`cannot sync ${walFile}: ${reason(error)}`);
+      if (this.#dbFd !== null) closeSync(this.#dbFd);
+      throw new StoreError(`cannot sync ${this.#walFile}: ${reason(error)}`);
     }
   }
 
@@ -74,6 +88,48 @@ export class WalSync {
     return this.#broken;
   }
 
+  /** No fsync under way and every commit made so far is on disk: the WAL may be checkpointed. */
+  get idle(): boolean {
+    return this.#inflight === null && this.#committed === this.#synced;
+  }
+
+  /** Resolves when no commit has to wait for the database file's fsync any more (null: none has to now). */
+  get holding(): Promise<void> | null {
+    return this.#checkpointSynced;
+  }
+
+  /**
+   * The store has just checkpointed (only when `idle`): fsyncs the database file on an I/O thread. Until that
+   * completes `holding` is set and `busy` is true, then `onSynced` runs as after any fsync. A failure breaks
+   * the store like a failed WAL fsync: the WAL still holds every commit, so a restart loses nothing. False
+   * when no fsync was started (closing or broken): then nothing is held.
+   */
+  syncDatabase(): boolean {
+    if (this.#inflight !== null || this.#closing || this.#dbFd === null || this.#broken !== null) {
+      return false;
+    }
+    const synced = this.#syncFile(this.#dbFd).then(
+      () => {
+        this.#inflight = null;
+        this.#checkpointSynced = null;
+        try {
+          this.#onSynced();
+        } finally {
+          this.#start();
+        }
+      },
+      (error) => {
+        this.#inflight = null;
+        this.#checkpointSynced = null;
+        this.#fail(error, this.#dbFile);
+        this.#onSynced();
+      },
+    );
+    this.#inflight = synced;
+    this.#checkpointSynced = synced;
+    return true;
+  }
+
   /** Resolves once everything committed before this call is on disk; rejects when that cannot be said. */
   afterCommit(): Promise<void> {
     if (this.#broken !== null) return Promise.reject(this.#broken);
@@ -84,10 +140,12 @@ export class WalSync {
     });
   }
 
-  /** Waits for the fsync under way, syncs what is left on this thread, answers everyone, closes the file. */
+  /** Waits for the fsync under way, syncs what is left on this thread, answers everyone, closes the files. */
   async close(): Promise<void> {
     this.#closing = true;
     await this.#inflight?.catch(() => {});
+    if (this.#dbFd !== null) closeSync(this.#dbFd);
+    this.#dbFd = null;
     if (this.#fd === null) return;
     const fd = this.#fd;
     this.#fd = null;
@@ -139,9 +197,9 @@ export class WalSync {
     waiting.length = kept;
   }
 
-  #fail(error: unknown): void {
+  #fail(error: unknown, file = this.#walFile): void {
     this.#broken ??= error instanceof StoreError ? error : new StoreError(
-      `syncing ${this.#walFile} to disk failed (${reason(error)}); ` +
+      `syncing ${file} to disk failed (${reason(error)}); ` +
         `writes are refused until the server restarts`,
     );
     const waiting = this.#waiters;

@@ -4,9 +4,12 @@
 import assert from "node:assert/strict";
 import type { Context } from "hono";
 import { defineWebSocketHelper, WSContext, type WSEvents } from "hono/ws";
-import { createApp } from "../../src/http/app.ts";
+import { type ClusterRouting, createApp } from "../../src/http/app.ts";
+import { EventLoopLag } from "../../src/http/event_loop_lag.ts";
+import { renderMetrics } from "../../src/http/prometheus.ts";
 import { type LogFields, type Logger, silentLogger } from "../../src/net/logger.ts";
 import { FakeTransport, makeGateway } from "../net/fakes.ts";
+import { parsePrometheus } from "../support/prometheus_text.ts";
 
 const STARTED_AT = 1_000_000;
 const UPGRADE = { upgrade: "websocket", connection: "Upgrade" };
@@ -19,7 +22,9 @@ interface FakeSocket {
 }
 
 /** The app as main.ts builds it, on a fake-clock gateway and an upgrade helper that records instead of upgrading. */
-function harness(options: { remoteAddress?: (c: Context) => string; log?: Logger } = {}) {
+function harness(
+  options: { remoteAddress?: (c: Context) => string; log?: Logger; cluster?: ClusterRouting } = {},
+) {
   const net = makeGateway();
   const sockets: FakeSocket[] = [];
   let now = STARTED_AT;
@@ -44,6 +49,7 @@ function harness(options: { remoteAddress?: (c: Context) => string; log?: Logger
     startedAt: STARTED_AT,
     now: () => now,
     log: options.log,
+    ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
   });
   return {
     app,
@@ -186,6 +192,32 @@ Deno.test("an upgrade opens a gateway connection for the channel, routes its fra
   // A late frame or error after the close changes nothing and throws nothing.
   socket.events.onError?.(new Event("error"), socket.ws);
   assert.equal(net.gateway.registry.size, 0);
+});
+
+Deno.test("a cluster node counts the sockets it redirects or turns away at the door on /metrics", async () => {
+  const answers: Record<string, { redirect: string } | { retry: string }> = {
+    elsewhere: { redirect: "ws://node-a.test/n/node-a/ws/elsewhere" },
+    stranded: { retry: "the room's node cannot be reached" },
+  };
+  const route = (roomId: string) => Promise.resolve(answers[roomId] ?? null);
+  const { app, net, sockets } = harness({ cluster: { nodeId: "node-b", route } });
+  await app.request("/ws/elsewhere", { headers: UPGRADE });
+  await app.request("/ws/stranded", { headers: UPGRADE });
+  for (const socket of sockets) socket.events.onOpen?.(new Event("open"), socket.ws);
+  assert.deepEqual(sockets.map((s) => s.transport.closes.map((c) => c.code)), [[4010], [1013]]);
+  assert.equal(net.gateway.registry.size, 0, "neither reached the gateway");
+
+  const scrape = parsePrometheus(renderMetrics({
+    gateway: net.gateway,
+    lag: new EventLoopLag(() => 0),
+    version: "test",
+    runtime: "deno",
+    uptimeSeconds: () => 1,
+  }));
+  assert.equal(scrape.get('liaptui_connections_closed_total{code="4010"}'), 1);
+  assert.equal(scrape.get('liaptui_connections_closed_total{code="1013"}'), 1);
+  assert.equal(scrape.get('liaptui_connections_refused_total{reason="redirect"}'), 1);
+  assert.equal(scrape.get('liaptui_connections_refused_total{reason="unavailable"}'), 1);
 });
 
 Deno.test("a socket error removes the connection just as a close does", async () => {

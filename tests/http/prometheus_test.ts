@@ -5,7 +5,11 @@
 import assert from "node:assert/strict";
 import { EventLoopLag } from "../../src/http/event_loop_lag.ts";
 import { METRICS, renderMetrics, type ScrapeSources } from "../../src/http/prometheus.ts";
+import { CloseCode } from "../../src/protocol/codes.ts";
+import { StoreJournals } from "../../src/rooms/room_journal.ts";
+import { memoryStore } from "../../src/store/memory_store.ts";
 import { makeGateway } from "../net/fakes.ts";
+import { tick } from "../support/faulty_store.ts";
 import { parsePrometheus } from "../support/prometheus_text.ts";
 
 function sample(text: string, name: string): number {
@@ -113,6 +117,32 @@ Deno.test("the lease families appear in cluster mode only, with the held leases 
   assert.equal(first.get('liaptui_leases_lost_total{reason="taken"}'), 0);
   held = 1;
   assert.equal(parsePrometheus(scrapeOf(harness, cluster)).get("liaptui_leases_held"), 1);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a socket redirected to the room's owner counts under its own close code, 4010", async () => {
+  // Another node holds every room's lease, so a join here is redirected there (the claim race's loser).
+  const inner = memoryStore();
+  const store = {
+    ...inner,
+    ownership: {
+      ...inner.ownership,
+      acquire: () => Promise.resolve({ kind: "busy" as const, owner: "node-a" }),
+    },
+  };
+  const harness = makeGateway({}, {
+    journals: new StoreJournals(store, "node-b"),
+    ownerUrl: (owner, roomId) => Promise.resolve(`ws://${owner}.test/ws/${roomId}`),
+  });
+  const client = harness.connect("r1");
+  client.send({ event: "join_room", data: { player_name: "Ann" } });
+  for (let i = 0; i < 50 && client.transport.closes.length === 0; i++) await tick();
+  assert.deepEqual(client.transport.closes.map((c) => c.code), [CloseCode.REDIRECT], "the server redirected");
+  client.close();
+
+  const scrape = parsePrometheus(scrapeOf(harness));
+  assert.equal(scrape.get('liaptui_connections_closed_total{code="4010"}'), 1);
+  assert.equal(scrape.get('liaptui_connections_closed_total{code="other"}') ?? 0, 0, "not counted as other");
   harness.gateway.shutdown();
 });
 

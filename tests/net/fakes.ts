@@ -162,7 +162,13 @@ export interface Client {
 /** A gateway on a fake clock with a real room directory (stored through `journals`, if given), wired as main.ts wires them. */
 export function makeGateway(
   overrides: Partial<NetLimits> = {},
-  options: { pubsub?: PubSub | null; roomDefaults?: Partial<RoomSettings>; journals?: StoreJournals } = {},
+  options: {
+    pubsub?: PubSub | null;
+    roomDefaults?: Partial<RoomSettings>;
+    journals?: StoreJournals;
+    /** Cluster mode: where another node serves a room it owns. */
+    ownerUrl?: (owner: string, roomId: string) => Promise<string | null>;
+  } = {},
 ): Harness {
   const clock = new FakeClock();
   const limits: NetLimits = { ...DEFAULT_LIMITS, ...overrides };
@@ -170,6 +176,7 @@ export function makeGateway(
     clock,
     limits,
     pubsub: options.pubsub ?? null,
+    ...(options.ownerUrl !== undefined ? { ownerUrl: options.ownerUrl } : {}),
     directory: (delivery) =>
       new RoomDirectory({
         clock,

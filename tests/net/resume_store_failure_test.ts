@@ -3,6 +3,7 @@
 // Gateway with fake sockets and clock, rooms stored in a memory store whose appends can be made to fail.
 
 import assert from "node:assert/strict";
+import type { NetLimits } from "../../src/net/limits.ts";
 import { ErrorCode } from "../../src/protocol/codes.ts";
 import { StoreJournals } from "../../src/rooms/room_journal.ts";
 import { faultyStore, tick } from "../support/faulty_store.ts";
@@ -20,9 +21,9 @@ async function settle(done: () => boolean, what: string, limit = 50): Promise<vo
 }
 
 /** Ann (host) and Bo in room r1, every join stored; the store can be made to fail from then on. */
-async function storedRoom() {
+async function storedRoom(limits: Partial<NetLimits> = {}) {
   const { store, failing } = faultyStore();
-  const harness = makeGateway({}, { journals: new StoreJournals(store) });
+  const harness = makeGateway(limits, { journals: new StoreJournals(store) });
   const join = async (name: string) => {
     const client = harness.connect("r1");
     client.send({ event: "join_room", data: { player_name: name } });
@@ -50,7 +51,12 @@ Deno.test("a ?token= return whose save fails gets SERVER_ERROR and no resumed; a
   await settle(() => back.transport.events("error").length === 1, "the failed save is answered");
 
   assert.equal(failing.refused, 1, "the return was the one append refused");
-  assert.deepEqual(back.transport.frames.map((f) => f.event), ["connected", "error"]);
+  // `connected` named Ann before the save; once it failed, a second `connected` says what the socket is now.
+  assert.deepEqual(back.transport.frames.map((f) => [f.event, f.data?.player_name]), [
+    ["connected", "Ann"],
+    ["error", undefined],
+    ["connected", null],
+  ]);
   assert.equal(back.transport.events("error")[0]?.error?.code, ErrorCode.SERVER_ERROR);
   assert.match(String(back.transport.events("error")[0]?.error?.message), /Send resume again/);
   assert.equal(bo.client.transport.sent.length, boSeen, "the room heard of no return");
@@ -65,7 +71,7 @@ Deno.test("a ?token= return whose save fails gets SERVER_ERROR and no resumed; a
   back.send({ event: "resume", data: { session_token: ann.token }, id: "again" });
   await settle(() => back.transport.events("resumed").length === 1, "the second try is answered");
 
-  assert.deepEqual(back.transport.frames.slice(2).map((f) => f.event), [
+  assert.deepEqual(back.transport.frames.slice(3).map((f) => f.event), [
     "player_reconnected",
     "game_state",
     "resumed",
@@ -104,5 +110,35 @@ Deno.test("a second tab whose save fails leaves the seat and the socket with the
   ann.client.send({ event: "chat", data: { message: "still here" } });
   await settle(() => bo.client.transport.events("chat").length === 1, "the first tab still speaks for Ann");
   assert.equal(bo.client.transport.events("chat")[0]?.data?.player_name, "Ann");
+  harness.gateway.shutdown();
+});
+
+Deno.test("a queued member's resume whose save fails ends with a `connected` naming nobody", async () => {
+  const { harness, failing, ann, room } = await storedRoom({ maxConnectionsPerRoom: 2 });
+  ann.client.close();
+  await settle(
+    () => room.stored() === null && room.member("Ann")?.connected === false,
+    "Ann's drop is stored",
+  );
+  // Bo and a visitor fill the room's two places, so a tokenless newcomer waits in the queue.
+  const visitor = harness.connect("r1");
+  const queued = harness.connect("r1");
+  assert.deepEqual(queued.transport.frames.map((f) => f.event), ["queued"]);
+  failing.on = true;
+
+  queued.send({ event: "resume", data: { session_token: ann.token }, id: "q" });
+  await settle(() => queued.transport.events("error").length === 1, "the failed save is answered");
+
+  assert.equal(failing.refused, 1);
+  assert.deepEqual(queued.transport.frames.map((f) => [f.event, f.data?.player_name]), [
+    ["queued", undefined],
+    ["queue_processed", undefined],
+    ["connected", "Ann"],
+    ["error", undefined],
+    ["connected", null],
+  ]);
+  assert.equal(queued.transport.events("error")[0]?.id, "q");
+  assert.equal(connectionOf(queued).playerName, null, "the socket speaks for nobody");
+  assert.equal(visitor.transport.events("player_reconnected").length, 0);
   harness.gateway.shutdown();
 });

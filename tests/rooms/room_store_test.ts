@@ -9,6 +9,8 @@ import { StoreJournals } from "../../src/rooms/room_journal.ts";
 import type { GameRules } from "../../src/rooms/table_game.ts";
 import { REAL_RULES } from "../../src/rooms/table_game.ts";
 import { memoryStore } from "../../src/store/memory_store.ts";
+import { openSqliteStore } from "../../src/store/sqlite_store.ts";
+import type { SyncFile } from "../../src/store/sqlite_wal_sync.ts";
 import type { Store } from "../../src/store/ports.ts";
 import { faultyStore, tick } from "../support/faulty_store.ts";
 import { answerPrompt, FAST, RecordingOutput } from "./room_fixture.ts";
@@ -102,6 +104,44 @@ Deno.test("nothing an action produces is delivered before the store has it", asy
   f.directory.dispose();
 });
 
+Deno.test("with the SQLite store, nothing is delivered before an fsync that started after its commit", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-room-sqlite-" });
+  // Every fsync (the WAL's, and the database file's after a checkpoint, due every 3 writes here) is held until
+  // the test completes it; each remembers whether the room's entry was committed when it started.
+  const held: { resolve(): void; headAtStart: Promise<number | null> }[] = [];
+  let store: Store | null = null;
+  // The store reads synchronously when asked, so this is the head as the fsync starts.
+  const syncFile: SyncFile = () =>
+    new Promise<void>((resolve) => held.push({ resolve, headAtStart: store!.log.head("t") }));
+  store = openSqliteStore(dir, { syncFile, checkpointEvery: 3 });
+  const f = build(store);
+  try {
+    const table = f.directory.create("t", FAST, "t");
+    assert.ok(table.join("Ann", "player").ok);
+    const stored = table.stored();
+    assert.ok(stored !== null);
+    let coveringDone = false;
+    for (let step = 0; step < 50 && f.output.delivered.length === 0; step++) {
+      await tick();
+      const next = held.shift();
+      if (next === undefined) continue;
+      assert.equal(f.output.delivered.length, 0, "nothing delivered while its fsync is held");
+      next.resolve();
+      coveringDone ||= ((await next.headAtStart) ?? 0) > 0;
+      await tick();
+      if (f.output.delivered.length > 0) assert.ok(coveringDone, "delivered only after a covering fsync");
+    }
+    assert.equal(await stored, null);
+    assert.deepEqual(f.output.delivered.map((d) => d.event), ["player_joined"]);
+    assert.ok(coveringDone);
+  } finally {
+    f.directory.dispose();
+    for (const h of held.splice(0)) h.resolve();
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a failed append rolls the action back: SERVER_ERROR, nothing delivered, no seq spent", async () => {
   const { store, failing } = faultyStore();
   const f = build(store);
@@ -186,6 +226,53 @@ Deno.test("an engine that throws on a move: SERVER_ERROR, the move is rolled bac
   assert.equal(table.phase, "GAME_OVER", "the table recovers and finishes once the engine behaves");
   await play(f, other, () => other.phase === "GAME_OVER", never);
   assert.equal(other.phase, "GAME_OVER");
+  f.directory.dispose();
+});
+
+Deno.test("a rollback in a chatty room restores the same seq and game: stored chats replay by their number", async () => {
+  const broken = { on: false, thrown: 0 };
+  const store = memoryStore();
+  const f = build(store, new FakeClock(), throwingRules(broken, (type) => type === "declare"));
+  const table = f.directory.create("t", { ...FAST, max_rounds: 1 }, "t");
+  for (const name of NAMES) {
+    assert.ok(table.join(name, "player").ok);
+    for (let i = 0; i < 3; i++) assert.ok(table.chat(name, `hello ${i}`).ok);
+  }
+  assert.ok(table.startGame("Ann", false).ok);
+  for (let i = 0; i < 5; i++) assert.ok(table.chat("Bo", `good luck ${i}`).ok);
+  const declarePrompt = () =>
+    f.output.delivered.findLast((d) =>
+      NAMES.includes(d.to) && d.event === "your_turn" && d.data.action === "declare"
+    );
+  const never = new Map(NAMES.map((n) => [n, Number.MAX_SAFE_INTEGER]));
+  await play(f, table, () => declarePrompt() !== undefined, never);
+  assert.ok(table.chat("Cy", "your move").ok);
+  assert.equal(await table.stored(), null);
+  const prompt = declarePrompt()!;
+  const seq = table.seq;
+  const view = table.stateFor(prompt.to);
+
+  broken.on = true;
+  const result = table.gameAction(prompt.to, {
+    type: "declare",
+    value: (prompt.data.options as number[])[0]!,
+  });
+  assert.equal(result.ok ? null : result.error.code, "SERVER_ERROR");
+  assert.equal(broken.thrown, 1, "the move threw, and the room was rebuilt from its kept log");
+  assert.equal(table.seq, seq, "the chats' seqs are counted again");
+  assert.deepEqual(table.stateFor(prompt.to), view, "the state is as before the move");
+
+  broken.on = false;
+  await play(f, table, () => table.phase === "GAME_OVER");
+  assert.equal(table.phase, "GAME_OVER");
+  const roomSeqs = seqs(f.output);
+  assert.deepEqual(roomSeqs, roomSeqs.map((_, i) => i + 1), "every seq once, in order, across the rollback");
+  // The game's id names its start_game entry in the log, which counts every chat before it.
+  const entries = await store.log.read("t", 0, 10_000);
+  const start = entries.find((e) => (e.data as { type: string }).type === "start_game")!;
+  await tick();
+  const games = await store.archive.list(10, null);
+  assert.deepEqual(games.games.map((g) => g.gameId), [`t-${start.seq}`]);
   f.directory.dispose();
 });
 

@@ -2,6 +2,7 @@
 // second process, and fail loudly on a full disk or a file that is not a database.
 
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { DATABASE_FILE, openSqliteStore } from "../../src/store/sqlite_store.ts";
 import { StoreError } from "../../src/store/ports.ts";
 import { entry, runStoreConformance } from "./conformance.ts";
@@ -116,4 +117,74 @@ Deno.test("sqliteStore: a full disk rejects the append, stores nothing, and late
     } finally {
       await store.close();
     }
+  }));
+
+/** Opens the store's file directly (the store must be closed), runs `body`, closes it. */
+function withFile<T>(dir: string, body: (db: DatabaseSync) => T): T {
+  const db = new DatabaseSync(`${dir}/${DATABASE_FILE}`);
+  try {
+    return body(db);
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("sqliteStore: a new file has schema 2; the head is the log's last seq, not the room's row", () =>
+  withDir(async (dir) => {
+    const store = openSqliteStore(dir);
+    await store.log.create({ roomId: "R", createdAt: 1, data: {} });
+    const acquired = await store.ownership.acquire("R", "n");
+    if (acquired.kind !== "granted") throw new Error("not granted");
+    for (let seq = 1; seq <= 3; seq++) await store.log.append(acquired.grant, seq, entry(seq));
+    await store.close();
+    withFile(dir, (db) => {
+      assert.equal(db.prepare("SELECT value FROM settings WHERE key = 'schema'").get()?.value, "2");
+      // Appends no longer write the room's row: its old column stays at 0 while the log holds three entries.
+      assert.equal(db.prepare("SELECT head FROM rooms WHERE room_id = 'R'").get()?.head, 0);
+    });
+    const again = openSqliteStore(dir);
+    try {
+      assert.equal(await again.log.head("R"), 3);
+      assert.equal((await again.log.room("R"))?.head, 3);
+      assert.deepEqual((await again.log.unfinished()).map((r) => [r.meta.roomId, r.head]), [["R", 3]]);
+      const next = await again.ownership.acquire("R", "n");
+      assert.equal(next.kind === "granted" && next.grant.head, 3);
+      if (next.kind !== "granted") throw new Error("not granted");
+      assert.deepEqual(await again.log.append(next.grant, 3, entry(9)), { kind: "conflict", head: 3 });
+      assert.deepEqual(await again.log.append(next.grant, 4, entry(4)), { kind: "ok", seq: 4 });
+    } finally {
+      await again.close();
+    }
+  }));
+
+Deno.test("sqliteStore: a schema 1 file opens as schema 2; a file from a newer server is refused", () =>
+  withDir(async (dir) => {
+    const store = openSqliteStore(dir);
+    await store.log.create({ roomId: "R", createdAt: 1, data: {} });
+    const acquired = await store.ownership.acquire("R", "n");
+    if (acquired.kind !== "granted") throw new Error("not granted");
+    await store.log.append(acquired.grant, 1, entry(1));
+    await store.log.append(acquired.grant, 2, entry(2));
+    await store.close();
+    // As a version 1 server left it: its head column equal to the last seq.
+    withFile(dir, (db) => {
+      db.exec("UPDATE settings SET value = '1' WHERE key = 'schema'; UPDATE rooms SET head = 2");
+    });
+    const v1 = openSqliteStore(dir);
+    try {
+      assert.equal(await v1.log.head("R"), 2);
+    } finally {
+      await v1.close();
+    }
+    assert.equal(
+      withFile(dir, (db) => db.prepare("SELECT value FROM settings WHERE key = 'schema'").get()?.value),
+      "2",
+    );
+
+    withFile(dir, (db) => db.exec("UPDATE settings SET value = '3' WHERE key = 'schema'"));
+    assert.throws(() => openSqliteStore(dir), (error: unknown) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /schema version 3, this server reads 2/);
+      return true;
+    });
   }));

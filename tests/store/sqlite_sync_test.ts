@@ -2,7 +2,7 @@
 // has completed, one fsync serves many rooms' commits, and a failed fsync is loud and stops every later write.
 
 import assert from "node:assert/strict";
-import { openSqliteStore } from "../../src/store/sqlite_store.ts";
+import { DATABASE_FILE, openSqliteStore, type SqliteOptions } from "../../src/store/sqlite_store.ts";
 import { fsyncFile, type SyncFile } from "../../src/store/sqlite_wal_sync.ts";
 import { type Grant, type Store, StoreError } from "../../src/store/ports.ts";
 import { entry, runStoreConformance } from "./conformance.ts";
@@ -50,9 +50,10 @@ class HeldSync {
 async function withStore(
   sync: SyncFile,
   body: (store: Store, dir: string) => Promise<void>,
+  options: SqliteOptions = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
-  const store = openSqliteStore(dir, { syncFile: sync });
+  const store = openSqliteStore(dir, { ...options, syncFile: sync });
   try {
     await body(store, dir);
   } finally {
@@ -218,6 +219,135 @@ Deno.test('sqliteStore sync: "off" answers without an fsync, and a clean close k
     const again = openSqliteStore(dir);
     assert.equal(await again.log.head("R"), 1);
     await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The first fsync after the rooms are set up is the WAL's; any other file synced is the database file. */
+class FileSyncs {
+  walFd: number | null = null;
+  readonly order: ("wal" | "db")[] = [];
+  readonly held = new HeldSync();
+  passThrough = true;
+  readonly syncFile: SyncFile = (fd) => {
+    if (this.passThrough) return fsyncFile(fd);
+    this.walFd ??= fd;
+    this.order.push(fd === this.walFd ? "wal" : "db");
+    return this.held.syncFile(fd);
+  };
+}
+
+Deno.test("sqliteStore sync: after a checkpoint nothing commits until the database file's fsync completes", async () => {
+  const syncs = new FileSyncs();
+  await withStore(syncs.syncFile, async (store, dir) => {
+    const grant = await room(store, "R"); // Two writes: the room's creation and its lease.
+    const dbFile = `${dir}/${DATABASE_FILE}`;
+    const before = Deno.statSync(dbFile).size;
+    syncs.passThrough = false;
+    const first = store.log.append(grant, 1, entry(1)); // The third write: a checkpoint is due after it.
+    await settled(first);
+    const second = store.log.append(grant, 2, entry(2)); // Queued behind the WAL's fsync.
+    syncs.held.complete();
+    assert.deepEqual(await first, { kind: "ok", seq: 1 });
+    assert.deepEqual(syncs.order, ["wal", "db"], "the checkpoint's copy is fsynced off the event loop");
+    assert.ok(Deno.statSync(dbFile).size > before, "the WAL was copied into the database file");
+
+    // The next commit restarts the WAL from its start: it must wait until the file surely holds the copy.
+    const created = store.log.create({ roomId: "S", createdAt: 1, data: {} });
+    assert.equal(await settled(second), false);
+    assert.equal(await settled(created), false);
+    assert.equal(await store.log.head("R"), 1, "the queued append is not committed");
+    assert.equal(await store.log.room("S"), null, "nor is the room created meanwhile");
+
+    syncs.held.complete(); // The database file's fsync.
+    await turn();
+    assert.equal(await store.log.head("R"), 2, "committed once the file was synced");
+    assert.equal(await settled(second), false, "but answered only after the WAL's next fsync");
+    assert.deepEqual(syncs.order, ["wal", "db", "wal"]);
+    while (syncs.held.waiting > 0 || !(await settled(created))) {
+      if (syncs.held.waiting > 0) syncs.held.complete();
+    }
+    assert.deepEqual(await second, { kind: "ok", seq: 2 });
+    assert.deepEqual(await created, { created: true, head: 0 });
+  }, { checkpointEvery: 3 });
+});
+
+Deno.test("sqliteStore sync: an append already due to commit at the next tick also waits for the checkpoint", async () => {
+  const syncs = new FileSyncs();
+  await withStore(syncs.syncFile, async (store) => {
+    const grant = await room(store, "R");
+    syncs.passThrough = false;
+    // No fsync under way: the append's commit is set for the next tick. Before it, another write commits and
+    // its fsync completes, which makes a checkpoint due (three writes) and starts one.
+    const append = store.log.append(grant, 1, entry(1));
+    const created = store.log.create({ roomId: "S", createdAt: 1, data: {} });
+    syncs.held.complete();
+    await created;
+    assert.deepEqual(syncs.order, ["wal", "db"]);
+    assert.equal(await settled(append), false);
+    assert.equal(await store.log.head("R"), 0, "the append's tick came, but it did not commit");
+    syncs.held.complete();
+    await turn();
+    assert.equal(await store.log.head("R"), 1);
+    syncs.held.complete();
+    assert.deepEqual(await append, { kind: "ok", seq: 1 });
+  }, { checkpointEvery: 3 });
+});
+
+Deno.test("sqliteStore sync: a failed fsync of the database file after a checkpoint refuses every later write", async () => {
+  const syncs = new FileSyncs();
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
+  try {
+    const store = openSqliteStore(dir, { syncFile: syncs.syncFile, checkpointEvery: 3 });
+    const grant = await room(store, "R");
+    syncs.passThrough = false;
+    const first = store.log.append(grant, 1, entry(1));
+    await settled(first);
+    const second = store.log.append(grant, 2, entry(2));
+    syncs.held.complete();
+    assert.deepEqual(await first, { kind: "ok", seq: 1 });
+    syncs.held.fail(new Error("EIO: i/o error, fsync"));
+    await assert.rejects(second, (error: unknown) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /liaptui\.db to disk failed \(EIO: i\/o error, fsync\)/);
+      return true;
+    });
+    await assert.rejects(store.log.append(grant, 2, entry(2)), /refused until the server restarts/);
+    assert.deepEqual(syncs.order, ["wal", "db"]);
+    await store.close();
+    // The WAL still held every acknowledged commit: a restart reads them all.
+    const again = openSqliteStore(dir);
+    try {
+      assert.equal(await again.log.head("R"), 1);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sqliteStore sync: many checkpoints and a close keep every entry, and leave no WAL behind", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
+  try {
+    const store = openSqliteStore(dir, { checkpointEvery: 5 });
+    const grants = await Promise.all(Array.from({ length: 4 }, (_, i) => room(store, `R${i}`)));
+    for (let seq = 1; seq <= 30; seq++) {
+      const results = await Promise.all(grants.map((grant) => store.log.append(grant, seq, entry(seq))));
+      assert.ok(results.every((r) => r.kind === "ok"));
+    }
+    await store.close();
+    assert.throws(() => Deno.statSync(`${dir}/${DATABASE_FILE}-wal`), Deno.errors.NotFound);
+    const again = openSqliteStore(dir);
+    try {
+      for (let i = 0; i < 4; i++) {
+        assert.equal(await again.log.head(`R${i}`), 30);
+        assert.equal((await again.log.read(`R${i}`, 0, 100)).length, 30);
+      }
+    } finally {
+      await again.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,72 @@
+// What a room keeps in memory of its stored commands for rollbacks: every command that changes state, but
+// chats only by their number, so a long chatty room keeps a bounded log. Memory journal, no room.
+
+import assert from "node:assert/strict";
+import { CommandLog } from "../../src/rooms/command_log.ts";
+import type { RoomCommand, TimedCommand } from "../../src/rooms/room_command.ts";
+import type { RoomJournal } from "../../src/rooms/room_journal.ts";
+import { tick } from "../support/faulty_store.ts";
+
+const CHATS = 16_000;
+
+/** A journal that stores every append at once, and counts them. */
+function memoryJournal() {
+  const appended: number[] = [];
+  const journal: RoomJournal = {
+    logId: "t",
+    append: (seq) => {
+      appended.push(seq);
+      return Promise.resolve();
+    },
+    archive: () => Promise.resolve(),
+    finish: () => Promise.resolve(),
+  };
+  return { journal, appended };
+}
+
+function timed(at: number, command: RoomCommand): TimedCommand {
+  return { at, command };
+}
+
+const chat = (at: number) => timed(at, { type: "chat", name: "Ann", message: `line ${at}` });
+const join = (at: number, name: string) =>
+  timed(at, { type: "join", name, as: "player", connected: true, token: `token-${name}` });
+
+for (const journaled of [false, true]) {
+  Deno.test(`${CHATS} stored chats keep a bounded log (${journaled ? "with" : "without"} a journal)`, async () => {
+    const store = memoryJournal();
+    let delivered = 0;
+    const log = new CommandLog<null>(journaled ? store.journal : null, {
+      deliver: () => delivered += 1,
+      lost: () => assert.fail("nothing is lost"),
+    });
+    log.add(join(0, "Ann"), 1, null);
+    for (let i = 1; i <= CHATS; i++) log.add(chat(i), 1 + i, null);
+    log.add(join(CHATS + 1, "Bo"), CHATS + 2, null);
+    log.add(chat(CHATS + 2), CHATS + 3, null);
+    while (log.settled() !== null && delivered < CHATS + 3) await tick();
+
+    assert.equal(delivered, CHATS + 3, "every command was stored and delivered");
+    // With a journal the log numbers every chat; without one nothing is appended.
+    const expected = journaled ? Array.from({ length: CHATS + 3 }, (_, k) => k + 1) : [];
+    assert.deepEqual(store.appended, expected);
+    // Two joins and two runs of chats, not one entry per chat.
+    assert.equal(log.accepted().length, 4);
+  });
+}
+
+Deno.test("a log restored from the store keeps its chats as runs, and numbers the next append after them", async () => {
+  const store = memoryJournal();
+  const log = new CommandLog<null>(store.journal, {
+    deliver: () => {},
+    lost: () => assert.fail("nothing is lost"),
+  });
+  const stored = [join(0, "Ann"), ...Array.from({ length: 500 }, (_, i) => chat(i + 1))];
+  log.restored(stored);
+  assert.equal(log.accepted().length, 2);
+
+  log.add(join(600, "Bo"), 502, null);
+  assert.deepEqual(store.appended, [502], "the next command is the log's 502nd");
+  await log.settled();
+  assert.equal(log.accepted().length, 3);
+});
