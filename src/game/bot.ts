@@ -16,8 +16,10 @@ export type BotDifficulty = "easy" | "normal";
  */
 function acceptsRedeal(view: BotView, seat: Seat, rng: Rng): boolean {
   const me = view.players[seat];
-  const others = view.players.filter((p) => p.seat !== seat);
-  const comfortable = view.round > 10 && me !== undefined && others.every((p) => me.score - p.score > 10);
+  let comfortable = view.round > 10 && me !== undefined;
+  for (const p of view.players) {
+    if (me !== undefined && p.seat !== seat && me.score - p.score <= 10) comfortable = false;
+  }
   return random(rng) < (comfortable ? 0.4 : 0.8);
 }
 

@@ -1,7 +1,7 @@
 // What a bot can infer from its view: unseen pieces and the best play they could form. Pure: no I/O.
 
 import { bucketOf, lowestBit, popcount } from "./hand_masks.ts";
-import { DECK } from "./pieces.ts";
+import { DECK, PIECE_BY_ID } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 import type { BotView } from "./bot_view.ts";
 
@@ -48,7 +48,7 @@ export function bestInPool(pool: number, type: PlayType): number {
   switch (type) {
     case PlayType.SINGLE:
       // The deck is ordered strongest first, so the lowest id present is the strongest single.
-      return pool === 0 ? -1 : DECK[lowestBit(pool)]?.points ?? -1;
+      return pool === 0 ? -1 : PIECE_BY_ID[lowestBit(pool)]?.points ?? -1;
     case PlayType.PAIR:
       for (let bucket = 0; bucket < 14; bucket++) if (n(bucket) >= 2) best = Math.max(best, 2 * pts(bucket));
       return best;

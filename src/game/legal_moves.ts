@@ -52,7 +52,8 @@ export function legalDeclarations(source: GameState | BotView, seat: Seat): numb
   const waiting = source.waiting;
   if (waiting.kind !== "declare" || waiting.seat !== seat) return [];
   const me = source.players[seat];
-  const made = source.players.filter((p) => p.declared !== null).length;
+  let made = 0;
+  for (const p of source.players) if (p.declared !== null) made++;
   return allowedDeclarations(source.declaration_total, made === 3, me?.zero_streak ?? 0);
 }
 

@@ -50,6 +50,12 @@ function buildDeck(): readonly Piece[] {
  */
 export const DECK: readonly Piece[] = buildDeck();
 
+/**
+ * DECK as a plain array, for the engine's and bots' hot reads: JavaScriptCore, the release binary's engine,
+ * reads a frozen array on a slow path (about 6x slower than a plain one). The pieces themselves stay frozen.
+ */
+export const PIECE_BY_ID: readonly Piece[] = DECK.slice();
+
 /** The deck's ids in deck order (DECK[id].id === id), what a deal shuffles. */
 const DECK_IDS: readonly number[] = DECK.map((p) => p.id);
 
@@ -58,7 +64,8 @@ export const WEAK_HAND_MAX_POINTS = 9;
 
 /** A hand is weak when no piece is worth more than 9 points. */
 export function isWeakHand(hand: readonly Piece[]): boolean {
-  return hand.every((p) => p.points <= WEAK_HAND_MAX_POINTS);
+  for (const p of hand) if (p.points > WEAK_HAND_MAX_POINTS) return false;
+  return true;
 }
 
 /** Sorts by id, i.e. strongest first; hands are kept in this order so the order itself leaks nothing. */
@@ -78,7 +85,9 @@ export function deal(rng: number): [hands: [Piece[], Piece[], Piece[], Piece[]],
   const seatOf = SEAT_OF;
   for (let i = 0; i < ids.length; i++) seatOf[ids[i] ?? 0] = i % 4;
   const hands: [Piece[], Piece[], Piece[], Piece[]] = [[], [], [], []];
-  for (let id = 0; id < DECK.length; id++) hands[(seatOf[id] ?? 0) as 0 | 1 | 2 | 3].push(DECK[id] as Piece);
+  for (let id = 0; id < DECK.length; id++) {
+    hands[(seatOf[id] ?? 0) as 0 | 1 | 2 | 3].push(PIECE_BY_ID[id] as Piece);
+  }
   return [hands, next];
 }
 
