@@ -28,14 +28,21 @@ const TYPE_SLOT: Readonly<Record<PlayType, number>> = {
  */
 function safety(view: BotView): (combo: Combo) => boolean {
   const pool = unseenMask(view);
-  const best: (number | undefined)[] = [];
+  const best = BEST_BY_SLOT;
+  best.fill(UNKNOWN);
   return (combo) => {
     const slot = TYPE_SLOT[combo.type];
-    let value = best[slot];
-    if (value === undefined) best[slot] = value = bestInPool(pool, combo.type);
+    let value = best[slot] ?? UNKNOWN;
+    if (value === UNKNOWN) best[slot] = value = bestInPool(pool, combo.type);
     return value <= combo.strength;
   };
 }
+
+// safety()'s cache of each type's best in the pool, for the one decision being made (a decision makes at most
+// one safety check function and uses it before returning, so one table serves every decision). A typed array of
+// fixed size: writing past the end of an empty array grew it on every decision.
+const UNKNOWN = -2;
+const BEST_BY_SLOT = new Int16Array(10);
 
 /** The first item with the smallest key (ties keep the earlier item, as the bot always has). */
 function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {

@@ -41,16 +41,17 @@ export interface BotView {
  */
 export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = waitingFor(state)): BotView {
   const preparing = state.phase === "PREPARATION" || state.phase === "WAITING";
-  const [a, b, c, d] = state.players;
+  const players = state.players;
   const turn = state.turn;
   return {
     seat,
     round: state.round,
     starter_seat: preparing ? null : state.starter,
     waiting,
-    players: botPlayers(state.players),
+    players: botPlayers(players),
     hand: state.hands[seat],
-    declaration_total: (a.declared ?? 0) + (b.declared ?? 0) + (c.declared ?? 0) + (d.declared ?? 0),
+    declaration_total: (players[0].declared ?? 0) + (players[1].declared ?? 0) + (players[2].declared ?? 0) +
+      (players[3].declared ?? 0),
     turn: turn ? { required_piece_count: turn.required, plays: turn.plays } : null,
     played_pieces: state.played,
   };

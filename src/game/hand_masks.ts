@@ -49,8 +49,8 @@ const KINDS: readonly PieceKind[] = [
   "SOLDIER",
 ];
 const SOLDIER = 6;
-/** Kind indexes of the two straight groups; only the low one can make a double straight (one GENERAL a colour). */
-const GROUPS: readonly (readonly [number, number, number])[] = [[0, 1, 2], [3, 4, 5]];
+// GROUPS: the kind indexes of the two straight groups are 0–2 and 3–5; only the low one can make a double
+// straight (one GENERAL a colour).
 const STRAIGHT_BY_SIZE: readonly PlayType[] = [
   PlayType.INVALID,
   PlayType.INVALID,
@@ -83,6 +83,11 @@ export function sumPoints(hand: readonly Piece[], mask: number): number {
   for (let m = mask; m !== 0; m &= m - 1) sum += hand[lowestBit(m)]?.points ?? 0;
   return sum;
 }
+
+// handCombos' scratch table of each bucket's hand positions. Every entry is cleared before use and nothing keeps
+// it, so sharing it keeps handCombos pure. A fresh array literal of constants is copy-on-write in
+// JavaScriptCore: its first write took a slow path on every call (6 % of a bot game under Bun).
+const BUCKETS = new Int32Array(14);
 
 /** Position of every mask below 256 in subset order, so up to 8 pieces sort by a table lookup. */
 const RANK: Uint16Array = (() => {
@@ -121,12 +126,13 @@ function sortInPlace(combos: Combo[]): Combo[] {
  * that many pieces. Equal to classifying every subset, which the play-type tests check against.
  */
 export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
-  const buckets = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const buckets = BUCKETS;
+  buckets.fill(0);
   const out: Combo[] = [];
   for (let i = 0; i < hand.length; i++) {
     const piece = hand[i] as Piece;
     const bucket = BUCKET_BY_ID[piece.id] ?? bucketOf(piece);
-    buckets[bucket] = (buckets[bucket] ?? 0) | (1 << i);
+    buckets[bucket] = (buckets[bucket] as number) | (1 << i);
     if (size <= 1) {
       out.push({
         mask: 1 << i,
@@ -154,10 +160,12 @@ export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
   }
   if (size === 0 || size >= 3) {
     for (let color = 0; color < 2; color++) {
-      for (const [a, b, c] of GROUPS) {
+      // The straight groups' kinds are 0–2 and 3–5 (GROUPS), read by index: destructuring each group goes through
+      // the iterator protocol, which JavaScriptCore did not optimise away here.
+      for (let a = 0; a <= 3; a += 3) {
         const ma = buckets[a * 2 + color] ?? 0;
-        const mb = buckets[b * 2 + color] ?? 0;
-        const mc = buckets[c * 2 + color] ?? 0;
+        const mb = buckets[(a + 1) * 2 + color] ?? 0;
+        const mc = buckets[(a + 2) * 2 + color] ?? 0;
         if (ma === 0 || mb === 0 || mc === 0) continue;
         // Duplicates add nothing to a straight's strength: one piece of each kind counts.
         const core = (hand[lowestBit(ma)]?.points ?? 0) + (hand[lowestBit(mb)]?.points ?? 0) +

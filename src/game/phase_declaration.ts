@@ -9,15 +9,18 @@ import { beginTurn } from "./phase_turn.ts";
 
 /** Sum of the declarations made so far this round. */
 export function declarationTotal(state: GameState): number {
-  const [a, b, c, d] = state.players;
-  return (a.declared ?? 0) + (b.declared ?? 0) + (c.declared ?? 0) + (d.declared ?? 0);
+  const players = state.players;
+  let sum = 0;
+  for (let i = 0; i < 4; i++) sum += players[i as Seat].declared ?? 0;
+  return sum;
 }
 
 /** How many seats have declared this round. Counted, not filtered: `filter()` is slow in JavaScriptCore. */
 function declaredCount(state: GameState): number {
-  const [a, b, c, d] = state.players;
-  return (a.declared === null ? 0 : 1) + (b.declared === null ? 0 : 1) + (c.declared === null ? 0 : 1) +
-    (d.declared === null ? 0 : 1);
+  const players = state.players;
+  let made = 0;
+  for (let i = 0; i < 4; i++) if (players[i as Seat].declared !== null) made++;
+  return made;
 }
 
 /** Facts the declaration constraints need for `seat`, shared with legal_moves. */
