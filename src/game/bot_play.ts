@@ -29,7 +29,7 @@ const TYPE_SLOT: Readonly<Record<PlayType, number>> = {
 function safety(view: BotView): (combo: Combo) => boolean {
   const pool = unseenMask(view);
   const best = BEST_BY_SLOT;
-  best.fill(UNKNOWN);
+  for (let slot = 0; slot < best.length; slot++) best[slot] = UNKNOWN;
   return (combo) => {
     const slot = TYPE_SLOT[combo.type];
     let value = best[slot] ?? UNKNOWN;

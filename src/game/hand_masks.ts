@@ -127,7 +127,7 @@ function sortInPlace(combos: Combo[]): Combo[] {
  */
 export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
   const buckets = BUCKETS;
-  buckets.fill(0);
+  for (let bucket = 0; bucket < 14; bucket++) buckets[bucket] = 0;
   const out: Combo[] = [];
   for (let i = 0; i < hand.length; i++) {
     const piece = hand[i] as Piece;

@@ -3,7 +3,7 @@
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
 import type { GameEvent, PlayedEntry } from "./events.ts";
 import type { Piece } from "./pieces.ts";
-import { classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength, winningIndex } from "./play_types.ts";
+import { classify, MAX_PLAY_SIZE, PlayType, strength } from "./play_types.ts";
 import { type GameState, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
 import { currentPlayer } from "./waiting.ts";
 import { appended, seatNames, withItem } from "./working_copy.ts";
@@ -142,18 +142,32 @@ function entries(names: readonly string[], plays: readonly TurnPlay[]): PlayedEn
   return out;
 }
 
-/** A play as turn resolution compares it; its type was classified when it was played. */
-function rated(play: TurnPlay): RatedPlay {
-  return { type: play.playType, strength: strength(play.pieces, play.playType) };
+/**
+ * The winning play of a complete turn, by the rule of `winningIndex` (the first play, replaced only by a strictly
+ * stronger play of the same valid type), compared in place: each play's type was classified when it was played,
+ * and no rating object is built per play.
+ */
+function winningPlay(plays: readonly TurnPlay[]): TurnPlay | undefined {
+  let best = plays[0];
+  if (!best) return undefined;
+  let bestStrength = strength(best.pieces, best.playType);
+  for (let i = 1; i < plays.length; i++) {
+    const play = plays[i] as TurnPlay;
+    if (play.playType !== best.playType || play.playType === PlayType.INVALID) continue;
+    const s = strength(play.pieces, play.playType);
+    if (s > bestStrength) {
+      best = play;
+      bestStrength = s;
+    }
+  }
+  return best;
 }
 
 /** The winner takes piles equal to the piece count, counts a turn won, and will lead the next turn. */
 function resolveTurn(next: GameState, events: GameEvent[]): void {
   const turn = next.turn;
   if (!turn || turn.required === null) throw new Error("resolveTurn needs a complete turn");
-  const ratings = new Array<RatedPlay>(turn.plays.length);
-  for (let i = 0; i < turn.plays.length; i++) ratings[i] = rated(turn.plays[i] as TurnPlay);
-  const winnerPlay = turn.plays[winningIndex(ratings)] ?? turn.plays[0];
+  const winnerPlay = winningPlay(turn.plays);
   if (!winnerPlay) throw new Error("resolveTurn needs a complete turn");
   const winner = winnerPlay.seat;
   const piles = turn.required;
