@@ -2,7 +2,7 @@
 
 import { bestInPool, unseenMask } from "./bot_knowledge.ts";
 import { OPENER_POINTS } from "./bot_declare.ts";
-import { type Combo, handCombos, piecesOf, subsetMasks, sumPoints } from "./hand_masks.ts";
+import { type Combo, piecesOf, scratchCombo, scratchCombos, subsetMasks, sumPoints } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import { PlayType, rate, winningIndex } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
@@ -86,7 +86,10 @@ function lead(view: BotView, rng: Rng): Piece[] {
   let biggestKey = Infinity;
   let strongest: Combo | undefined;
   let strongestKey = Infinity;
-  for (const c of handCombos(hand)) {
+  // Scratch combos: everything picked from them is turned into pieces before anything lists combos again.
+  const count = scratchCombos(hand);
+  for (let i = 0; i < count; i++) {
+    const c = scratchCombo(i);
     if (c.size === 1 && -c.points < strongestKey) {
       strongest = c;
       strongestKey = -c.points;
@@ -138,7 +141,10 @@ function respond(view: BotView): Piece[] {
   // every other way to play `required` pieces loses.
   const winners: Combo[] = [];
   if (current !== undefined) {
-    for (const c of handCombos(hand, required)) {
+    // Scratch combos: `winners` holds some of them, and nothing lists combos again before this answer is chosen.
+    const count = scratchCombos(hand, required);
+    for (let i = 0; i < count; i++) {
+      const c = scratchCombo(i);
       if (c.type === current.type && c.strength > current.strength) winners.push(c);
     }
   }
