@@ -2,7 +2,15 @@
 
 import { bestInPool, unseenMask } from "./bot_knowledge.ts";
 import { OPENER_POINTS } from "./bot_declare.ts";
-import { type Combo, piecesOf, scratchCombo, scratchCombos, subsetMasks, sumPoints } from "./hand_masks.ts";
+import {
+  type Combo,
+  lowestBit,
+  popcount,
+  scratchCombo,
+  scratchCombos,
+  subsetMasks,
+  sumPoints,
+} from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import { PlayType, rate, winningIndex } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
@@ -71,11 +79,15 @@ function needs(view: BotView): { need: number; urgent: boolean } {
  * strongest opener, else shed the weakest single (losing the lead cheaply). At or over target: lead the weakest
  * single, the lead least likely to win.
  */
-function lead(view: BotView, rng: Rng): Piece[] {
+function lead(view: BotView, rng: Rng): number {
   const hand = view.hand ?? [];
   const { need, urgent } = needs(view);
-  const weakestSingle = minBy(hand, (p) => p.points);
-  const weakest = weakestSingle ? [weakestSingle] : [];
+  // The first piece with the fewest points, as a mask (none for an empty hand).
+  let weakestAt = -1;
+  for (let i = 0; i < hand.length; i++) {
+    if (weakestAt < 0 || pointsAt(hand, i) < pointsAt(hand, weakestAt)) weakestAt = i;
+  }
+  const weakest = weakestAt < 0 ? 0 : 1 << weakestAt;
   // At or over target only the weakest single matters, so the combos are listed only when piles are wanted.
   if (need <= 0) return weakest;
   // One pass over the combos in subset order; each pick is the first with the smallest key, as minBy gives.
@@ -106,12 +118,12 @@ function lead(view: BotView, rng: Rng): Piece[] {
       bestSafeKey = safeKey;
     }
   }
-  if (bestSafe) return piecesOf(hand, bestSafe.mask);
-  if (urgent) return biggest ? piecesOf(hand, biggest.mask) : weakest;
+  if (bestSafe) return bestSafe.mask;
+  if (urgent) return biggest ? biggest.mask : weakest;
   // The reference leads an unsafe opener 35–50% of the time, more often with fewer pieces left.
   const chance = hand.length > 6 ? 0.35 : hand.length > 3 ? 0.4 : 0.5;
   if (strongest && strongest.points >= OPENER_POINTS && random(rng) < chance) {
-    return piecesOf(hand, strongest.mask);
+    return strongest.mask;
   }
   return weakest;
 }
@@ -121,7 +133,7 @@ function lead(view: BotView, rng: Rng): Piece[] {
  * strongest winner, else discard the lowest pieces. Not wanting them: never win if avoidable; at or over target
  * dump the highest pieces (they could win unwanted turns later), otherwise the lowest.
  */
-function respond(view: BotView): Piece[] {
+function respond(view: BotView): number {
   const hand = view.hand ?? [];
   const turn = view.turn;
   const required = turn?.required_piece_count ?? 1;
@@ -152,7 +164,7 @@ function respond(view: BotView): Piece[] {
     const safe = safety(view);
     const pick = minBy(winners.filter((c) => playersAfter === 0 || safe(c)), (c) => c.points) ??
       minBy(winners, (c) => -c.strength);
-    if (pick) return piecesOf(hand, pick.mask);
+    if (pick) return pick.mask;
   }
   // The loser to give up: the first, in subset order, with the fewest points (the most when over target).
   const sign = need <= 0 ? -1 : 1;
@@ -170,9 +182,9 @@ function respond(view: BotView): Piece[] {
       loserKey = key;
     }
   }
-  if (loser >= 0) return piecesOf(hand, loser);
+  if (loser >= 0) return loser;
   const strongest = minBy(winners, (c) => c.strength);
-  return strongest ? piecesOf(hand, strongest.mask) : hand.slice(0, required);
+  return strongest ? strongest.mask : firstPositions(Math.min(required, hand.length));
 }
 
 function pointsAt(hand: readonly Piece[], i: number): number {
@@ -189,7 +201,7 @@ function respondSingle(
   need: number,
   wanted: boolean,
   playersAfter: number,
-): Piece[] {
+): number {
   const hand = view.hand ?? [];
   let cheapestSafe = -1;
   let strongest = -1;
@@ -213,10 +225,28 @@ function respondSingle(
     : loser >= 0
     ? loser
     : weakestWinner;
-  return pick >= 0 ? [hand[pick] as Piece] : hand.slice(0, 1);
+  return pick >= 0 ? 1 << pick : firstPositions(Math.min(1, hand.length));
 }
 
 /** The normal bot's play for the seat its view belongs to. */
-export function choosePlay(view: BotView, rng: Rng): Piece[] {
-  return view.turn?.required_piece_count == null ? lead(view, rng) : respond(view);
+export function choosePlay(view: BotView, rng: Rng): number[] {
+  const mask = view.turn?.required_piece_count == null ? lead(view, rng) : respond(view);
+  return idsAt(view.hand ?? [], mask);
+}
+
+/** A mask of the first `count` hand positions. */
+function firstPositions(count: number): number {
+  return (1 << count) - 1;
+}
+
+/**
+ * The ids of the pieces at the positions of `mask`, in hand order. The plays are chosen as masks of hand
+ * positions and turned into ids once, here: building the pieces first and then their ids was an extra array
+ * per play.
+ */
+function idsAt(hand: readonly Piece[], mask: number): number[] {
+  const ids = new Array<number>(popcount(mask));
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) ids[n++] = (hand[lowestBit(m)] as Piece).id;
+  return ids;
 }
