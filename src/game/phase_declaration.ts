@@ -25,9 +25,10 @@ function declaredCount(state: GameState): number {
 
 /** Facts the declaration constraints need for `seat`, shared with legal_moves. */
 export function declarationContext(state: GameState, seat: Seat) {
+  const made = declaredCount(state);
   return {
     totalSoFar: declarationTotal(state),
-    isLast: declaredCount(state) === 3,
+    isLast: made === 3,
     zeroStreak: state.players[seat].zeroStreak,
   };
 }

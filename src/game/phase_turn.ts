@@ -3,7 +3,7 @@
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
 import type { GameEvent, PlayedEntry } from "./events.ts";
 import type { Piece } from "./pieces.ts";
-import { classify, MAX_PLAY_SIZE, PlayType, strength } from "./play_types.ts";
+import { beats, classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength } from "./play_types.ts";
 import { type GameState, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
 import { currentPlayer } from "./waiting.ts";
 import { appended, seatNames, withItem } from "./working_copy.ts";
@@ -143,25 +143,30 @@ function entries(names: readonly string[], plays: readonly TurnPlay[]): PlayedEn
 }
 
 /**
- * The winning play of a complete turn, by the rule of `winningIndex` (the first play, replaced only by a strictly
- * stronger play of the same valid type), compared in place: each play's type was classified when it was played,
- * and no rating object is built per play.
+ * The winning play of a complete turn, as `winningIndex` picks it (the first play, replaced only by one that
+ * `beats` it), without a rating object per play: each play's type was classified when it was played, and the
+ * two plays being compared are rated into these two reused objects.
  */
 function winningPlay(plays: readonly TurnPlay[]): TurnPlay | undefined {
   let best = plays[0];
   if (!best) return undefined;
-  let bestStrength = strength(best.pieces, best.playType);
+  BEST.type = best.playType;
+  BEST.strength = strength(best.pieces, best.playType);
   for (let i = 1; i < plays.length; i++) {
     const play = plays[i] as TurnPlay;
-    if (play.playType !== best.playType || play.playType === PlayType.INVALID) continue;
-    const s = strength(play.pieces, play.playType);
-    if (s > bestStrength) {
-      best = play;
-      bestStrength = s;
-    }
+    CHALLENGER.type = play.playType;
+    CHALLENGER.strength = strength(play.pieces, play.playType);
+    if (!beats(CHALLENGER, BEST)) continue;
+    best = play;
+    BEST.type = CHALLENGER.type;
+    BEST.strength = CHALLENGER.strength;
   }
   return best;
 }
+
+// winningPlay's two ratings; each call sets them before reading them and nothing keeps them.
+const BEST: RatedPlay = { type: PlayType.INVALID, strength: 0 };
+const CHALLENGER: RatedPlay = { type: PlayType.INVALID, strength: 0 };
 
 /** The winner takes piles equal to the piece count, counts a turn won, and will lead the next turn. */
 function resolveTurn(next: GameState, events: GameEvent[]): void {

@@ -64,8 +64,7 @@ export const WEAK_HAND_MAX_POINTS = 9;
 
 /** A hand is weak when no piece is worth more than 9 points. */
 export function isWeakHand(hand: readonly Piece[]): boolean {
-  for (const p of hand) if (p.points > WEAK_HAND_MAX_POINTS) return false;
-  return true;
+  return hand.every((p) => p.points <= WEAK_HAND_MAX_POINTS);
 }
 
 /** Sorts by id, i.e. strongest first; hands are kept in this order so the order itself leaks nothing. */
