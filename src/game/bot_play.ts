@@ -98,7 +98,7 @@ function lead(view: BotView, rng: Rng): number {
   let biggestKey = Infinity;
   let strongest: Combo | undefined;
   let strongestKey = Infinity;
-  // Scratch combos: everything picked from them is turned into pieces before anything lists combos again.
+  // Scratch combos: only the mask of the one picked outlives this loop.
   const count = scratchCombos(hand);
   for (let i = 0; i < count; i++) {
     const c = scratchCombo(i);
