@@ -11,6 +11,8 @@ import { nextBotAction } from "../tests/game/helpers.ts";
 
 // process.argv rather than Deno.args, so the same file also runs under Bun (the runtime of the release binary).
 const GAMES = Number(process.argv[2] ?? 1000);
+/** Games played before each scenario is timed (second argument). */
+const WARMUP = Number(process.argv[3] ?? 12000);
 const PLAYERS = ["Ann", "Bo", "Cy", "Di"] as const;
 
 /** CPU seconds of this process: on a shared machine they drift far less than the wall clock. */
@@ -67,8 +69,15 @@ const scenarios: [string, BotDifficulty[], Partial<GameOptions>][] = [
 console.log(`liaptui engine benchmark: ${GAMES} games per scenario, one process, one thread`);
 console.log("(games/s by wall clock, and by this process's CPU time in brackets)");
 for (const [name, bots, extra] of scenarios) {
-  playGames(bots, { ...extra }); // warm-up so the JIT has settled
-  const { logs, ms, cpu, rounds } = playGames(bots, extra);
+  // Warm-up so the JIT has settled: V8 kept the bots' driver in its middle tier for the first 5,000–10,000 games
+  // of a process, at half the speed it settles at (see bench/engine_one.ts).
+  for (let warmed = 0; warmed < Math.max(GAMES, WARMUP); warmed += GAMES) playGames(bots, { ...extra });
+  const played = playGames(bots, extra);
+  const { ms, cpu, rounds } = played;
+  // Replayed from a JSON copy, as a store would hand the actions back: JavaScriptCore never moves objects, so
+  // the actions recorded during the bot games stay scattered among the bots' garbage, and under Bun reading them
+  // cost more than apply() itself (a replay from the original objects took about twice as long).
+  const logs: typeof played.logs = JSON.parse(JSON.stringify(played.logs));
   const actions = logs.reduce((sum, l) => sum + l.actions.length, 0);
   timeApply(logs); // warm-up
   const applied = timeApply(logs);

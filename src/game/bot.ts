@@ -4,7 +4,7 @@ import { estimatePiles, nearestAllowed } from "./bot_declare.ts";
 import { choosePlay } from "./bot_play.ts";
 import { legalDeclarations, legalPlays } from "./legal_moves.ts";
 import { random, randomInt, type Rng } from "./prng.ts";
-import type { Action, Piece, Seat } from "./state.ts";
+import type { Action, Seat } from "./state.ts";
 import type { BotView } from "./bot_view.ts";
 
 /** "easy" picks uniformly among legal moves; "normal" follows the strategy of rules section 7. */
@@ -16,20 +16,15 @@ export type BotDifficulty = "easy" | "normal";
  */
 function acceptsRedeal(view: BotView, seat: Seat, rng: Rng): boolean {
   const me = view.players[seat];
-  const others = view.players.filter((p) => p.seat !== seat);
-  const comfortable = view.round > 10 && me !== undefined && others.every((p) => me.score - p.score > 10);
+  let comfortable = view.round > 10 && me !== undefined;
+  for (const p of view.players) {
+    if (me !== undefined && p.seat !== seat && me.score - p.score <= 10) comfortable = false;
+  }
   return random(rng) < (comfortable ? 0.4 : 0.8);
 }
 
 function pick<T>(items: readonly T[], rng: Rng): T | undefined {
   return items[randomInt(rng, items.length)];
-}
-
-/** The ids of `pieces`, by a loop: `map()` is slow in JavaScriptCore, the release binary's engine. */
-function idsOf(pieces: readonly Piece[]): number[] {
-  const ids = new Array<number>(pieces.length);
-  for (let i = 0; i < pieces.length; i++) ids[i] = (pieces[i] as Piece).id;
-  return ids;
 }
 
 /**
@@ -54,7 +49,7 @@ export function chooseBotAction(view: BotView, difficulty: BotDifficulty, rng: R
     if (difficulty === "easy") {
       return { type: "play", seat, pieceIds: pick(legalPlays(view, seat), rng) ?? [] };
     }
-    return { type: "play", seat, pieceIds: idsOf(choosePlay(view, rng)) };
+    return { type: "play", seat, pieceIds: choosePlay(view, rng) };
   }
   throw new Error(`Seat ${seat} has nothing to decide (waiting for ${waiting.kind})`);
 }

@@ -1,6 +1,6 @@
 // The "normal" bot's declaration: openers, viable combos, field strength, the rules. Pure: no I/O.
 
-import { type Combo, handCombos, lowestBit, popcount } from "./hand_masks.ts";
+import { type Combo, lowestBit, popcount, scratchCombo, scratchCombos } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 import type { BotView } from "./bot_view.ts";
@@ -53,21 +53,28 @@ function isViable(hand: readonly Piece[], combo: Combo, hasOpener: boolean, fiel
 export function estimatePiles(view: BotView): number {
   const hand = view.hand ?? [];
   const field = fieldStrength(view);
-  const openers = hand.filter((p) => p.points >= OPENER_POINTS);
-  const hasOpener = openers.length > 0;
+  let openers = 0;
+  let openerMask = 0;
+  for (let i = 0; i < hand.length; i++) {
+    if ((hand[i] as Piece).points < OPENER_POINTS) continue;
+    openers++;
+    openerMask |= 1 << i;
+  }
+  const hasOpener = openers > 0;
   // A combo only pays if the bot gets to lead it: as the round starter, or after winning a turn with an opener.
   const canLead = hasOpener || view.starter_seat === view.seat;
-  let score = openers.length;
+  let score = openers;
   if (canLead) {
     // One main combo, preferring one that leaves the openers free to win their own turns; big combos first.
     // (A stable sort of the combos in subset order, so equal ones keep that order.)
-    const combos = handCombos(hand)
-      .filter((c) => c.size >= 2 && isViable(hand, c, hasOpener, field))
-      .sort((a, b) => b.size - a.size || b.strength - a.strength);
-    let openerMask = 0;
-    hand.forEach((p, i) => {
-      if (p.points >= OPENER_POINTS) openerMask |= 1 << i;
-    });
+    // Scratch combos, all used before this estimate returns.
+    const count = scratchCombos(hand);
+    const combos: Combo[] = [];
+    for (let i = 0; i < count; i++) {
+      const c = scratchCombo(i);
+      if (c.size >= 2 && isViable(hand, c, hasOpener, field)) combos.push(c);
+    }
+    combos.sort((a, b) => b.size - a.size || b.strength - a.strength);
     const main = combos.find((c) => (c.mask & openerMask) === 0) ?? combos[0];
     if (main) {
       // A combo that spends an opener still wins its piles, but that opener's own turn is gone.

@@ -1,7 +1,7 @@
 // What a bot can infer from its view: unseen pieces and the best play they could form. Pure: no I/O.
 
 import { bucketOf, lowestBit, popcount } from "./hand_masks.ts";
-import { DECK } from "./pieces.ts";
+import { DECK, PIECE_BY_ID } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 import type { BotView } from "./bot_view.ts";
 
@@ -42,32 +42,44 @@ export function unseenMask(view: BotView): number {
  * means the play is safe.
  */
 export function bestInPool(pool: number, type: PlayType): number {
-  const n = (bucket: number) => popcount(pool & (BUCKET_IDS[bucket] ?? 0));
-  const pts = (bucket: number) => BUCKET_POINTS[bucket] ?? 0;
+  // Counts and points per bucket are read inline rather than through small closures: this runs on most
+  // decisions, and each closure was an allocation.
   let best = -1;
   switch (type) {
     case PlayType.SINGLE:
       // The deck is ordered strongest first, so the lowest id present is the strongest single.
-      return pool === 0 ? -1 : DECK[lowestBit(pool)]?.points ?? -1;
+      return pool === 0 ? -1 : PIECE_BY_ID[lowestBit(pool)]?.points ?? -1;
     case PlayType.PAIR:
-      for (let bucket = 0; bucket < 14; bucket++) if (n(bucket) >= 2) best = Math.max(best, 2 * pts(bucket));
+      for (let bucket = 0; bucket < 14; bucket++) {
+        if (inPool(pool, bucket) >= 2) best = Math.max(best, 2 * (BUCKET_POINTS[bucket] ?? 0));
+      }
       return best;
     case PlayType.THREE_OF_A_KIND:
     case PlayType.FOUR_OF_A_KIND:
     case PlayType.FIVE_OF_A_KIND: {
       const size = type === PlayType.THREE_OF_A_KIND ? 3 : type === PlayType.FOUR_OF_A_KIND ? 4 : 5;
-      for (const bucket of SOLDIER_BUCKETS) if (n(bucket) >= size) best = Math.max(best, size * pts(bucket));
+      for (const bucket of SOLDIER_BUCKETS) {
+        if (inPool(pool, bucket) >= size) best = Math.max(best, size * (BUCKET_POINTS[bucket] ?? 0));
+      }
       return best;
     }
     case PlayType.INVALID:
       return -1;
     default:
       for (let color = 0; color < 2; color++) {
-        for (const [group, kinds] of GROUPS.entries()) {
-          const counts = kinds.map((k) => n(k * 2 + color));
-          if (counts.some((c) => c === 0)) continue;
-          const core = kinds.reduce((sum, k) => sum + pts(k * 2 + color), 0);
-          const doubles = counts.filter((c) => c >= 2).length;
+        for (let group = 0; group < GROUPS.length; group++) {
+          let core = 0;
+          let doubles = 0;
+          let missing = false;
+          const kinds = GROUPS[group] ?? [0, 0, 0];
+          for (let k = 0; k < 3; k++) {
+            const kind = kinds[k] ?? 0;
+            const count = inPool(pool, kind * 2 + color);
+            if (count === 0) missing = true;
+            if (count >= 2) doubles++;
+            core += BUCKET_POINTS[kind * 2 + color] ?? 0;
+          }
+          if (missing) continue;
           const fits = type === PlayType.STRAIGHT ||
             (type === PlayType.EXTENDED_STRAIGHT && doubles >= 1) ||
             (type === PlayType.EXTENDED_STRAIGHT_5 && doubles >= 2) ||
@@ -77,4 +89,9 @@ export function bestInPool(pool: number, type: PlayType): number {
       }
       return best;
   }
+}
+
+/** How many pieces of `bucket` the pool holds. */
+function inPool(pool: number, bucket: number): number {
+  return popcount(pool & (BUCKET_IDS[bucket] ?? 0));
 }

@@ -2,7 +2,15 @@
 
 import { bestInPool, unseenMask } from "./bot_knowledge.ts";
 import { OPENER_POINTS } from "./bot_declare.ts";
-import { type Combo, handCombos, piecesOf, subsetMasks, sumPoints } from "./hand_masks.ts";
+import {
+  type Combo,
+  lowestBit,
+  popcount,
+  scratchCombo,
+  scratchCombos,
+  subsetMasks,
+  sumPoints,
+} from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import { PlayType, rate, winningIndex } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
@@ -28,14 +36,21 @@ const TYPE_SLOT: Readonly<Record<PlayType, number>> = {
  */
 function safety(view: BotView): (combo: Combo) => boolean {
   const pool = unseenMask(view);
-  const best: (number | undefined)[] = [];
+  const best = BEST_BY_SLOT;
+  for (let slot = 0; slot < best.length; slot++) best[slot] = UNKNOWN;
   return (combo) => {
     const slot = TYPE_SLOT[combo.type];
-    let value = best[slot];
-    if (value === undefined) best[slot] = value = bestInPool(pool, combo.type);
+    let value = best[slot] ?? UNKNOWN;
+    if (value === UNKNOWN) best[slot] = value = bestInPool(pool, combo.type);
     return value <= combo.strength;
   };
 }
+
+// safety()'s cache of each type's best in the pool, for the one decision being made (a decision makes at most
+// one safety check function and uses it before returning, so one table serves every decision). A typed array of
+// fixed size: writing past the end of an empty array grew it on every decision.
+const UNKNOWN = -2;
+const BEST_BY_SLOT = new Int16Array(10);
 
 /** The first item with the smallest key (ties keep the earlier item, as the bot always has). */
 function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {
@@ -64,11 +79,15 @@ function needs(view: BotView): { need: number; urgent: boolean } {
  * strongest opener, else shed the weakest single (losing the lead cheaply). At or over target: lead the weakest
  * single, the lead least likely to win.
  */
-function lead(view: BotView, rng: Rng): Piece[] {
+function lead(view: BotView, rng: Rng): number {
   const hand = view.hand ?? [];
   const { need, urgent } = needs(view);
-  const weakestSingle = minBy(hand, (p) => p.points);
-  const weakest = weakestSingle ? [weakestSingle] : [];
+  // The first piece with the fewest points, as a mask (none for an empty hand).
+  let weakestAt = -1;
+  for (let i = 0; i < hand.length; i++) {
+    if (weakestAt < 0 || pointsAt(hand, i) < pointsAt(hand, weakestAt)) weakestAt = i;
+  }
+  const weakest = weakestAt < 0 ? 0 : 1 << weakestAt;
   // At or over target only the weakest single matters, so the combos are listed only when piles are wanted.
   if (need <= 0) return weakest;
   // One pass over the combos in subset order; each pick is the first with the smallest key, as minBy gives.
@@ -79,7 +98,10 @@ function lead(view: BotView, rng: Rng): Piece[] {
   let biggestKey = Infinity;
   let strongest: Combo | undefined;
   let strongestKey = Infinity;
-  for (const c of handCombos(hand)) {
+  // Scratch combos: only the mask of the one picked outlives this loop.
+  const count = scratchCombos(hand);
+  for (let i = 0; i < count; i++) {
+    const c = scratchCombo(i);
     if (c.size === 1 && -c.points < strongestKey) {
       strongest = c;
       strongestKey = -c.points;
@@ -96,12 +118,12 @@ function lead(view: BotView, rng: Rng): Piece[] {
       bestSafeKey = safeKey;
     }
   }
-  if (bestSafe) return piecesOf(hand, bestSafe.mask);
-  if (urgent) return biggest ? piecesOf(hand, biggest.mask) : weakest;
+  if (bestSafe) return bestSafe.mask;
+  if (urgent) return biggest ? biggest.mask : weakest;
   // The reference leads an unsafe opener 35–50% of the time, more often with fewer pieces left.
   const chance = hand.length > 6 ? 0.35 : hand.length > 3 ? 0.4 : 0.5;
   if (strongest && strongest.points >= OPENER_POINTS && random(rng) < chance) {
-    return piecesOf(hand, strongest.mask);
+    return strongest.mask;
   }
   return weakest;
 }
@@ -111,7 +133,7 @@ function lead(view: BotView, rng: Rng): Piece[] {
  * strongest winner, else discard the lowest pieces. Not wanting them: never win if avoidable; at or over target
  * dump the highest pieces (they could win unwanted turns later), otherwise the lowest.
  */
-function respond(view: BotView): Piece[] {
+function respond(view: BotView): number {
   const hand = view.hand ?? [];
   const turn = view.turn;
   const required = turn?.required_piece_count ?? 1;
@@ -131,7 +153,10 @@ function respond(view: BotView): Piece[] {
   // every other way to play `required` pieces loses.
   const winners: Combo[] = [];
   if (current !== undefined) {
-    for (const c of handCombos(hand, required)) {
+    // Scratch combos: `winners` holds some of them, and nothing lists combos again before this answer is chosen.
+    const count = scratchCombos(hand, required);
+    for (let i = 0; i < count; i++) {
+      const c = scratchCombo(i);
       if (c.type === current.type && c.strength > current.strength) winners.push(c);
     }
   }
@@ -139,7 +164,7 @@ function respond(view: BotView): Piece[] {
     const safe = safety(view);
     const pick = minBy(winners.filter((c) => playersAfter === 0 || safe(c)), (c) => c.points) ??
       minBy(winners, (c) => -c.strength);
-    if (pick) return piecesOf(hand, pick.mask);
+    if (pick) return pick.mask;
   }
   // The loser to give up: the first, in subset order, with the fewest points (the most when over target).
   const sign = need <= 0 ? -1 : 1;
@@ -157,9 +182,9 @@ function respond(view: BotView): Piece[] {
       loserKey = key;
     }
   }
-  if (loser >= 0) return piecesOf(hand, loser);
+  if (loser >= 0) return loser;
   const strongest = minBy(winners, (c) => c.strength);
-  return strongest ? piecesOf(hand, strongest.mask) : hand.slice(0, required);
+  return strongest ? strongest.mask : firstPositions(Math.min(required, hand.length));
 }
 
 function pointsAt(hand: readonly Piece[], i: number): number {
@@ -176,7 +201,7 @@ function respondSingle(
   need: number,
   wanted: boolean,
   playersAfter: number,
-): Piece[] {
+): number {
   const hand = view.hand ?? [];
   let cheapestSafe = -1;
   let strongest = -1;
@@ -200,10 +225,28 @@ function respondSingle(
     : loser >= 0
     ? loser
     : weakestWinner;
-  return pick >= 0 ? [hand[pick] as Piece] : hand.slice(0, 1);
+  return pick >= 0 ? 1 << pick : firstPositions(Math.min(1, hand.length));
 }
 
 /** The normal bot's play for the seat its view belongs to. */
-export function choosePlay(view: BotView, rng: Rng): Piece[] {
-  return view.turn?.required_piece_count == null ? lead(view, rng) : respond(view);
+export function choosePlay(view: BotView, rng: Rng): number[] {
+  const mask = view.turn?.required_piece_count == null ? lead(view, rng) : respond(view);
+  return idsAt(view.hand ?? [], mask);
+}
+
+/** A mask of the first `count` hand positions. */
+function firstPositions(count: number): number {
+  return (1 << count) - 1;
+}
+
+/**
+ * The ids of the pieces at the positions of `mask`, in hand order. The plays are chosen as masks of hand
+ * positions and turned into ids once, here: building the pieces first and then their ids was an extra array
+ * per play.
+ */
+function idsAt(hand: readonly Piece[], mask: number): number[] {
+  const ids = new Array<number>(popcount(mask));
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) ids[n++] = (hand[lowestBit(m)] as Piece).id;
+  return ids;
 }

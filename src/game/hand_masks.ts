@@ -49,8 +49,8 @@ const KINDS: readonly PieceKind[] = [
   "SOLDIER",
 ];
 const SOLDIER = 6;
-/** Kind indexes of the two straight groups; only the low one can make a double straight (one GENERAL a colour). */
-const GROUPS: readonly (readonly [number, number, number])[] = [[0, 1, 2], [3, 4, 5]];
+// GROUPS: the kind indexes of the two straight groups are 0–2 and 3–5; only the low one can make a double
+// straight (one GENERAL a colour).
 const STRAIGHT_BY_SIZE: readonly PlayType[] = [
   PlayType.INVALID,
   PlayType.INVALID,
@@ -84,6 +84,11 @@ export function sumPoints(hand: readonly Piece[], mask: number): number {
   return sum;
 }
 
+// handCombos' scratch table of each bucket's hand positions. Every entry is cleared before use and nothing keeps
+// it, so sharing it keeps handCombos pure. A fresh array literal of constants is copy-on-write in
+// JavaScriptCore: its first write took a slow path on every call (6 % of a bot game under Bun).
+const BUCKETS = new Int32Array(14);
+
 /** Position of every mask below 256 in subset order, so up to 8 pieces sort by a table lookup. */
 const RANK: Uint16Array = (() => {
   const masks = Array.from({ length: 255 }, (_, i) => i + 1).sort(subsetOrder);
@@ -99,12 +104,12 @@ function bySubsetOrder(x: Combo, y: Combo): number {
 }
 
 /**
- * Sorts combos into subset order by insertion: a hand has a few dozen combos at most, already mostly in order
- * (singles first), and `sort()` with a comparator is slow in JavaScriptCore, the release binary's engine. Masks
- * are distinct (a set of pieces has one play type), so any correct sort gives this order.
+ * Sorts the first `count` combos into subset order by insertion: a hand has a few dozen combos at most, already
+ * mostly in order (singles first), and `sort()` with a comparator is slow in JavaScriptCore, the release
+ * binary's engine. Masks are distinct (a set of pieces has one play type), so any correct sort gives this order.
  */
-function sortInPlace(combos: Combo[]): Combo[] {
-  for (let i = 1; i < combos.length; i++) {
+function sortInPlace(combos: Combo[], count: number): void {
+  for (let i = 1; i < count; i++) {
     const item = combos[i] as Combo;
     let j = i - 1;
     while (j >= 0 && bySubsetOrder(combos[j] as Combo, item) > 0) {
@@ -113,32 +118,64 @@ function sortInPlace(combos: Combo[]): Combo[] {
     }
     combos[j + 1] = item;
   }
-  return combos;
 }
+
+// The bots list a hand's combos on most leads, declarations and answers of several pieces, and throw them away
+// before deciding: the objects were a fifth of what a bot game allocated. `scratchCombos` therefore fills a
+// pool of Combo objects that every call reuses (`SCRATCH`, its first `count` entries in order); `handCombos`
+// copies them out for callers that keep them.
+const SCRATCH: Combo[] = [];
+let scratchUsed = 0;
+
+function put(mask: number, type: PlayType, strength: number, points: number, size: number): void {
+  let combo = POOL[scratchUsed];
+  if (combo === undefined) {
+    combo = { mask: 0, type: PlayType.INVALID, strength: 0, points: 0, size: 0 };
+    POOL.push(combo);
+  }
+  combo.mask = mask;
+  combo.type = type;
+  combo.strength = strength;
+  combo.points = points;
+  combo.size = size;
+  SCRATCH[scratchUsed++] = combo;
+}
+
+// The pooled Combo objects, in creation order (SCRATCH holds them in the order of the latest listing).
+const POOL: Combo[] = [];
 
 /**
  * Every valid play of `hand` (1–6 pieces), in the order `validCombos` lists them; with `size`, only those of
- * that many pieces. Equal to classifying every subset, which the play-type tests check against.
+ * that many pieces. Equal to classifying every subset, which the play-type tests check against. The list is
+ * fresh; bots that only look at it before deciding use `scratchCombos`.
  */
 export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
-  const buckets = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const out: Combo[] = [];
+  const count = scratchCombos(hand, size);
+  const out = new Array<Combo>(count);
+  for (let i = 0; i < count; i++) {
+    const c = SCRATCH[i] as Combo;
+    out[i] = { mask: c.mask, type: c.type, strength: c.strength, points: c.points, size: c.size };
+  }
+  return out;
+}
+
+/**
+ * `handCombos` into shared scratch: returns how many combos there are, and they are the first that many
+ * entries of `SCRATCH` (read them with `scratchCombo(i)`). The next call reuses those objects, so a caller
+ * must finish with them (and keep none) before listing again.
+ */
+export function scratchCombos(hand: readonly Piece[], size = 0): number {
+  scratchUsed = 0;
+  const buckets = BUCKETS;
+  for (let bucket = 0; bucket < 14; bucket++) buckets[bucket] = 0;
   for (let i = 0; i < hand.length; i++) {
     const piece = hand[i] as Piece;
     const bucket = BUCKET_BY_ID[piece.id] ?? bucketOf(piece);
-    buckets[bucket] = (buckets[bucket] ?? 0) | (1 << i);
-    if (size <= 1) {
-      out.push({
-        mask: 1 << i,
-        type: PlayType.SINGLE,
-        strength: piece.points,
-        points: piece.points,
-        size: 1,
-      });
-    }
+    buckets[bucket] = (buckets[bucket] as number) | (1 << i);
+    if (size <= 1) put(1 << i, PlayType.SINGLE, piece.points, piece.points, 1);
   }
-  if (size === 1) return out;
-  const singles = out.length;
+  if (size === 1) return scratchUsed;
+  const singles = scratchUsed;
   for (let bucket = 0; bucket < 14; bucket++) {
     const mask = buckets[bucket] ?? 0;
     if ((mask & (mask - 1)) === 0) continue; // fewer than two pieces
@@ -149,15 +186,17 @@ export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
       const n = popcount(sub);
       if (n < 2 || n > largest || (size !== 0 && n !== size)) continue;
       const type = KIND_SETS_BY_SIZE[n] ?? PlayType.INVALID;
-      out.push({ mask: sub, type, strength: n * points, points: n * points, size: n });
+      put(sub, type, n * points, n * points, n);
     }
   }
   if (size === 0 || size >= 3) {
     for (let color = 0; color < 2; color++) {
-      for (const [a, b, c] of GROUPS) {
+      // The straight groups' kinds are 0–2 and 3–5 (GROUPS), read by index: destructuring each group goes through
+      // the iterator protocol, which JavaScriptCore did not optimise away here.
+      for (let a = 0; a <= 3; a += 3) {
         const ma = buckets[a * 2 + color] ?? 0;
-        const mb = buckets[b * 2 + color] ?? 0;
-        const mc = buckets[c * 2 + color] ?? 0;
+        const mb = buckets[(a + 1) * 2 + color] ?? 0;
+        const mc = buckets[(a + 2) * 2 + color] ?? 0;
         if (ma === 0 || mb === 0 || mc === 0) continue;
         // Duplicates add nothing to a straight's strength: one piece of each kind counts.
         const core = (hand[lowestBit(ma)]?.points ?? 0) + (hand[lowestBit(mb)]?.points ?? 0) +
@@ -170,7 +209,7 @@ export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
               const type = STRAIGHT_BY_SIZE[n] ?? PlayType.INVALID;
               if (type === PlayType.INVALID || (size !== 0 && n !== size)) continue;
               const strength = type === PlayType.DOUBLE_STRAIGHT ? 2 * core : core;
-              out.push({ mask, type, strength, points: sumPoints(hand, mask), size: n });
+              put(mask, type, strength, sumPoints(hand, mask), n);
             }
           }
         }
@@ -178,7 +217,13 @@ export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
     }
   }
   // Singles come out in order; only hands with more sort.
-  return out.length > singles ? sortInPlace(out) : out;
+  if (scratchUsed > singles) sortInPlace(SCRATCH, scratchUsed);
+  return scratchUsed;
+}
+
+/** The `i`-th combo of the latest `scratchCombos` listing (shared: see there). */
+export function scratchCombo(i: number): Combo {
+  return SCRATCH[i] as Combo;
 }
 
 /** The pieces of `hand` that `mask` names, in hand order. */

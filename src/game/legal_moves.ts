@@ -2,7 +2,7 @@
 
 import { allowedDeclarations } from "./declarations.ts";
 import { declarationsFor } from "./phase_declaration.ts";
-import { handCombos, piecesOf, subsetMasks } from "./hand_masks.ts";
+import { piecesOf, scratchCombo, scratchCombos, subsetMasks } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import type { GameState, Seat } from "./state.ts";
 import type { BotView } from "./bot_view.ts";
@@ -38,7 +38,10 @@ export function forEachSubset<T>(
 
 /** Every valid-type play (1–6 pieces) in `hand`, as piece lists, smallest first. */
 export function validCombos(hand: readonly Piece[]): Piece[][] {
-  return handCombos(hand).map((c) => piecesOf(hand, c.mask));
+  const count = scratchCombos(hand);
+  const out = new Array<Piece[]>(count);
+  for (let i = 0; i < count; i++) out[i] = piecesOf(hand, scratchCombo(i).mask);
+  return out;
 }
 
 /** Every way to play exactly `k` pieces of `hand`, in `forEachSubset` order. */
@@ -52,7 +55,8 @@ export function legalDeclarations(source: GameState | BotView, seat: Seat): numb
   const waiting = source.waiting;
   if (waiting.kind !== "declare" || waiting.seat !== seat) return [];
   const me = source.players[seat];
-  const made = source.players.filter((p) => p.declared !== null).length;
+  let made = 0;
+  for (const p of source.players) if (p.declared !== null) made++;
   return allowedDeclarations(source.declaration_total, made === 3, me?.zero_streak ?? 0);
 }
 

@@ -39,7 +39,8 @@ function freshForDeal(p: PlayerState): PlayerState {
 export function dealHands(next: GameState, events: GameEvent[], requester: Seat | null = null): void {
   const [hands, rng] = deal(next.rng);
   const [a, b, c, d] = next.players;
-  const weak = SEATS.filter((s) => isWeakHand(hands[s]));
+  const weak: Seat[] = [];
+  for (const seat of SEATS) if (isWeakHand(hands[seat])) weak.push(seat);
   next.phase = "PREPARATION";
   next.rng = rng;
   next.hands = hands;

@@ -3,10 +3,10 @@
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
 import type { GameEvent, PlayedEntry } from "./events.ts";
 import type { Piece } from "./pieces.ts";
-import { classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength, winningIndex } from "./play_types.ts";
+import { beats, classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength } from "./play_types.ts";
 import { type GameState, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
 import { currentPlayer } from "./waiting.ts";
-import { appended, contains, seatNames, withItem, without } from "./working_copy.ts";
+import { appended, seatNames, withItem } from "./working_copy.ts";
 
 // Like every phase, these work on apply()'s private working copy `next` (see working_copy.ts) and append the
 // events to publish to `events`.
@@ -32,10 +32,15 @@ export function beginTurn(next: GameState, number: number, starter: Seat, events
   });
 }
 
-function held(hand: readonly Piece[], id: number): Piece | undefined {
-  for (const p of hand) if (p.id === id) return p;
-  return undefined;
+/** Position of piece `id` in `hand`, or -1. */
+function positionOf(hand: readonly Piece[], id: number): number {
+  for (let i = 0; i < hand.length; i++) if ((hand[i] as Piece).id === id) return i;
+  return -1;
 }
+
+// playProblem's positions in the hand of the pieces it returned, as a mask (bit i = hand[i]): play() drops them
+// from the hand with it. Set by every successful call and read right after it, so sharing it keeps both pure.
+let chosenMask = 0;
 
 /**
  * Finds the pieces `ids` names in `hand`, or explains why they cannot be played: ids must be distinct, held,
@@ -49,14 +54,17 @@ export function playProblem(
   if (!Array.isArray(ids) || ids.length === 0) return "Choose at least one piece";
   // Sized up front: this array becomes the play's pieces in the state and its event, so it should not carry
   // the spare capacity push() would give it. Never longer than the hand: ids are untrusted, and past that many
-  // some id is bound to be unheld or repeated, which ends the loop.
+  // some id is bound to be unheld or repeated, which ends the loop. Repeats are found with a mask of hand
+  // positions rather than by searching the pieces found so far.
   const pieces = new Array<Piece>(Math.min(ids.length, hand.length));
+  let mask = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as number;
-    const piece = held(hand, id);
-    if (!piece) return `You do not hold piece ${String(id)}`;
-    if (contains(pieces, piece)) return `Piece ${id} is named twice`;
-    pieces[i] = piece;
+    const at = positionOf(hand, id);
+    if (at < 0) return `You do not hold piece ${String(id)}`;
+    if ((mask & (1 << at)) !== 0) return `Piece ${id} is named twice`;
+    mask |= 1 << at;
+    pieces[i] = hand[at] as Piece;
   }
   if (required === null) {
     if (pieces.length > MAX_PLAY_SIZE) return `A lead has at most ${MAX_PLAY_SIZE} pieces`;
@@ -64,7 +72,16 @@ export function playProblem(
   } else if (pieces.length !== required) {
     return `This turn needs exactly ${required} piece${required === 1 ? "" : "s"}`;
   }
+  chosenMask = mask;
   return pieces;
+}
+
+/** The pieces of `hand` whose positions are not in `mask`, in hand order. */
+function keptPieces(hand: readonly Piece[], mask: number, count: number): Piece[] {
+  const out = new Array<Piece>(hand.length - count);
+  let n = 0;
+  for (let i = 0; i < hand.length; i++) if ((mask & (1 << i)) === 0) out[n++] = hand[i] as Piece;
+  return out;
 }
 
 /** Plays pieces for `seat`; the fourth play resolves the turn and moves to TURN_RESULTS. */
@@ -90,7 +107,7 @@ export function play(
 
   const playType = classify(checked);
   const plays = withItem(turn.plays, { seat, pieces: checked, playType });
-  next.hands = withSeat(next.hands, seat, without(hand, checked));
+  next.hands = withSeat(next.hands, seat, keptPieces(hand, chosenMask, checked.length));
   next.played = appended(next.played, checked);
   next.turn = {
     number: turn.number,
@@ -125,18 +142,37 @@ function entries(names: readonly string[], plays: readonly TurnPlay[]): PlayedEn
   return out;
 }
 
-/** A play as turn resolution compares it; its type was classified when it was played. */
-function rated(play: TurnPlay): RatedPlay {
-  return { type: play.playType, strength: strength(play.pieces, play.playType) };
+/**
+ * The winning play of a complete turn, as `winningIndex` picks it (the first play, replaced only by one that
+ * `beats` it), without a rating object per play: each play's type was classified when it was played, and the
+ * two plays being compared are rated into these two reused objects.
+ */
+function winningPlay(plays: readonly TurnPlay[]): TurnPlay | undefined {
+  let best = plays[0];
+  if (!best) return undefined;
+  BEST.type = best.playType;
+  BEST.strength = strength(best.pieces, best.playType);
+  for (let i = 1; i < plays.length; i++) {
+    const play = plays[i] as TurnPlay;
+    CHALLENGER.type = play.playType;
+    CHALLENGER.strength = strength(play.pieces, play.playType);
+    if (!beats(CHALLENGER, BEST)) continue;
+    best = play;
+    BEST.type = CHALLENGER.type;
+    BEST.strength = CHALLENGER.strength;
+  }
+  return best;
 }
+
+// winningPlay's two ratings; each call sets them before reading them and nothing keeps them.
+const BEST: RatedPlay = { type: PlayType.INVALID, strength: 0 };
+const CHALLENGER: RatedPlay = { type: PlayType.INVALID, strength: 0 };
 
 /** The winner takes piles equal to the piece count, counts a turn won, and will lead the next turn. */
 function resolveTurn(next: GameState, events: GameEvent[]): void {
   const turn = next.turn;
   if (!turn || turn.required === null) throw new Error("resolveTurn needs a complete turn");
-  const ratings = new Array<RatedPlay>(turn.plays.length);
-  for (let i = 0; i < turn.plays.length; i++) ratings[i] = rated(turn.plays[i] as TurnPlay);
-  const winnerPlay = turn.plays[winningIndex(ratings)] ?? turn.plays[0];
+  const winnerPlay = winningPlay(turn.plays);
   if (!winnerPlay) throw new Error("resolveTurn needs a complete turn");
   const winner = winnerPlay.seat;
   const piles = turn.required;

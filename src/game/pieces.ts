@@ -50,6 +50,12 @@ function buildDeck(): readonly Piece[] {
  */
 export const DECK: readonly Piece[] = buildDeck();
 
+/**
+ * DECK as a plain array, for the engine's and bots' hot reads: JavaScriptCore, the release binary's engine,
+ * reads a frozen array on a slow path (about 6x slower than a plain one). The pieces themselves stay frozen.
+ */
+export const PIECE_BY_ID: readonly Piece[] = DECK.slice();
+
 /** The deck's ids in deck order (DECK[id].id === id), what a deal shuffles. */
 const DECK_IDS: readonly number[] = DECK.map((p) => p.id);
 
@@ -78,7 +84,9 @@ export function deal(rng: number): [hands: [Piece[], Piece[], Piece[], Piece[]],
   const seatOf = SEAT_OF;
   for (let i = 0; i < ids.length; i++) seatOf[ids[i] ?? 0] = i % 4;
   const hands: [Piece[], Piece[], Piece[], Piece[]] = [[], [], [], []];
-  for (let id = 0; id < DECK.length; id++) hands[(seatOf[id] ?? 0) as 0 | 1 | 2 | 3].push(DECK[id] as Piece);
+  for (let id = 0; id < DECK.length; id++) {
+    hands[(seatOf[id] ?? 0) as 0 | 1 | 2 | 3].push(PIECE_BY_ID[id] as Piece);
+  }
   return [hands, next];
 }
 

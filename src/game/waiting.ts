@@ -46,30 +46,46 @@ export function decidingSeats(waiting: Waiting): Seat[] {
   return waiting.kind === "declare" || waiting.kind === "play" ? [waiting.seat] : [];
 }
 
-/** What the game is waiting for right now; the room schedules timers, bots and `your_turn` from this. */
+// The answers waitingFor gives, other than a redeal's (which lists seats), made once: it is asked before every
+// action (by the room, the bots' driver and apply() itself), and a fresh object per question was garbage. Frozen,
+// since every caller shares them; JavaScriptCore reads frozen objects (unlike frozen arrays) at full speed.
+const START: Waiting = Object.freeze({ kind: "start" });
+const OVER: Waiting = Object.freeze({ kind: "over" });
+const AFTER_DEAL: Waiting = Object.freeze({ kind: "advance", after: "deal" });
+const AFTER_TURN: Waiting = Object.freeze({ kind: "advance", after: "turn" });
+const AFTER_ROUND: Waiting = Object.freeze({ kind: "advance", after: "round" });
+const DECLARE: readonly Waiting[] = [0, 1, 2, 3].map((seat) =>
+  Object.freeze({ kind: "declare", seat } as Waiting)
+);
+const PLAY: readonly Waiting[] = [0, 1, 2, 3].map((seat) => Object.freeze({ kind: "play", seat } as Waiting));
+
+/**
+ * What the game is waiting for right now; the room schedules timers, bots and `your_turn` from this. The answer
+ * may be shared with other callers: read it, never change it.
+ */
 export function waitingFor(state: GameState): Waiting {
   switch (state.phase) {
     case "WAITING":
-      return { kind: "start" };
+      return START;
     case "PREPARATION": {
       // Once nobody is deciding (no weak hands, or every weak seat declined) the deal is shown for the
       // room's "after deal" pause; one uniform exit keeps the room's timer logic to a single case.
       const seats = undecidedSeats(state);
-      return seats.length > 0 ? { kind: "redeal", seats } : { kind: "advance", after: "deal" };
+      return seats.length > 0 ? { kind: "redeal", seats } : AFTER_DEAL;
     }
     case "DECLARATION": {
       const seat = currentDeclarer(state);
-      return seat === null ? { kind: "over" } : { kind: "declare", seat };
+      return seat === null ? OVER : DECLARE[seat] as Waiting;
     }
     case "TURN": {
       const seat = currentPlayer(state);
-      return seat === null ? { kind: "over" } : { kind: "play", seat };
+      return seat === null ? OVER : PLAY[seat] as Waiting;
     }
     case "TURN_RESULTS":
-      return { kind: "advance", after: "turn" };
+      return AFTER_TURN;
     case "SCORING":
-      return { kind: "advance", after: "round" };
+      return AFTER_ROUND;
     case "GAME_OVER":
-      return { kind: "over" };
+      return OVER;
   }
 }

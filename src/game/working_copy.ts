@@ -49,26 +49,6 @@ export function withItem<T>(list: readonly T[], item: T): T[] {
   return out;
 }
 
-/** A new array of the items of `list` that are not in `gone`, sized up front like `appended`. */
-export function without<T>(list: readonly T[], gone: readonly T[]): T[] {
-  const out = new Array<T>(list.length - gone.length);
-  let n = 0;
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i] as T;
-    if (!contains(gone, item)) out[n++] = item;
-  }
-  return out;
-}
-
-/**
- * Whether `list` holds `item` (by identity). A loop, not `includes()`: in JavaScriptCore, the release binary's
- * engine, `includes()` on these short arrays was the costliest line of a play.
- */
-export function contains<T>(list: readonly T[], item: T): boolean {
-  for (let i = 0; i < list.length; i++) if (list[i] === item) return true;
-  return false;
-}
-
 /** The names of the four seats of `order`, as events list them. A literal: `map()` is slow in JavaScriptCore. */
 export function seatNames(names: Four<string>, order: Four<Seat>): string[] {
   return [names[order[0]], names[order[1]], names[order[2]], names[order[3]]];
