@@ -280,6 +280,8 @@ const FIGURES: Record<Scenario, [string, string, boolean][]> = {
     ["ms to all", "ms_to_all", true],
     ["server ms/reconnect", "server_ms_per_connection", true],
     ["resumed", "resumed_with_token", false],
+    ["recovered by replay", "recovered_by_replay", false],
+    ["resynced (game_state)", "resynced", true],
     ["failed", "failed", true],
   ],
   slow: [

@@ -41,7 +41,7 @@ if (KIND === "sio") {
  * One client socket with the same face for both transports: frames are strings holding one envelope
  * (liaptui's own wire, or the "m" event's payload for Socket.IO).
  */
-function openClient(room, token) {
+function openClient(room, token, lastSeq) {
   const client = { onFrame: () => {}, onClose: () => {}, send: null, close: null, opened: null };
   if (KIND === "sio") {
     const socket = sioConnect(URL_BASE, {
@@ -60,7 +60,8 @@ function openClient(room, token) {
     });
     return client;
   }
-  const ws = new WebSocket(`${URL_BASE.replace("http", "ws")}/ws/${room}${token ? `?token=${token}` : ""}`, {
+  const query = token ? `?token=${token}${lastSeq === undefined ? "" : `&last_seq=${lastSeq}`}` : "";
+  const ws = new WebSocket(`${URL_BASE.replace("http", "ws")}/ws/${room}${query}`, {
     perMessageDeflate: DEFLATE,
   });
   ws.onmessage = (e) => client.onFrame(e.data);
@@ -74,17 +75,33 @@ function openClient(room, token) {
   return client;
 }
 
+/** A room broadcast's `seq`, if the frame has one (direct replies have none). */
+const seqOf = (frame) => {
+  const match = /"seq":(\d+)/.exec(frame);
+  return match === null ? undefined : Number(match[1]);
+};
+
 const eventOf = (frame) => {
   const i = frame.indexOf('"event":"');
   return i < 0 ? "" : frame.slice(i + 9, frame.indexOf('"', i + 9));
 };
 
-/** Connects and joins; resolves with the client and its session token once `joined_room` arrives. */
+/**
+ * Connects and joins; resolves with the client and its session token once `joined_room` arrives. Until a
+ * scenario sets its own `onFrame`, the client keeps noting the last room `seq` it saw.
+ */
 async function joinedClient(room, name, as = "player") {
   const client = openClient(room);
   await client.opened;
+  // The last room seq this player saw: what it resumes from after a drop (see `reconnect`).
+  client.lastSeq = undefined;
+  const track = (frame) => {
+    const seq = seqOf(frame);
+    if (seq !== undefined && !(seq <= client.lastSeq)) client.lastSeq = seq;
+  };
   const joined = new Promise((resolve, reject) => {
     client.onFrame = (frame) => {
+      track(frame);
       const event = eventOf(frame);
       if (event === "joined_room") {
         const t = frame.indexOf('"session_token":"');
@@ -94,6 +111,7 @@ async function joinedClient(room, name, as = "player") {
   });
   client.send(JSON.stringify({ event: "join_room", data: { player_name: name, as } }));
   client.token = await joined;
+  client.onFrame = track;
   return client;
 }
 
@@ -315,7 +333,9 @@ async function idle({ connections = 5000, concurrency = 100, warmup = 0 } = {}) 
 
 /**
  * `connections` players in rooms of four; every socket is dropped at once, then all reconnect: with their
- * session token where the target has one (liaptui: recovered when `game_state` arrives), else by joining again.
+ * session token and the last `seq` they saw where the target has them (liaptui: back when `resumed` arrives,
+ * `recovered` if the events missed meanwhile were replayed, resynced if a fresh `game_state` came instead),
+ * else by joining again.
  */
 async function reconnect({ connections = 1000 } = {}) {
   const clients = [];
@@ -329,6 +349,7 @@ async function reconnect({ connections = 1000 } = {}) {
   const times = new Float64Array(connections);
   let recovered = 0;
   let resumed = 0;
+  let recoveredWithReplay = 0;
   let failed = 0;
   const again = [];
   const useToken = TARGET_HAS_TOKENS();
@@ -336,17 +357,18 @@ async function reconnect({ connections = 1000 } = {}) {
     try {
       const room = `s${Math.floor(i / 4)}`;
       if (useToken) {
-        const client = openClient(room, token);
+        const client = openClient(room, token, clients[i].lastSeq);
         again[i] = client;
-        await new Promise((resolve, reject) => {
+        const replayed = await new Promise((resolve, reject) => {
           client.onFrame = (frame) => {
             const event = eventOf(frame);
-            if (event === "game_state") resolve();
+            if (event === "resumed") resolve(frame.includes('"recovered":true'));
             else if (event === "error") reject(new Error(frame));
           };
           client.opened.catch(reject);
         });
         resumed++;
+        if (replayed) recoveredWithReplay++;
       } else {
         again[i] = await joinedClient(room, `p${i % 4}`, "player");
       }
@@ -367,6 +389,8 @@ async function reconnect({ connections = 1000 } = {}) {
     connections,
     recovered,
     resumed_with_token: resumed,
+    recovered_by_replay: recoveredWithReplay,
+    resynced: resumed - recoveredWithReplay,
     failed,
     ms_to_50pct: at(0.5),
     ms_to_99pct: recovered >= Math.ceil(0.99 * connections) ? at(0.99) : null,
