@@ -108,25 +108,9 @@ export class WalSync {
     if (this.#inflight !== null || this.#closing || this.#dbFd === null || this.#broken !== null) {
       return false;
     }
-    const synced = this.#syncFile(this.#dbFd).then(
-      () => {
-        this.#inflight = null;
-        this.#checkpointSynced = null;
-        try {
-          this.#onSynced();
-        } finally {
-          this.#start();
-        }
-      },
-      (error) => {
-        this.#inflight = null;
-        this.#checkpointSynced = null;
-        this.#fail(error, this.#dbFile);
-        this.#onSynced();
-      },
-    );
-    this.#inflight = synced;
-    this.#checkpointSynced = synced;
+    this.#checkpointSynced = this.#fsync(this.#dbFd, this.#dbFile, () => {
+      this.#checkpointSynced = null;
+    });
     return true;
   }
 
@@ -167,10 +151,21 @@ export class WalSync {
     if (this.#inflight !== null || this.#closing || this.#committed === this.#synced) return;
     if (this.#fd === null) return;
     const covers = this.#committed;
-    this.#inflight = this.#syncFile(this.#fd).then(
+    this.#fsync(this.#fd, this.#walFile, (ok) => {
+      if (ok) this.#settle(covers);
+    });
+  }
+
+  /**
+   * One fsync of `fd` on an I/O thread, as the one under way. When it ends, `ended` runs first, then the store
+   * hears of it (`onSynced`) and, if it succeeded, the next fsync starts for what was committed meanwhile. A
+   * failure breaks the sync: the store answers what queued behind it now too, refused, as every write from here on.
+   */
+  #fsync(fd: number, file: string, ended: (ok: boolean) => void): Promise<void> {
+    const run = this.#syncFile(fd).then(
       () => {
         this.#inflight = null;
-        this.#settle(covers);
+        ended(true);
         try {
           this.#onSynced();
         } finally {
@@ -179,11 +174,13 @@ export class WalSync {
       },
       (error) => {
         this.#inflight = null;
-        this.#fail(error);
-        // The store answers what queued behind this fsync now too: refused, as every write from here on.
+        ended(false);
+        this.#fail(error, file);
         this.#onSynced();
       },
     );
+    this.#inflight = run;
+    return run;
   }
 
   #settle(covers: number): void {
