@@ -3,23 +3,16 @@
 
 import assert from "node:assert/strict";
 import type { Context } from "hono";
-import { defineWebSocketHelper, WSContext, type WSEvents } from "hono/ws";
+import { defineWebSocketHelper } from "hono/ws";
 import { type ClusterRouting, createApp } from "../../src/http/app.ts";
 import { EventLoopLag } from "../../src/http/event_loop_lag.ts";
 import { renderMetrics } from "../../src/http/prometheus.ts";
 import { type LogFields, type Logger, silentLogger } from "../../src/net/logger.ts";
 import { FakeTransport, makeGateway } from "../net/fakes.ts";
 import { parsePrometheus } from "../support/prometheus_text.ts";
+import { type FakeSocket, fakeSocket, UPGRADE } from "./fake_socket.ts";
 
 const STARTED_AT = 1_000_000;
-const UPGRADE = { upgrade: "websocket", connection: "Upgrade" };
-
-/** One socket the fake upgrade accepted: the app's event handlers, and what the server sent on it. */
-interface FakeSocket {
-  events: WSEvents<FakeTransport>;
-  ws: WSContext<FakeTransport>;
-  transport: FakeTransport;
-}
 
 /** The app as main.ts builds it, on a fake-clock gateway and an upgrade helper that records instead of upgrading. */
 function harness(
@@ -29,14 +22,7 @@ function harness(
   const sockets: FakeSocket[] = [];
   let now = STARTED_AT;
   const upgradeWebSocket = defineWebSocketHelper<FakeTransport>(async (_c, events) => {
-    const transport = new FakeTransport();
-    const ws = new WSContext<FakeTransport>({
-      raw: transport,
-      send: (data) => transport.send(String(data), false),
-      close: (code, reason) => transport.close(code ?? 1000, reason ?? ""),
-      readyState: 1,
-    });
-    sockets.push({ events, ws, transport });
+    sockets.push(fakeSocket(events));
     await Promise.resolve();
     return new Response(null, { status: 200, headers: { "x-fake-upgrade": String(sockets.length) } });
   });

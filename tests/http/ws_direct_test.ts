@@ -3,48 +3,31 @@
 // route, whose answers (404, 426, 403, 431) and refusal metrics stay what they were.
 
 import assert from "node:assert/strict";
-import { defineWebSocketHelper, WSContext, type WSEvents } from "hono/ws";
+import { defineWebSocketHelper, type WSEvents } from "hono/ws";
 import { createApp } from "../../src/http/app.ts";
 import type { DirectUpgrade } from "../../src/http/ws_direct.ts";
 import { FakeTransport, makeGateway } from "../net/fakes.ts";
+import { type FakeSocket, fakeSocket, UPGRADE } from "./fake_socket.ts";
 
-const UPGRADE = { upgrade: "websocket", connection: "Upgrade" };
 /** What Bun hands `fetch` as its second argument: here just a marker the fake checks it was given. */
 const ENV = { server: "fake" };
 
-interface Upgraded {
-  events: WSEvents<FakeTransport>;
-  ws: WSContext<FakeTransport>;
-  transport: FakeTransport;
-}
-
-function socketOf(events: WSEvents<FakeTransport>): Upgraded {
-  const transport = new FakeTransport();
-  const ws = new WSContext<FakeTransport>({
-    raw: transport,
-    send: (data) => transport.send(String(data), false),
-    close: (code, reason) => transport.close(code ?? 1000, reason ?? ""),
-    readyState: 1,
-  });
-  return { events, ws, transport };
-}
-
 function harness(options: { accept?: boolean; cluster?: boolean; maxHeaderBytes?: number } = {}) {
   const net = makeGateway();
-  const direct: Upgraded[] = [];
-  const routed: Upgraded[] = [];
+  const direct: FakeSocket[] = [];
+  const routed: FakeSocket[] = [];
   const envs: unknown[] = [];
   const directUpgrade: DirectUpgrade = {
     peer: () => "10.7.7.7",
     upgrade(_request, env, events) {
       envs.push(env);
       if (options.accept === false) return false;
-      direct.push(socketOf(events as WSEvents<FakeTransport>));
+      direct.push(fakeSocket(events as WSEvents<FakeTransport>));
       return true;
     },
   };
   const upgradeWebSocket = defineWebSocketHelper<FakeTransport>((_c, events) => {
-    routed.push(socketOf(events));
+    routed.push(fakeSocket(events));
     return new Response(null, { status: 200 });
   });
   const app = createApp<FakeTransport>({

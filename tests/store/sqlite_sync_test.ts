@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { DATABASE_FILE, openSqliteStore, type SqliteOptions } from "../../src/store/sqlite_store.ts";
 import { fsyncFile, type SyncFile } from "../../src/store/sqlite_wal_sync.ts";
 import { type Grant, type Store, StoreError } from "../../src/store/ports.ts";
+import { withTempDir } from "../support/temp_dir.ts";
 import { entry, runStoreConformance } from "./conformance.ts";
 
 // The earlier way (SQLite syncs inside COMMIT on the calling thread) keeps its place behind the same contract.
@@ -183,8 +184,7 @@ Deno.test("sqliteStore sync: closing waits for the fsync under way and answers e
   const held = new HeldSync();
   let passThrough = true;
   const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
-  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
-  try {
+  await withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { syncFile: sync });
     const grant = await room(store, "R");
     passThrough = false;
@@ -198,31 +198,18 @@ Deno.test("sqliteStore sync: closing waits for the fsync under way and answers e
     assert.deepEqual(await first, { kind: "ok", seq: 1 });
     assert.deepEqual(await second, { kind: "ok", seq: 2 }, "close committed and synced the queued append");
     assert.equal(held.calls, 1, "the last sync ran on close's own thread");
-    const again = openSqliteStore(dir);
-    try {
-      assert.equal(await again.log.head("R"), 2);
-    } finally {
-      await again.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    assert.equal(await reopenedHead(dir, "R"), 2);
+  });
 });
 
-Deno.test('sqliteStore sync: "off" answers without an fsync, and a clean close keeps what it stored', async () => {
-  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
-  try {
+Deno.test('sqliteStore sync: "off" answers without an fsync, and a clean close keeps what it stored', () =>
+  withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { sync: "off" });
     const grant = await room(store, "R");
     assert.deepEqual(await store.log.append(grant, 1, entry(1)), { kind: "ok", seq: 1 });
     await store.close();
-    const again = openSqliteStore(dir);
-    assert.equal(await again.log.head("R"), 1);
-    await again.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    assert.equal(await reopenedHead(dir, "R"), 1);
+  }));
 
 /** The first fsync after the rooms are set up is the WAL's; any other file synced is the database file. */
 class FileSyncs {
@@ -297,8 +284,7 @@ Deno.test("sqliteStore sync: an append already due to commit at the next tick al
 
 Deno.test("sqliteStore sync: a failed fsync of the database file after a checkpoint refuses every later write", async () => {
   const syncs = new FileSyncs();
-  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
-  try {
+  await withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { syncFile: syncs.syncFile, checkpointEvery: 3 });
     const grant = await room(store, "R");
     syncs.passThrough = false;
@@ -317,20 +303,12 @@ Deno.test("sqliteStore sync: a failed fsync of the database file after a checkpo
     assert.deepEqual(syncs.order, ["wal", "db"]);
     await store.close();
     // The WAL still held every acknowledged commit: a restart reads them all.
-    const again = openSqliteStore(dir);
-    try {
-      assert.equal(await again.log.head("R"), 1);
-    } finally {
-      await again.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    assert.equal(await reopenedHead(dir, "R"), 1);
+  });
 });
 
-Deno.test("sqliteStore sync: many checkpoints and a close keep every entry, and leave no WAL behind", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "liaptui-sync-" });
-  try {
+Deno.test("sqliteStore sync: many checkpoints and a close keep every entry, and leave no WAL behind", () =>
+  withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { checkpointEvery: 5 });
     const grants = await Promise.all(Array.from({ length: 4 }, (_, i) => room(store, `R${i}`)));
     for (let seq = 1; seq <= 30; seq++) {
@@ -348,10 +326,7 @@ Deno.test("sqliteStore sync: many checkpoints and a close keep every entry, and 
     } finally {
       await again.close();
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 function finishedGame() {
   return {
@@ -368,4 +343,14 @@ function finishedGame() {
     actions: [],
     settings: {},
   };
+}
+
+/** A room's head as a fresh open of the data folder reads it back (the store is closed again after). */
+async function reopenedHead(dir: string, roomId: string): Promise<number | null> {
+  const again = openSqliteStore(dir);
+  try {
+    return await again.log.head(roomId);
+  } finally {
+    await again.close();
+  }
 }
