@@ -68,8 +68,12 @@ let lastViews: readonly BotPlayerView[] = [];
 
 function botPlayers(players: GameState["players"]): readonly BotPlayerView[] {
   if (players !== lastPlayers) {
-    const [a, b, c, d] = players;
-    lastViews = [botPlayer(a, 0), botPlayer(b, 1), botPlayer(c, 2), botPlayer(d, 3)];
+    lastViews = [
+      botPlayer(players[0], 0),
+      botPlayer(players[1], 1),
+      botPlayer(players[2], 2),
+      botPlayer(players[3], 3),
+    ];
     lastPlayers = players;
   }
   return lastViews;
