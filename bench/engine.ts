@@ -21,12 +21,33 @@ function cpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-/** Plays `GAMES` complete games with the given bots; returns the accepted actions of each. */
+/**
+ * Plays `GAMES` complete games with the given bots and keeps nothing of them: this is what is timed. A server
+ * holds the games it is running, not thousands of finished games' actions, and recording every action here (about
+ * 520 a game) kept tens of megabytes alive that the collector walked during the timing (see bench/README.md).
+ */
 function playGames(bots: readonly BotDifficulty[], extra: Partial<GameOptions>) {
-  const logs: { options: GameOptions; actions: Action[] }[] = [];
   const started = performance.now();
   const cpu = cpuSeconds();
   let rounds = 0;
+  let actions = 0;
+  for (let seed = 0; seed < GAMES; seed++) {
+    let state = createGame({ seed, players: PLAYERS, ...extra });
+    const rng = createRng(seed);
+    for (let action = nextBotAction(state, bots, rng); action; action = nextBotAction(state, bots, rng)) {
+      const result = apply(state, action);
+      if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+      state = result.state;
+      actions++;
+    }
+    rounds += state.round;
+  }
+  return { ms: performance.now() - started, cpu: cpuSeconds() - cpu, rounds, actions };
+}
+
+/** The same games again (same seeds, same bots), untimed, recording each one's accepted actions for the replay. */
+function recordGames(bots: readonly BotDifficulty[], extra: Partial<GameOptions>) {
+  const logs: { options: GameOptions; actions: Action[] }[] = [];
   for (let seed = 0; seed < GAMES; seed++) {
     const options: GameOptions = { seed, players: PLAYERS, ...extra };
     let state = createGame(options);
@@ -38,10 +59,9 @@ function playGames(bots: readonly BotDifficulty[], extra: Partial<GameOptions>) 
       state = result.state;
       actions.push(action);
     }
-    rounds += state.round;
     logs.push({ options, actions });
   }
-  return { logs, ms: performance.now() - started, cpu: cpuSeconds() - cpu, rounds };
+  return logs;
 }
 
 /** Re-applies recorded actions with no bot work in between, so the time is apply() alone. */
@@ -71,14 +91,19 @@ console.log("(games/s by wall clock, and by this process's CPU time in brackets)
 for (const [name, bots, extra] of scenarios) {
   // Warm-up so the JIT has settled: V8 kept the bots' driver in its middle tier for the first 5,000–10,000 games
   // of a process, at half the speed it settles at (see bench/engine_one.ts).
-  for (let warmed = 0; warmed < Math.max(GAMES, WARMUP); warmed += GAMES) playGames(bots, { ...extra });
-  const played = playGames(bots, extra);
-  const { ms, cpu, rounds } = played;
+  for (let warmed = 0; warmed < Math.max(GAMES, WARMUP); warmed += GAMES) playGames(bots, extra);
+  const { ms, cpu, rounds, actions } = playGames(bots, extra);
+  // The replay's input comes from a second, untimed pass over the same seeds; the games are deterministic, so
+  // they are the games just timed (the action counts are compared to make sure).
+  const recorded = recordGames(bots, extra);
+  const replayed = recorded.reduce((sum, l) => sum + l.actions.length, 0);
+  if (replayed !== actions) {
+    throw new Error(`The recording pass played ${replayed} actions, the timed one ${actions}`);
+  }
   // Replayed from a JSON copy, as a store would hand the actions back: JavaScriptCore never moves objects, so
   // the actions recorded during the bot games stay scattered among the bots' garbage, and under Bun reading them
   // cost more than apply() itself (a replay from the original objects took about twice as long).
-  const logs: typeof played.logs = JSON.parse(JSON.stringify(played.logs));
-  const actions = logs.reduce((sum, l) => sum + l.actions.length, 0);
+  const logs: typeof recorded = JSON.parse(JSON.stringify(recorded));
   timeApply(logs); // warm-up
   const applied = timeApply(logs);
   const withBots = GAMES / (ms / 1000);

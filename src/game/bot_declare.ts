@@ -69,29 +69,64 @@ export function estimatePiles(view: BotView): number {
     // (A stable sort of the combos in subset order, so equal ones keep that order.)
     // Scratch combos, all used before this estimate returns.
     const count = scratchCombos(hand);
-    const combos: Combo[] = [];
+    const combos = VIABLE;
+    let viable = 0;
     for (let i = 0; i < count; i++) {
       const c = scratchCombo(i);
-      if (c.size >= 2 && isViable(hand, c, hasOpener, field)) combos.push(c);
+      if (c.size >= 2 && isViable(hand, c, hasOpener, field)) combos[viable++] = c;
     }
-    combos.sort((a, b) => b.size - a.size || b.strength - a.strength);
-    const main = combos.find((c) => (c.mask & openerMask) === 0) ?? combos[0];
+    sortBiggestFirst(combos, viable);
+    let main = viable > 0 ? combos[0] : undefined;
+    for (let i = 0; i < viable; i++) {
+      if (((combos[i] as Combo).mask & openerMask) !== 0) continue;
+      main = combos[i];
+      break;
+    }
     if (main) {
       // A combo that spends an opener still wins its piles, but that opener's own turn is gone.
       score += main.size - popcount(main.mask & openerMask);
       // Then extra strong pairs among the pieces left over.
       let used = openerMask | main.mask;
-      for (const pair of combos) {
+      for (let i = 0; i < viable; i++) {
+        const pair = combos[i] as Combo;
         if (pair.size !== 2 || pair.strength < STRONG_PAIR || (pair.mask & used) !== 0) continue;
         used |= pair.mask;
         score += 2;
       }
     }
   }
-  if (field === "weak" && score === 0 && hand.filter((p) => p.points >= 7 && p.points <= 10).length >= 3) {
-    score = 1;
-  }
+  if (field === "weak" && score === 0 && middling(hand) >= 3) score = 1;
   return Math.min(score, hand.length);
+}
+
+// estimatePiles' viable combos of the estimate being made: scratch combos, only its first entries read.
+const VIABLE: Combo[] = [];
+
+/**
+ * Sorts the first `count` combos biggest first, then strongest, keeping equal ones in their order: a stable
+ * insertion sort of a handful of combos (`sort()` with a comparator is slow in JavaScriptCore).
+ */
+function sortBiggestFirst(combos: Combo[], count: number): void {
+  for (let i = 1; i < count; i++) {
+    const item = combos[i] as Combo;
+    let j = i - 1;
+    for (; j >= 0; j--) {
+      const other = combos[j] as Combo;
+      if (other.size > item.size || (other.size === item.size && other.strength >= item.strength)) break;
+      combos[j + 1] = other;
+    }
+    combos[j + 1] = item;
+  }
+}
+
+/** How many pieces of `hand` are worth 7 to 10 points. */
+function middling(hand: readonly Piece[]): number {
+  let count = 0;
+  for (let i = 0; i < hand.length; i++) {
+    const points = (hand[i] as Piece).points;
+    if (points >= 7 && points <= 10) count++;
+  }
+  return count;
 }
 
 /** The allowed value nearest to `wanted`, the lower one on a tie. */

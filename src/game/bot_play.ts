@@ -12,7 +12,7 @@ import {
   sumPoints,
 } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
-import { PlayType, rate, winningIndex } from "./play_types.ts";
+import { beats, classify, PlayType, type RatedPlay, strength } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
 import type { BotView } from "./bot_view.ts";
 
@@ -31,47 +31,41 @@ const TYPE_SLOT: Readonly<Record<PlayType, number>> = {
 };
 
 /**
+ * Starts the safety checks of one decision: `isSafe` then answers from `view`'s unseen pool. A decision calls
+ * this before its first `isSafe` and finishes with them before returning, so one pool and one cache serve every
+ * decision (a closure over them per decision was an allocation each).
+ */
+function beginSafety(view: BotView): void {
+  safetyPool = unseenMask(view);
+  for (let slot = 0; slot < BEST_BY_SLOT.length; slot++) BEST_BY_SLOT[slot] = UNKNOWN;
+}
+
+/**
  * Whether no unseen piece set (the opponents' hands, taken together) could form a stronger play of a combo's
  * type. Each type's best is computed at most once per decision.
  */
-function safety(view: BotView): (combo: Combo) => boolean {
-  const pool = unseenMask(view);
-  const best = BEST_BY_SLOT;
-  for (let slot = 0; slot < best.length; slot++) best[slot] = UNKNOWN;
-  return (combo) => {
-    const slot = TYPE_SLOT[combo.type];
-    let value = best[slot] ?? UNKNOWN;
-    if (value === UNKNOWN) best[slot] = value = bestInPool(pool, combo.type);
-    return value <= combo.strength;
-  };
+function isSafe(combo: Combo): boolean {
+  const slot = TYPE_SLOT[combo.type];
+  let value = BEST_BY_SLOT[slot] ?? UNKNOWN;
+  if (value === UNKNOWN) BEST_BY_SLOT[slot] = value = bestInPool(safetyPool, combo.type);
+  return value <= combo.strength;
 }
 
-// safety()'s cache of each type's best in the pool, for the one decision being made (a decision makes at most
-// one safety check function and uses it before returning, so one table serves every decision). A typed array of
-// fixed size: writing past the end of an empty array grew it on every decision.
+// The pool of the decision being made and its cache of each type's best in it (see beginSafety). A typed array
+// of fixed size: writing past the end of an empty array grew it on every decision.
+let safetyPool = 0;
 const UNKNOWN = -2;
 const BEST_BY_SLOT = new Int16Array(10);
 
-/** The first item with the smallest key (ties keep the earlier item, as the bot always has). */
-function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {
-  let best: T | undefined;
-  let bestKey = Infinity;
-  for (const item of items) {
-    const k = key(item);
-    if (k < bestKey) {
-      best = item;
-      bestKey = k;
-    }
-  }
-  return best;
+/** The piles still wanted (negative when over). */
+function needOf(view: BotView): number {
+  const me = view.seat === null ? undefined : view.players[view.seat];
+  return (me?.declared ?? 0) - (me?.captured_piles ?? 0);
 }
 
-/** The piles still wanted (negative when over), and whether every remaining pile is needed. */
-function needs(view: BotView): { need: number; urgent: boolean } {
-  const me = view.seat === null ? undefined : view.players[view.seat];
-  const need = (me?.declared ?? 0) - (me?.captured_piles ?? 0);
-  const remaining = view.hand?.length ?? 0;
-  return { need, urgent: need > 0 && need >= remaining };
+/** Whether every remaining pile is needed. */
+function isUrgent(view: BotView, need: number): boolean {
+  return need > 0 && need >= (view.hand?.length ?? 0);
 }
 
 /**
@@ -81,7 +75,8 @@ function needs(view: BotView): { need: number; urgent: boolean } {
  */
 function lead(view: BotView, rng: Rng): number {
   const hand = view.hand ?? [];
-  const { need, urgent } = needs(view);
+  const need = needOf(view);
+  const urgent = isUrgent(view, need);
   // The first piece with the fewest points, as a mask (none for an empty hand).
   let weakestAt = -1;
   for (let i = 0; i < hand.length; i++) {
@@ -90,8 +85,8 @@ function lead(view: BotView, rng: Rng): number {
   const weakest = weakestAt < 0 ? 0 : 1 << weakestAt;
   // At or over target only the weakest single matters, so the combos are listed only when piles are wanted.
   if (need <= 0) return weakest;
-  // One pass over the combos in subset order; each pick is the first with the smallest key, as minBy gives.
-  const safe = safety(view);
+  // One pass over the combos in subset order; each pick is the first with the smallest key.
+  beginSafety(view);
   let bestSafe: Combo | undefined;
   let bestSafeKey = Infinity;
   let biggest: Combo | undefined;
@@ -113,7 +108,7 @@ function lead(view: BotView, rng: Rng): number {
       biggestKey = bigKey;
     }
     const safeKey = -c.size * 100 + c.points;
-    if (safeKey < bestSafeKey && safe(c)) {
+    if (safeKey < bestSafeKey && isSafe(c)) {
       bestSafe = c;
       bestSafeKey = safeKey;
     }
@@ -139,43 +134,53 @@ function respond(view: BotView): number {
   const required = turn?.required_piece_count ?? 1;
   const plays = turn?.plays ?? [];
   const playersAfter = 3 - plays.length;
-  const { need, urgent } = needs(view);
+  const need = needOf(view);
+  const urgent = isUrgent(view, need);
   const wanted = need > 0 && (urgent || required <= need);
   if (required === 1 && plays.length > 0) {
     // Every play of a singles turn is a SINGLE, so the play to beat is simply the most points on the table.
     let best = -1;
-    for (const p of plays) best = Math.max(best, p.pieces[0]?.points ?? -1);
+    for (let i = 0; i < plays.length; i++) best = Math.max(best, plays[i]?.pieces[0]?.points ?? -1);
     return respondSingle(view, best, need, wanted, playersAfter);
   }
-  const rated = plays.map((p) => rate(p.pieces));
-  const current = rated[winningIndex(rated)];
+  // The play to beat, rated into CURRENT without a rating per play (rate() and map() were garbage per answer).
+  const current = rateWinner(plays);
   // Only a valid play of the lead's type and size can win, so winners come from the hand's combos of that size;
   // every other way to play `required` pieces loses.
-  const winners: Combo[] = [];
-  if (current !== undefined) {
-    // Scratch combos: `winners` holds some of them, and nothing lists combos again before this answer is chosen.
+  const winners = WINNERS;
+  let winnerCount = 0;
+  if (current) {
+    // Scratch combos: `WINNERS` holds some of them, and nothing lists combos again before this answer is chosen.
     const count = scratchCombos(hand, required);
     for (let i = 0; i < count; i++) {
       const c = scratchCombo(i);
-      if (c.type === current.type && c.strength > current.strength) winners.push(c);
+      if (c.type === CURRENT.type && c.strength > CURRENT.strength) winners[winnerCount++] = c;
     }
   }
-  if (wanted && winners.length > 0) {
-    const safe = safety(view);
-    const pick = minBy(winners.filter((c) => playersAfter === 0 || safe(c)), (c) => c.points) ??
-      minBy(winners, (c) => -c.strength);
+  if (wanted && winnerCount > 0) {
+    // The cheapest safe winner (any winner is safe for the last to play), else the strongest; ties keep the
+    // earlier combo in subset order.
+    if (playersAfter > 0) beginSafety(view);
+    let pick: Combo | undefined;
+    let pickKey = Infinity;
+    for (let i = 0; i < winnerCount; i++) {
+      const c = winners[i] as Combo;
+      if (c.points < pickKey && (playersAfter === 0 || isSafe(c))) {
+        pick = c;
+        pickKey = c.points;
+      }
+    }
     if (pick) return pick.mask;
+    return strongestOf(winners, winnerCount).mask;
   }
   // The loser to give up: the first, in subset order, with the fewest points (the most when over target).
   const sign = need <= 0 ? -1 : 1;
   let loser = -1;
   let loserKey = Infinity;
-  const isWinner = (mask: number) => {
-    for (const w of winners) if (w.mask === mask) return true;
-    return false;
-  };
-  for (const mask of subsetMasks(hand.length, required)) {
-    if (winners.length > 0 && isWinner(mask)) continue;
+  const masks = subsetMasks(hand.length, required);
+  for (let m = 0; m < masks.length; m++) {
+    const mask = masks[m] as number;
+    if (isWinnerMask(winners, winnerCount, mask)) continue;
     const key = sign * sumPoints(hand, mask);
     if (key < loserKey) {
       loser = mask;
@@ -183,9 +188,61 @@ function respond(view: BotView): number {
     }
   }
   if (loser >= 0) return loser;
-  const strongest = minBy(winners, (c) => c.strength);
-  return strongest ? strongest.mask : firstPositions(Math.min(required, hand.length));
+  return winnerCount > 0
+    ? weakestOf(winners, winnerCount).mask
+    : firstPositions(Math.min(required, hand.length));
 }
+
+// respond()'s winners of the answer being chosen: scratch combos, in subset order, only its first entries read.
+const WINNERS: Combo[] = [];
+
+/** Whether `mask` is one of the first `count` winners. */
+function isWinnerMask(winners: readonly Combo[], count: number, mask: number): boolean {
+  for (let i = 0; i < count; i++) if ((winners[i] as Combo).mask === mask) return true;
+  return false;
+}
+
+/** The first of the first `count` (at least one) combos with the highest strength. */
+function strongestOf(combos: readonly Combo[], count: number): Combo {
+  let best = combos[0] as Combo;
+  for (let i = 1; i < count; i++) {
+    if ((combos[i] as Combo).strength > best.strength) best = combos[i] as Combo;
+  }
+  return best;
+}
+
+/** The first of the first `count` (at least one) combos with the lowest strength. */
+function weakestOf(combos: readonly Combo[], count: number): Combo {
+  let best = combos[0] as Combo;
+  for (let i = 1; i < count; i++) {
+    if ((combos[i] as Combo).strength < best.strength) best = combos[i] as Combo;
+  }
+  return best;
+}
+
+/**
+ * Rates the winning play on the table into CURRENT, as `winningIndex` over `rate` of every play picks it: the
+ * first play, replaced only by one that `beats` it. False when nobody has played.
+ */
+function rateWinner(plays: readonly { readonly pieces: readonly Piece[] }[]): boolean {
+  const first = plays[0];
+  if (!first) return false;
+  CURRENT.type = classify(first.pieces);
+  CURRENT.strength = strength(first.pieces, CURRENT.type);
+  for (let i = 1; i < plays.length; i++) {
+    const pieces = (plays[i] as { readonly pieces: readonly Piece[] }).pieces;
+    CHALLENGER.type = classify(pieces);
+    CHALLENGER.strength = strength(pieces, CHALLENGER.type);
+    if (!beats(CHALLENGER, CURRENT)) continue;
+    CURRENT.type = CHALLENGER.type;
+    CURRENT.strength = CHALLENGER.strength;
+  }
+  return true;
+}
+
+// rateWinner's two ratings; each answer sets them before reading them and nothing keeps them.
+const CURRENT: RatedPlay = { type: PlayType.INVALID, strength: 0 };
+const CHALLENGER: RatedPlay = { type: PlayType.INVALID, strength: 0 };
 
 function pointsAt(hand: readonly Piece[], i: number): number {
   return (hand[i] as Piece).points;

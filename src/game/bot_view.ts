@@ -1,7 +1,7 @@
 // The part of a seat's view the bots read, built without copying: what `chooseBotAction` decides from. Pure.
 
 import type { Piece } from "./pieces.ts";
-import type { GameState, Seat, Waiting } from "./state.ts";
+import type { GameState, PlayerState, Seat, Waiting } from "./state.ts";
 import { waitingFor } from "./waiting.ts";
 
 export interface BotPlayerView {
@@ -59,23 +59,35 @@ export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = wait
 
 // The players' part of the view changes only when a player's record does (a declaration, a turn won, a deal,
 // scoring), not on every play, so the last one built is kept and handed out again for the same `players`
-// tuple. States are never changed in place, so the same tuple always means the same values. It is not frozen,
-// like the hand and played pieces the view shares with the state: `readonly` types keep bots from writing to
-// them. In JavaScriptCore, the release binary's engine, `Object.freeze` was 18 % of a bot-only game, and every
-// read of a frozen array (each decision reads `players`) took its slow path.
+// tuple. States are never changed in place, so the same tuple always means the same values; likewise the same
+// record, so when a new tuple replaces only some records (a declaration or a turn won replaces one), the entries
+// of the records it kept are reused and only the changed ones are built. Nothing here is frozen, like the hand and
+// played pieces the view shares with the state: `readonly` types keep bots from writing to them. In
+// JavaScriptCore, the release binary's engine, `Object.freeze` was 18 % of a bot-only game, and every read of a
+// frozen array (each decision reads `players`) took its slow path.
 let lastPlayers: GameState["players"] | null = null;
 let lastViews: readonly BotPlayerView[] = [];
+// The record each entry of lastViews was built from, by seat.
+const lastRecords: (PlayerState | null)[] = [null, null, null, null];
 
 function botPlayers(players: GameState["players"]): readonly BotPlayerView[] {
   if (players !== lastPlayers) {
-    const [a, b, c, d] = players;
-    lastViews = [botPlayer(a, 0), botPlayer(b, 1), botPlayer(c, 2), botPlayer(d, 3)];
+    lastViews = [
+      botPlayer(players[0], 0),
+      botPlayer(players[1], 1),
+      botPlayer(players[2], 2),
+      botPlayer(players[3], 3),
+    ];
     lastPlayers = players;
   }
   return lastViews;
 }
 
-function botPlayer(p: GameState["players"][Seat], seat: Seat): BotPlayerView {
+/** Seat `seat`'s entry: the last one built if it was built from this very record, else a new one. */
+function botPlayer(p: PlayerState, seat: Seat): BotPlayerView {
+  const last = lastViews[seat];
+  if (last !== undefined && lastRecords[seat] === p) return last;
+  lastRecords[seat] = p;
   return {
     seat,
     declared: p.declared,

@@ -38,13 +38,18 @@ function freshForDeal(p: PlayerState): PlayerState {
  */
 export function dealHands(next: GameState, events: GameEvent[], requester: Seat | null = null): void {
   const [hands, rng] = deal(next.rng);
-  const [a, b, c, d] = next.players;
+  const players = next.players;
   const weak: Seat[] = [];
   for (const seat of SEATS) if (isWeakHand(hands[seat])) weak.push(seat);
   next.phase = "PREPARATION";
   next.rng = rng;
   next.hands = hands;
-  next.players = [freshForDeal(a), freshForDeal(b), freshForDeal(c), freshForDeal(d)];
+  next.players = [
+    freshForDeal(players[0]),
+    freshForDeal(players[1]),
+    freshForDeal(players[2]),
+    freshForDeal(players[3]),
+  ];
   next.redeal = { weak, decisions: NO_DECISIONS, accepter: next.redeal?.accepter ?? null };
   next.turn = null;
   next.lastTurn = null;
@@ -58,13 +63,20 @@ export function dealHands(next: GameState, events: GameEvent[], requester: Seat 
     round: next.round,
     redeal_multiplier: next.multiplier,
     weak_seats: weak,
-    weak_players: weak.map((s) => names[s]),
+    weak_players: seatNamesOf(names, weak),
   };
   if (requester !== null) {
     change.redeal_requester = names[requester];
     change.redeal_requester_seat = requester;
   }
   events.push(change, { type: "hands_dealt", round: next.round, redeal_multiplier: next.multiplier });
+}
+
+/** The names of `seats`, in order. */
+function seatNamesOf(names: Four<string>, seats: readonly Seat[]): string[] {
+  const out = new Array<string>(seats.length);
+  for (let i = 0; i < seats.length; i++) out[i] = names[seats[i] as Seat];
+  return out;
 }
 
 /** Starts round `round` with multiplier 1 and no redeal history. */

@@ -1,10 +1,10 @@
 // Leaving TURN_RESULTS and SCORING: the next turn, round scoring, the next round or GAME_OVER. Pure: no I/O.
 
-import { type GameEvent, rankingEntry, roundScoreEntry } from "./events.ts";
+import { type GameEvent, rankingEntry, type RoundScoreEntry, roundScoreEntry } from "./events.ts";
 import { beginTurn } from "./phase_turn.ts";
 import { startRound } from "./phase_preparation.ts";
 import { finalResult, isGameOver, isPerfect, scoreRound } from "./scoring.ts";
-import type { GameState } from "./state.ts";
+import type { GameState, PlayerState, RoundScore } from "./state.ts";
 
 // Like every phase, these work on apply()'s private working copy `next` (see working_copy.ts) and append the
 // events to publish to `events`.
@@ -22,17 +22,18 @@ export function afterTurnResults(next: GameState, events: GameEvent[]): void {
  */
 function scoreCurrentRound(next: GameState, events: GameEvent[]): void {
   const scores = scoreRound(next.players, next.multiplier);
-  const players = next.players.map((p, i) => {
-    const s = scores[i];
-    if (!s) return p;
-    return {
-      ...p,
-      score: s.totalScore,
-      perfectRounds: p.perfectRounds + (isPerfect(s.declared, s.actual) ? 1 : 0),
-    };
-  }) as GameState["players"];
+  const before = next.players;
+  // Each record is written out in PlayerState's field order, like every other place that makes one: a spread
+  // copy gave these records a shape of their own, and every later read of `players` met two shapes.
+  const players: GameState["players"] = [
+    scored(before[0], scores[0]),
+    scored(before[1], scores[1]),
+    scored(before[2], scores[2]),
+    scored(before[3], scores[3]),
+  ];
+  const totals = [players[0].score, players[1].score, players[2].score, players[3].score];
   const { targetScore, maxRounds } = next.options;
-  const over = isGameOver(players.map((p) => p.score), next.round, targetScore, maxRounds);
+  const over = isGameOver(totals, next.round, targetScore, maxRounds);
   const result = over ? finalResult(players) : null;
   const names = next.options.players;
   next.phase = "SCORING";
@@ -40,13 +41,15 @@ function scoreCurrentRound(next: GameState, events: GameEvent[]): void {
   next.turn = null;
   next.roundScores = scores;
   next.result = result;
+  const entries = new Array<RoundScoreEntry>(scores.length);
+  for (let i = 0; i < scores.length; i++) entries[i] = roundScoreEntry(scores[i] as RoundScore, names);
   events.push(
     {
       type: "phase_change",
       phase: "SCORING",
       round: next.round,
       redeal_multiplier: next.multiplier,
-      total_scores: players.map((p) => p.score),
+      total_scores: totals,
       game_over: over,
       winners: result ? result.winners.map((s) => names[s]) : [],
     },
@@ -54,9 +57,23 @@ function scoreCurrentRound(next: GameState, events: GameEvent[]): void {
       type: "round_scores",
       round: next.round,
       multiplier: next.multiplier,
-      scores: scores.map((s) => roundScoreEntry(s, names)),
+      scores: entries,
     },
   );
+}
+
+/** A player's record after the round: its new total, and one more perfect round for an exact non-zero hit. */
+function scored(p: PlayerState, s: RoundScore | undefined): PlayerState {
+  if (!s) return p;
+  return {
+    name: p.name,
+    score: s.totalScore,
+    declared: p.declared,
+    captured: p.captured,
+    zeroStreak: p.zeroStreak,
+    turnsWon: p.turnsWon,
+    perfectRounds: p.perfectRounds + (isPerfect(s.declared, s.actual) ? 1 : 0),
+  };
 }
 
 /** After the scoring display: GAME_OVER when scoring decided so, otherwise the next round's deal. */

@@ -24,20 +24,27 @@ export function isPerfect(declared: number, actual: number): boolean {
 
 /** Scores one round for every seat; multiplies gains and losses alike. */
 export function scoreRound(players: Four<PlayerState>, multiplier: number): RoundScore[] {
-  return players.map((p, seat) => {
-    const declared = p.declared ?? 0;
-    const base = baseScore(declared, p.captured);
-    const finalScore = base * multiplier;
-    return {
-      seat: seat as Seat,
-      declared,
-      actual: p.captured,
-      baseScore: base,
-      multiplier,
-      finalScore,
-      totalScore: p.score + finalScore,
-    };
-  });
+  return [
+    seatScore(players[0], 0, multiplier),
+    seatScore(players[1], 1, multiplier),
+    seatScore(players[2], 2, multiplier),
+    seatScore(players[3], 3, multiplier),
+  ];
+}
+
+function seatScore(p: PlayerState, seat: Seat, multiplier: number): RoundScore {
+  const declared = p.declared ?? 0;
+  const base = baseScore(declared, p.captured);
+  const finalScore = base * multiplier;
+  return {
+    seat,
+    declared,
+    actual: p.captured,
+    baseScore: base,
+    multiplier,
+    finalScore,
+    totalScore: p.score + finalScore,
+  };
 }
 
 /** True after the round in which a total reached the target, or after round `maxRounds` when that is > 0. */

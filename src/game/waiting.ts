@@ -36,8 +36,16 @@ export function presumptiveStarter(state: GameState): { seat: Seat; reason: Star
   if (state.round > 1 && state.lastTurnWinner !== null) {
     return { seat: state.lastTurnWinner, reason: "won_last_turn" };
   }
-  const holder = state.hands.findIndex((hand) => hand.some((p) => p.id === 0));
-  return { seat: (holder < 0 ? 0 : holder) as Seat, reason: "has_general_red" };
+  return { seat: generalRedHolder(state), reason: "has_general_red" };
+}
+
+/** The seat holding GENERAL_RED (piece id 0); seat 0 when nobody does (before the first deal). */
+function generalRedHolder(state: GameState): Seat {
+  for (let seat = 0; seat < 4; seat++) {
+    const hand = state.hands[seat as Seat];
+    for (let i = 0; i < hand.length; i++) if (hand[i]?.id === 0) return seat as Seat;
+  }
+  return 0;
 }
 
 /** The seats that must decide now: the undecided weak seats, the declarer or the player; none otherwise. */
