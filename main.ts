@@ -175,6 +175,8 @@ async function run(runtime: Runtime, config: Config): Promise<void> {
     pubsub: runtime.pubsub,
     metrics,
     log,
+    // Sockets that connect together (a server's start, a reconnect storm) are pinged apart, not in one sweep.
+    pingPhase: Math.random,
     ...(config.cluster !== null && store.kind === "redis"
       ? { ownerUrl: (owner: string, roomId: string) => ownerSocketUrl(store as RedisStore, owner, roomId) }
       : {}),

@@ -9,7 +9,7 @@ import styles from "../web/style.css" with { type: "text" };
 import favicon from "../web/favicon.svg" with { type: "text" };
 // Built from src/web/main.ts by `deno task build:web` (part of start, check, test and compile).
 import script from "../web/dist/app.js" with { type: "text" };
-import { Gateway } from "../net/gateway.ts";
+import type { Gateway } from "../net/gateway.ts";
 import { consoleLogger, type Logger } from "../net/logger.ts";
 import type { Transport } from "../net/transport.ts";
 import { ClientAddress } from "./client_address.ts";
@@ -20,6 +20,7 @@ import type { GameArchive } from "../store/ports.ts";
 import { mountGamesApi } from "./games_api.ts";
 import { socketEvents, turnAway } from "./ws_events.ts";
 import { directSocketEvents, type DirectUpgrade } from "./ws_direct.ts";
+import { socketRefusal } from "./ws_request.ts";
 
 export interface AppOptions<Raw> {
   gateway: Gateway;
@@ -100,17 +101,13 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
     "GET",
     socketPaths,
     async (c, next) => {
-      if (!Gateway.isChannel(c.req.param("channel") ?? "")) {
-        return c.json({ error: "Room ids are 1–32 characters of A–Z, a–z, 0–9, _ and -" }, 404);
-      }
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-        return c.json({ error: "This endpoint speaks WebSocket" }, 426, { upgrade: "websocket" });
-      }
-      // A page from another site must not act with the visitor's session (cross-site WebSocket hijacking).
-      if (!origins.allows(c.req.header("origin"), c.req.header("host"))) {
-        gateway.metrics.connectionsRefused.inc("origin");
-        log.debug("upgrade refused: origin not allowed", { origin: c.req.header("origin") });
-        return c.json({ error: "This origin may not open WebSockets here" }, 403);
+      const refused = socketRefusal(origins, c.req.param("channel") ?? "", c.req.raw.headers);
+      if (refused !== null) {
+        if (refused.reason === "origin") {
+          gateway.metrics.connectionsRefused.inc(refused.reason);
+          log.debug("upgrade refused: origin not allowed", { origin: c.req.header("origin") });
+        }
+        return c.json({ error: refused.error }, refused.status, refused.headers);
       }
       await next();
     },

@@ -2,6 +2,7 @@
 // client named by X-Forwarded-For or Forwarded. Without trusted proxies those headers are ignored.
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const PLAIN_IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /** A parsed trusted-proxy entry: an exact address, or an IPv4 range. */
 type Matcher = (address: string) => boolean;
@@ -16,6 +17,8 @@ function ipv4ToInt(address: string): number | null {
 
 /** `::ffff:10.0.0.1` is an IPv4 peer seen through an IPv6 socket. */
 function normalize(address: string): string {
+  // A plain dotted IPv4 peer (every connect's, behind most setups) is already in its normal form.
+  if (PLAIN_IPV4.test(address)) return address;
   const trimmed = address.trim().replace(/^\[|\]$/g, "");
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(trimmed);
   return (mapped ? mapped[1]! : trimmed).toLowerCase();

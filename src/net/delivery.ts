@@ -89,9 +89,14 @@ export class Delivery implements RoomOutput, LobbyOutput {
     if (connection !== undefined) this.#registry.unbindPlayer(connection);
   }
 
+  /** Whether anyone is on the lobby to hear its events. */
+  get listening(): boolean {
+    return this.#registry.inChannel(LOBBY_TOPIC).size > 0;
+  }
+
   lobbyEvent(event: string, data: unknown): void {
     // Rooms announce themselves on every join and leave; with nobody on the lobby there is nothing to encode.
-    if (this.#registry.inChannel(LOBBY_TOPIC).size === 0) return;
+    if (!this.listening) return;
     const frame = encodeEvent(event, data, { roomId: "lobby", timestamp: this.#clock.now() });
     this.#deliver(() => {
       const recipients = this.#broadcaster.toLobby(frame);

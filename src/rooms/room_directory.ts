@@ -17,6 +17,11 @@ import type { GameRules } from "./table_game.ts";
 /** Where lobby broadcasts go (the `/ws/lobby` channel). */
 export interface LobbyOutput {
   lobbyEvent(event: "room_created" | "room_updated" | "room_removed", data: unknown): void;
+  /**
+   * Whether a lobby event would reach anyone now (absent: always). Rooms change on every join and leave,
+   * and with nobody on the lobby a room's summary would be built only to be dropped.
+   */
+  readonly listening?: boolean;
   /** A room is gone: its channel's bookkeeping can go too. */
   roomClosed(roomId: string): void;
 }
@@ -403,8 +408,11 @@ export class RoomDirectory {
     const listed = this.#listed.has(room.id);
     if (room.settings.is_public) {
       this.#listed.add(room.id);
+      // Listed either way: a lobby visitor arriving later gets it in its `room_list`, then `room_updated`s.
+      const lobby = this.#options.lobby;
+      if (this.#mirror === null && lobby.listening === false) return;
       const summary = room.summary();
-      this.#options.lobby.lobbyEvent(listed ? "room_updated" : "room_created", summary);
+      lobby.lobbyEvent(listed ? "room_updated" : "room_created", summary);
       this.#mirror?.put(summary);
     } else if (listed) {
       this.#listed.delete(room.id);

@@ -348,3 +348,36 @@ Deno.test("native publishes are booked on every member's counters, and only whil
   assert.equal(bo.connection!.counters.messagesOut, boAfterClose, "nothing booked after it left");
   harness.gateway.shutdown();
 });
+
+Deno.test("with nobody on the lobby a room's joins build no summary; a later visitor still sees the room", () => {
+  const harness = makeGateway();
+  const join = (name: string, as = "player") => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name, as } });
+    return client;
+  };
+  join("Ann");
+  const room = harness.gateway.directory.get("r1");
+  assert.ok(room);
+  const summary = room.summary.bind(room);
+  let built = 0;
+  room.summary = () => {
+    built += 1;
+    return summary();
+  };
+  join("Bo");
+  join("Cy");
+  assert.equal(built, 0, "no summary built for a lobby nobody is on");
+
+  const lobby = harness.connect("lobby");
+  const listed = lobby.transport.events("room_list")[0]?.data?.rooms as {
+    room_id: string;
+    seats: unknown[];
+  }[];
+  assert.deepEqual(listed.map((r) => [r.room_id, r.seats.filter((s) => s !== null).length]), [["r1", 3]]);
+  join("Di");
+
+  assert.deepEqual(lobby.transport.frames.map((f) => f.event), ["room_list", "room_updated"]);
+  assert.equal(built, 2, "one for the room list, one for the update the lobby heard");
+  harness.gateway.shutdown();
+});

@@ -168,6 +168,8 @@ export function makeGateway(
     journals?: StoreJournals;
     /** Cluster mode: where another node serves a room it owns. */
     ownerUrl?: (owner: string, roomId: string) => Promise<string | null>;
+    /** Spreads first pings (see GatewayOptions); absent, every first ping comes one whole interval in. */
+    pingPhase?: () => number;
   } = {},
 ): Harness {
   const clock = new FakeClock();
@@ -177,6 +179,7 @@ export function makeGateway(
     limits,
     pubsub: options.pubsub ?? null,
     ...(options.ownerUrl !== undefined ? { ownerUrl: options.ownerUrl } : {}),
+    ...(options.pingPhase !== undefined ? { pingPhase: options.pingPhase } : {}),
     directory: (delivery) =>
       new RoomDirectory({
         clock,

@@ -250,6 +250,51 @@ Deno.test("the heartbeat pings every heartbeatMs, warns before the idle close, a
   gateway.shutdown();
 });
 
+Deno.test("sockets that connect together get their first pings spread over one interval, then one per interval", () => {
+  // A seeded phase per socket: 0, 0.25, 0.5, 0.75 of the interval.
+  const phases = [0, 0.25, 0.5, 0.75];
+  let next = 0;
+  const harness = makeGateway(
+    { heartbeatMs: 20_000, idleTimeoutMs: 600_000, idleWarningMs: 15_000 },
+    { pingPhase: () => phases[next++ % phases.length]! },
+  );
+  harness.gateway.start(); // sweeps every 5 s (min of heartbeat, warning / 2, 5 s)
+  const clients = phases.map(() => harness.connect("r1"));
+  const start = harness.clock.now();
+  const pingTimes = () =>
+    clients.map((c) => c.transport.events("ping").map((f) => Number(f.data?.timestamp) - start));
+
+  harness.clock.advance(20_000);
+  // First pings at 20, 15, 10 and 5 s: one socket per sweep instead of all four at 20 s.
+  assert.deepEqual(pingTimes(), [[20_000], [15_000], [10_000], [5_000]]);
+  harness.clock.advance(20_000);
+  // Then exactly one interval apart, each in its own phase.
+  assert.deepEqual(pingTimes(), [[20_000, 40_000], [15_000, 35_000], [10_000, 30_000], [5_000, 25_000]]);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a spread first ping changes nothing about the idle warning and close", () => {
+  const harness = makeGateway(
+    { heartbeatMs: 30_000, idleTimeoutMs: 60_000, idleWarningMs: 15_000 },
+    { pingPhase: () => 0.9 },
+  );
+  harness.gateway.start();
+  const start = harness.clock.now();
+  const client = harness.connect("r1");
+  harness.clock.advance(44_999);
+  // First ping 27 s early (at the first sweep, 5 s in), the next one interval later; no warning yet.
+  assert.deepEqual(client.transport.events("ping").map((f) => Number(f.data?.timestamp) - start), [
+    5_000,
+    35_000,
+  ]);
+  assert.equal(client.transport.events("timeout_warning").length, 0);
+  harness.clock.advance(1);
+  assert.deepEqual(client.transport.events("timeout_warning").map((f) => f.data), [{ seconds_left: 15 }]);
+  harness.clock.advance(15_000);
+  assert.equal(client.transport.lastCloseCode, CloseCode.IDLE_TIMEOUT);
+  harness.gateway.shutdown();
+});
+
 Deno.test("any frame resets the idle clock", () => {
   const { gateway, clock, client } = heartbeating();
   clock.advance(50_000);

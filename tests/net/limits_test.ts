@@ -19,6 +19,12 @@ Deno.test("utf8Length() equals the encoded length of long text in every script",
   }
 });
 
+Deno.test("utf8Length() with no limit to stay under counts every frame exactly, ASCII or not", () => {
+  for (const text of ["", '{"event":"chat"}', "\u0000\u007f", "Zoë", "象棋 😀", "a".repeat(500) + "é"]) {
+    assert.equal(utf8Length(text, 0), encoder.encode(text).length, JSON.stringify(text.slice(0, 8)));
+  }
+});
+
 Deno.test("utf8Length() never reports short text as over a limit it is under", () => {
   for (const text of ["", "ping", "€".repeat(100), "😀".repeat(100)]) {
     const reported = utf8Length(text, 16_384);
