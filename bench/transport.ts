@@ -1,6 +1,6 @@
 // Transport benchmark runner: each target server pinned to core 0, the Bun load generator to core 1; server CPU
 // and RSS from /proc, delivery and latency from the load generator. Prints figures only; asserts nothing.
-// `deno task bench:transport [--reps 3] [--scenarios fanout,rooms,idle,reconnect,slow] [--targets binary,raw,sio]`
+// `deno task bench:transport [--reps 3] [--scenarios fanout,rooms,idle,connects,reconnect,slow] [--targets binary,raw,sio]`
 // `[--store memory|sqlite] [--warmup 0.5] [--deflate]`
 // (`--targets before,binary,raw --before <path>` adds an older build of liaptui to the same run).
 
@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const BENCH = `${ROOT}bench/`;
 const BINARY = `${ROOT}dist/liaptui`;
-const SCENARIOS = ["fanout", "rooms", "idle", "reconnect", "slow"] as const;
+const SCENARIOS = ["fanout", "rooms", "idle", "connects", "reconnect", "slow"] as const;
 /** `before`: another build of liaptui (`--before path`), for same-run before/after comparisons. */
 const TARGETS = ["binary", "before", "raw", "sio"] as const;
 const DEFAULT_TARGETS = ["binary", "raw", "sio"];
@@ -274,6 +274,11 @@ const FIGURES: Record<Scenario, [string, string, boolean][]> = {
     ["server ms/connect", "server_ms_per_connection", true],
     ["failed", "failed", true],
     ["peak RSS MiB", "rss_peak_mib", true],
+  ],
+  connects: [
+    ["connects/s", "connects_per_s", false],
+    ["server ms/connect", "server_ms_per_connection", true],
+    ["failed", "failed", true],
   ],
   reconnect: [
     ["ms to 99%", "ms_to_99pct", true],

@@ -1,6 +1,6 @@
 // Load generator of the transport benchmark (Bun only): many sockets in one process, one scenario per run.
 // Prints `MEASURE start` / `MEASURE end` when the runner should sample the server, then one JSON result line.
-// Usage: bun load.mjs --kind ws|sio --url http://127.0.0.1:PORT --scenario fanout|rooms|idle|reconnect|slow
+// Usage: bun load.mjs --kind ws|sio --url http://127.0.0.1:PORT --scenario fanout|rooms|idle|connects|reconnect|slow
 
 import { connect as tcpConnect } from "node:net";
 
@@ -332,6 +332,44 @@ async function idle({ connections = 5000, concurrency = 100, warmup = 0 } = {}) 
 }
 
 /**
+ * Connects on a server that has already served some: a warm-up round of `WARMUP`× `connections` sockets joins
+ * rooms of four and leaves (unmeasured), then `connections` sockets connect and join (measured) with at most
+ * `concurrency` handshakes in flight. `idle` measures the same join on a fresh server, where about a quarter of
+ * liaptui's CPU per connect is JavaScriptCore compiling the connect path once; this is the rate a running
+ * server keeps.
+ */
+async function connects({ connections = 5000, concurrency = 100 } = {}) {
+  const warmCount = Math.round(connections * WARMUP);
+  const warm = [];
+  await pool(warmCount, concurrency, async (i) => {
+    warm[i] = await joinedClient(`cw${Math.floor(i / 4)}`, `p${i % 4}`, "player");
+  });
+  for (const c of warm) c?.close();
+  await sleep(1000);
+  await mark("start");
+  const clients = [];
+  const started = now();
+  let failed = 0;
+  await pool(connections, concurrency, async (i) => {
+    try {
+      clients[i] = await joinedClient(`c${Math.floor(i / 4)}`, `p${i % 4}`, "player");
+    } catch {
+      failed++; // Counted and reported; the scenario goes on with the others.
+    }
+  });
+  const seconds = (now() - started) / 1000;
+  await mark("end");
+  for (const c of clients) c?.close();
+  return {
+    connections,
+    failed,
+    seconds,
+    connects_per_s: (connections - failed) / seconds,
+    warmup_connections: warmCount,
+  };
+}
+
+/**
  * `connections` players in rooms of four; every socket is dropped at once, then all reconnect: with their
  * session token and the last `seq` they saw where the target has them (liaptui: back when `resumed` arrives,
  * `recovered` if the events missed meanwhile were replayed, resynced if a fresh `game_state` came instead),
@@ -517,6 +555,7 @@ const scenarios = {
   fanout: () => fanout(),
   rooms: () => rooms(),
   idle: () => idle(),
+  connects: () => connects(),
   reconnect: () => reconnect(),
   // 16,000 chats of ~560 bytes (liaptui takes at most 500 characters a message), about 9 MB for the member
   // that stops reading: more than the loopback buffers of a socket that is not read hold.
