@@ -62,7 +62,11 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
   const dataDir = config.dataDir;
   if (dataDir === ":memory:") {
     log.warn("liaptui: --data-dir :memory: keeps rooms and games in memory only; a restart loses them");
-    return memoryStore();
+    // Nothing here ever reads a room's log back: no restart finds it, no other node shares it, a resume
+    // replays from the event history and a rollback from the room's own command log. Kept whole, the logs
+    // grew by every chat and move for the life of the process (20,000 entries a second in bench:transport's
+    // `rooms`), and the collector's cycles with them; so they keep no entries, only what appends check.
+    return memoryStore({ keptEntries: 0 });
   }
   return openSqliteStore(dataDir);
 }

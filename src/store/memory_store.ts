@@ -1,5 +1,6 @@
 // The ports kept in this process's memory: for tests, benchmarks and a server run without a data directory.
-// Same contract as the SQLite store (the conformance suite checks both); nothing survives the process.
+// Same contract as the SQLite store (the conformance suite checks both) unless told to keep only a window of
+// each log (`keptEntries`); nothing survives the process.
 
 import type {
   AcquireResult,
@@ -15,6 +16,7 @@ import type {
   Store,
   StoredEntry,
 } from "./ports.ts";
+import { StoreError } from "./ports.ts";
 import { pageOfGames } from "./game_pages.ts";
 
 /** An entry as kept: its data as JSON text, which is the copy the contract asks for (see `append`). */
@@ -28,18 +30,47 @@ interface KeptEntry {
 
 interface MemoryRoom {
   meta: RoomMeta;
+  /** Seq of the last entry appended (entries dropped from the window still count). */
+  head: number;
+  /** The kept window: `entries[start..]`, oldest first, ending at `head`. */
   entries: KeptEntry[];
+  start: number;
+  /** Action ids of the kept entries, with their seqs. */
   actionIds: Map<string, number>;
   epoch: number;
   token: string | null;
   finished: boolean;
 }
 
+export interface MemoryStoreOptions {
+  /**
+   * How many of each log's newest entries are kept (default: all of them, the contract every store keeps).
+   * Older ones are dropped: their seqs still count in the head, an action id among them is no longer answered
+   * `duplicate`, and `read()` from before the kept window rejects with a StoreError rather than return a log
+   * with a hole in it. For a server that never reads its logs back (see main.ts); a finished log then keeps
+   * none, since it takes no more appends.
+   */
+  keptEntries?: number;
+}
+
 /** Builds a store whose data lives in plain maps. Every answer is a resolved promise, as a real store's is. */
-export function memoryStore(): Store {
+export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  const kept = options.keptEntries ?? Infinity;
   const rooms = new Map<string, MemoryRoom>();
   const games = new Map<string, FinishedGame>();
   let tokens = 0;
+
+  /** Drops the oldest kept entries beyond the window, compacting the array once most of it is dropped. */
+  const trim = (room: MemoryRoom): void => {
+    while (room.entries.length - room.start > kept) {
+      room.actionIds.delete(room.entries[room.start]!.actionId);
+      room.start += 1;
+    }
+    if (room.start > 64 && room.start * 2 > room.entries.length) {
+      room.entries = room.entries.slice(room.start);
+      room.start = 0;
+    }
+  };
 
   /** The checks every write makes, in the order the RoomLog contract gives. */
   const check = (grant: Grant): { room: MemoryRoom } | { rejected: AppendResult } => {
@@ -54,17 +85,19 @@ export function memoryStore(): Store {
 
   const record = (room: MemoryRoom): RoomRecord => ({
     meta: room.meta,
-    head: room.entries.length,
+    head: room.head,
     finished: room.finished,
   });
 
   const log: RoomLog = {
     create(meta) {
       const existing = rooms.get(meta.roomId);
-      if (existing !== undefined) return Promise.resolve({ created: false, head: existing.entries.length });
+      if (existing !== undefined) return Promise.resolve({ created: false, head: existing.head });
       rooms.set(meta.roomId, {
         meta: structuredClone(meta),
+        head: 0,
         entries: [],
+        start: 0,
         actionIds: new Map(),
         epoch: 0,
         token: null,
@@ -79,29 +112,44 @@ export function memoryStore(): Store {
       const { room } = checked;
       const earlier = room.actionIds.get(entry.actionId);
       if (earlier !== undefined) return Promise.resolve({ kind: "duplicate", seq: earlier });
-      if (expectSeq !== room.entries.length + 1) {
-        return Promise.resolve({ kind: "conflict", head: room.entries.length });
+      if (expectSeq !== room.head + 1) {
+        return Promise.resolve({ kind: "conflict", head: room.head });
       }
-      // A copy, so a caller changing its object later cannot rewrite history: the data's JSON text, as the
-      // SQLite store keeps it, parsed again only when read. structuredClone cost a third of the server's CPU
-      // per chat in the transport benchmark (every chat is an entry), and a JSON round trip at every append
-      // plus the object tree it kept still about a sixth; a read (a restart, a takeover) is rare.
-      room.entries.push({
-        actionId: entry.actionId,
-        at: entry.at,
-        eventSeq: entry.eventSeq,
-        seq: expectSeq,
-        json: JSON.stringify(entry.data),
-      });
-      room.actionIds.set(entry.actionId, expectSeq);
+      room.head = expectSeq;
+      if (kept > 0) {
+        // A copy, so a caller changing its object later cannot rewrite history: the data's JSON text, as the
+        // SQLite store keeps it, parsed again only when read. structuredClone cost a third of the server's
+        // CPU per chat in the transport benchmark (every chat is an entry), and a JSON round trip at every
+        // append plus the object tree it kept still about a sixth; a read (a restart, a takeover) is rare.
+        room.entries.push({
+          actionId: entry.actionId,
+          at: entry.at,
+          eventSeq: entry.eventSeq,
+          seq: expectSeq,
+          json: JSON.stringify(entry.data),
+        });
+        room.actionIds.set(entry.actionId, expectSeq);
+        if (kept !== Infinity) trim(room);
+      }
       return Promise.resolve({ kind: "ok", seq: expectSeq });
     },
 
     read(roomId, after, limit) {
-      const entries = rooms.get(roomId)?.entries ?? [];
+      const room = rooms.get(roomId);
+      if (room === undefined) return Promise.resolve([]);
+      const first = room.head - (room.entries.length - room.start) + 1;
       const from = Math.max(0, after);
+      if (from + 1 < first && from < room.head) {
+        return Promise.reject(
+          new StoreError(
+            `room ${roomId}: this memory store keeps the last ${kept} entries of a log; ` +
+              `entries ${from + 1} to ${first - 1} are gone`,
+          ),
+        );
+      }
+      const at = room.start + (from + 1 - first);
       return Promise.resolve(
-        entries.slice(from, from + limit).map((kept): StoredEntry => ({
+        room.entries.slice(at, at + limit).map((kept): StoredEntry => ({
           actionId: kept.actionId,
           at: kept.at,
           eventSeq: kept.eventSeq,
@@ -112,7 +160,7 @@ export function memoryStore(): Store {
     },
 
     head(roomId) {
-      return Promise.resolve(rooms.get(roomId)?.entries.length ?? null);
+      return Promise.resolve(rooms.get(roomId)?.head ?? null);
     },
 
     room(roomId) {
@@ -129,8 +177,14 @@ export function memoryStore(): Store {
     finish(grant) {
       const checked = check(grant);
       if ("rejected" in checked) return Promise.resolve(checked.rejected);
-      checked.room.finished = true;
-      return Promise.resolve({ kind: "ok", seq: checked.room.entries.length });
+      const { room } = checked;
+      room.finished = true;
+      if (kept !== Infinity) {
+        room.entries = [];
+        room.start = 0;
+        room.actionIds.clear();
+      }
+      return Promise.resolve({ kind: "ok", seq: room.head });
     },
   };
 
@@ -145,7 +199,7 @@ export function memoryStore(): Store {
         room.token = `m${++tokens}`;
         return Promise.resolve({
           kind: "granted",
-          grant: { roomId, token: room.token, epoch: room.epoch, head: room.entries.length },
+          grant: { roomId, token: room.token, epoch: room.epoch, head: room.head },
         });
       },
       renew(grant) {

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { BoundedEventHistory, type RecordedEvent } from "../../src/net/event_history.ts";
+import { createRng, randomInt } from "../../src/game/prng.ts";
 
 function events(from: number, to: number, size = 10): RecordedEvent[] {
   const out: RecordedEvent[] = [];
@@ -86,4 +87,71 @@ Deno.test("maxEvents 0 keeps nothing: every resume falls back to a snapshot", ()
   history.record("r1", events(1, 3));
   assert.equal(history.since("r1", 0), null);
   assert.deepEqual(history.stats(), { rooms: 0, events: 0, bytes: 0 });
+});
+
+Deno.test("frames kept across several joined chunks, some of them non-ASCII, come back as recorded", () => {
+  const history = new BoundedEventHistory({ maxEvents: 300, maxBytes: 1_000_000 });
+  const frame = (seq: number) => `{"seq":${seq},"text":"${"é€😀x".repeat(seq % 12)}"}`;
+  for (let seq = 1; seq <= 1_000; seq++) history.record("r1", [{ seq, frame: frame(seq) }]);
+  const kept = history.since("r1", 700)!;
+  assert.equal(kept.length, 300);
+  assert.deepEqual(kept.map((e) => e.frame), kept.map((e) => frame(e.seq)));
+  assert.deepEqual(kept.map((e) => e.seq), Array.from({ length: 300 }, (_, i) => 701 + i));
+  const utf8 = kept.reduce((sum, e) => sum + new TextEncoder().encode(e.frame).length, 0);
+  assert.deepEqual(history.stats(), { rooms: 1, events: 300, bytes: utf8 });
+});
+
+/** A plain model of the bounds: every event kept as a string, trimmed oldest first. */
+function modelHistory(maxEvents: number, maxBytes: number) {
+  let kept: { seq: number; frame: string; bytes: number }[] = [];
+  const utf8 = (text: string) => new TextEncoder().encode(text).length;
+  return {
+    record(event: RecordedEvent) {
+      const last = kept.at(-1);
+      if (last !== undefined && event.seq !== last.seq + 1) kept = [];
+      kept.push({ ...event, bytes: utf8(event.frame) });
+      const total = () => kept.reduce((sum, e) => sum + e.bytes, 0);
+      while (kept.length > 0 && (kept.length > maxEvents || total() > maxBytes)) kept.shift();
+    },
+    since(afterSeq: number): RecordedEvent[] | null {
+      if (kept.length === 0) return null;
+      const first = kept[0]!.seq, last = kept.at(-1)!.seq;
+      if (afterSeq < first - 1 || afterSeq > last) return null;
+      return kept.filter((e) => e.seq > afterSeq).map(({ seq, frame }) => ({ seq, frame }));
+    },
+    stats: () => ({ events: kept.length, bytes: kept.reduce((sum, e) => sum + e.bytes, 0) }),
+  };
+}
+
+Deno.test("the chunked history answers as a plain list of frames would, over 3,000 seeded events per pair of bounds", () => {
+  const rng = createRng(20261202);
+  const pieces = ["a", "é", "€", "😀", '\\"', "{}", "0123456789"];
+  let checks = 0;
+  for (
+    const [maxEvents, maxBytes] of [[5, 1_000_000], [50, 700], [200, 4_000], [1_000, 100], [300, 1e6], [
+      130,
+      9_000,
+    ]]
+  ) {
+    const history = new BoundedEventHistory({ maxEvents: maxEvents!, maxBytes: maxBytes! });
+    const model = modelHistory(maxEvents!, maxBytes!);
+    let seq = 0;
+    for (let i = 0; i < 3_000; i++) {
+      seq += randomInt(rng, 50) === 0 ? 2 + randomInt(rng, 3) : 1;
+      const length = randomInt(rng, 60);
+      let frame = `${seq}:`;
+      for (let j = 0; j < length; j++) frame += pieces[randomInt(rng, pieces.length)];
+      history.record("r", [{ seq, frame }]);
+      model.record({ seq, frame });
+      const after = seq - randomInt(rng, Math.min(seq, maxEvents! + 5) + 1);
+      assert.deepEqual(
+        history.since("r", after),
+        model.since(after),
+        `bounds ${maxEvents}/${maxBytes}, seq ${seq}`,
+      );
+      assert.deepEqual(history.stats(), { rooms: 1, ...model.stats() });
+      checks += 1;
+    }
+  }
+  assert.equal(checks, 18_000);
 });

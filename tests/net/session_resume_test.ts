@@ -98,6 +98,23 @@ Deno.test("?token=&last_seq= inside the buffer replays every missed event once, 
   harness.gateway.shutdown();
 });
 
+Deno.test("a gap of 200 events, across several of the history's joined chunks, is replayed byte for byte", () => {
+  const setup = tableWaitingForAnn({ ratePerSecond: 1_000, rateBurst: 1_000 });
+  const { harness, ann, bo, room } = setup;
+  const lastSeen = annMisses(setup, 200);
+  const missed = broadcastsAfter(bo.client, lastSeen);
+  assert.equal(missed.length, 201, "player_disconnected and 200 chats");
+
+  const back = harness.connect("r1", { token: ann.token, lastSeq: String(lastSeen) });
+
+  const sent = back.transport.messages;
+  const replayed = sent.flatMap((m) => m.event === "message_batch" ? m.data?.messages as Frame[] : [m]);
+  assert.deepEqual(replayed.filter((m) => m.seq !== undefined && m.seq <= lastSeen + 201), missed);
+  assert.deepEqual(sent.at(-1)?.data, { replayed: 201, recovered: true });
+  assert.equal(room.seq, lastSeen + 202);
+  harness.gateway.shutdown();
+});
+
 Deno.test("a gap older than the buffer gets recovered: false and a game_state whose seq is the stream's", () => {
   const setup = tableWaitingForAnn({ resumeBufferEvents: 3 });
   const { harness, ann, room } = setup;
