@@ -91,9 +91,6 @@ class StoreJournal implements RoomJournal {
   #store: Store;
   #log: RoomLog;
   #grant: Promise<Grant>;
-  /** The grant once known and no append is still waiting for it: appends then go straight to the log. */
-  #granted: Grant | null = null;
-  #waiting = 0;
   #last: Promise<unknown> = Promise.resolve();
 
   constructor(store: Store, grant: Promise<Grant>) {
@@ -108,42 +105,19 @@ class StoreJournal implements RoomJournal {
   }
 
   append(seq: number, entry: TimedCommand, eventSeq: number, actionId: string): Promise<void> {
-    let stored: Promise<void>;
-    if (this.#granted !== null) stored = this.#appendUnder(this.#granted, seq, entry, eventSeq, actionId);
-    else {
-      // Queued behind the grant, in call order; later appends go straight once every queued one went.
-      this.#waiting += 1;
-      stored = this.#grant.then((grant) => {
-        this.#waiting -= 1;
-        if (this.#waiting === 0) this.#granted = grant;
-        return this.#appendUnder(grant, seq, entry, eventSeq, actionId);
-      }, (error) => {
-        this.#waiting -= 1;
-        throw error;
+    const stored = this.#grant.then(async (grant) => {
+      const result = await this.#log.append(grant, seq, {
+        actionId,
+        at: entry.at,
+        eventSeq,
+        data: entry.command as unknown as Json,
       });
-    }
-    // Only `finish` waits on it, and its caller handles the rejection: no second promise per append.
-    this.#last = stored;
-    return stored;
-  }
-
-  /**
-   * One promise reaction per append on top of the store's own: this is every chat and move, and the async
-   * function it replaces cost three (the grant, the function, its await).
-   */
-  #appendUnder(
-    grant: Grant,
-    seq: number,
-    entry: TimedCommand,
-    eventSeq: number,
-    actionId: string,
-  ): Promise<void> {
-    const data = entry.command as unknown as Json;
-    return this.#log.append(grant, seq, { actionId, at: entry.at, eventSeq, data }).then((result) => {
       // A duplicate at this seq is this very entry, stored by an earlier try whose answer never came.
       if (result.kind === "duplicate" && result.seq === seq) return;
       if (result.kind !== "ok") throw new LogRefused(grant.roomId, seq, result.kind);
     });
+    this.#last = stored.catch(() => {});
+    return stored;
   }
 
   archive(game: FinishedGame): Promise<void> {
@@ -152,7 +126,7 @@ class StoreJournal implements RoomJournal {
 
   async finish(): Promise<void> {
     // After every append already under way, so none of them is refused as `finished`.
-    await this.#last.catch(() => {});
+    await this.#last;
     const grant = await this.#grant;
     await this.#log.finish(grant);
     // A finished log takes no entries, so its lease guards nothing: held on, a cluster node would renew it for

@@ -19,23 +19,16 @@ export function observedStore(store: Store, observer: StoreObserver, now: () => 
     close: () => store.close(),
     log: {
       create: (meta) => log.create(meta),
-      // Not an async function: this is every chat and move, and one reaction costs less than a function's
-      // promise and its await.
-      append(grant, expectSeq, entry) {
+      async append(grant, expectSeq, entry) {
         const started = now();
-        let appended: ReturnType<typeof log.append>;
         try {
-          appended = log.append(grant, expectSeq, entry);
-        } catch (error) {
-          appended = Promise.reject(error);
-        }
-        return appended.then((result) => {
+          const result = await log.append(grant, expectSeq, entry);
           observer.appended(result.kind, (now() - started) / 1000);
           return result;
-        }, (error) => {
+        } catch (error) {
           observer.appended("error", (now() - started) / 1000);
           throw error;
-        });
+        }
       },
       read: (roomId, after, limit) => log.read(roomId, after, limit),
       head: (roomId) => log.head(roomId),

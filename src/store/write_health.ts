@@ -89,17 +89,15 @@ export class WriteHealth {
   }
 
   #track<T>(write: Promise<T>): Promise<T> {
-    // The same two handlers for every write (each append of every chat and move), not two closures each.
-    write.then(this.#wrote, this.#failed);
+    write.then(
+      () => this.#set(null),
+      (error: unknown) => {
+        this.#failures += 1;
+        this.#set(error instanceof Error ? error.message : String(error));
+      },
+    );
     return write;
   }
-
-  #wrote = (): void => this.#set(null);
-
-  #failed = (error: unknown): void => {
-    this.#failures += 1;
-    this.#set(error instanceof Error ? error.message : String(error));
-  };
 
   #set(failure: string | null): void {
     const changed = (failure === null) !== (this.#failure === null);
