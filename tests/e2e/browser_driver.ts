@@ -73,7 +73,7 @@ export class ConsoleWatch {
 
 /**
  * Lets a test cut the page's connection the way a network does: every WebSocket the page opens is kept in
- * `__sockets`, and every connection status the page shows is appended to `__statuses`.
+ * `__sockets`, and every connection status the page changes to is appended to `__statuses`.
  */
 export async function watchConnection(context: BrowserContext): Promise<void> {
   await context.addInitScript(`(() => {
@@ -85,9 +85,16 @@ export async function watchConnection(context: BrowserContext): Promise<void> {
     };
     const statuses = [];
     globalThis.__statuses = statuses;
+    // Changes only: the page sets the same status again when it renders (a broadcast arriving between a drop and
+    // the socket's close event did), and a status set again over itself is not a new one shown.
     new MutationObserver((changes) => {
-      for (const c of changes) if (c.attributeName === "data-status") statuses.push(c.target.dataset.status);
-    }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-status"] });
+      for (const c of changes) {
+        const now = c.target.dataset.status;
+        if (c.attributeName === "data-status" && c.oldValue !== now) statuses.push(now);
+      }
+    }).observe(document, {
+      attributes: true, attributeOldValue: true, subtree: true, attributeFilter: ["data-status"],
+    });
   })()`);
 }
 
