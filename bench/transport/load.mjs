@@ -296,77 +296,72 @@ async function rooms({ rooms = 250, size = 4, rate = 20, seconds = 10 } = {}) {
 }
 
 /**
- * `connections` sockets join rooms of four (at most `concurrency` handshakes in flight), then sit idle. Cold by
- * default (`warmup` 0): its RSS per connection is meant as the cost of a connection on a fresh server, and
- * after a warm-up allocators reuse what the warm-up grew (raw Bun then showed 1.4 KiB instead of 4).
+ * `count` sockets join rooms `${prefix}0`, `${prefix}1`, … of four, with at most `concurrency` handshakes in
+ * flight; a failed join is counted and the others go on.
  */
-async function idle({ connections = 5000, concurrency = 100, warmup = 0 } = {}) {
-  const warm = [];
-  const warmCount = Math.round(connections * warmup);
-  await pool(warmCount, concurrency, async (i) => {
-    warm[i] = await joinedClient(`w${Math.floor(i / 4)}`, `p${i % 4}`, "player");
-  });
-  await sleep(500);
-  await mark("start");
+async function joinRooms(prefix, count, concurrency) {
   const clients = [];
-  const started = now();
   let failed = 0;
-  await pool(connections, concurrency, async (i) => {
+  const started = now();
+  await pool(count, concurrency, async (i) => {
     try {
-      clients[i] = await joinedClient(`i${Math.floor(i / 4)}`, `p${i % 4}`, "player");
+      clients[i] = await joinedClient(`${prefix}${Math.floor(i / 4)}`, `p${i % 4}`, "player");
     } catch {
-      failed++; // Counted and reported; the scenario goes on with the others.
+      failed++;
     }
   });
-  const seconds = (now() - started) / 1000;
-  await sleep(1000);
-  await mark("end");
-  for (const c of [...clients, ...warm]) c?.close();
+  return { clients, failed, seconds: (now() - started) / 1000 };
+}
+
+/** An unmeasured warm-up round of joins; it must not fail, or the measured round would not be comparable. */
+async function warmUp(prefix, count, concurrency) {
+  const warm = await joinRooms(prefix, count, concurrency);
+  if (warm.failed > 0) throw new Error(`${warm.failed} of ${count} warm-up joins failed`);
+  return warm.clients;
+}
+
+function connectFigures(connections, measured, warmCount) {
   return {
     connections,
-    failed,
-    seconds,
-    connects_per_s: (connections - failed) / seconds,
+    failed: measured.failed,
+    seconds: measured.seconds,
+    connects_per_s: (connections - measured.failed) / measured.seconds,
     warmup_connections: warmCount,
   };
 }
 
 /**
+ * `connections` sockets join rooms of four (at most `concurrency` handshakes in flight), then sit idle. Cold by
+ * default (`warmup` 0): its RSS per connection is meant as the cost of a connection on a fresh server, and
+ * after a warm-up allocators reuse what the warm-up grew (raw Bun then showed 1.4 KiB instead of 4).
+ */
+async function idle({ connections = 5000, concurrency = 100, warmup = 0 } = {}) {
+  const warmCount = Math.round(connections * warmup);
+  const warm = await warmUp("w", warmCount, concurrency);
+  await sleep(500);
+  await mark("start");
+  const measured = await joinRooms("i", connections, concurrency);
+  await sleep(1000);
+  await mark("end");
+  for (const c of [...measured.clients, ...warm]) c?.close();
+  return connectFigures(connections, measured, warmCount);
+}
+
+/**
  * Connects on a server that has already served some: a warm-up round of `WARMUP`× `connections` sockets joins
- * rooms of four and leaves (unmeasured), then `connections` sockets connect and join (measured) with at most
- * `concurrency` handshakes in flight. `idle` measures the same join on a fresh server, where about a quarter of
- * liaptui's CPU per connect is JavaScriptCore compiling the connect path once; this is the rate a running
- * server keeps.
+ * rooms of four and leaves (unmeasured), then `connections` sockets connect and join (measured) as in `idle`.
+ * `idle` measures the same joins on a fresh server, where about a quarter of liaptui's CPU per connect is
+ * JavaScriptCore compiling the connect path once; this is the rate a running server keeps.
  */
 async function connects({ connections = 5000, concurrency = 100 } = {}) {
   const warmCount = Math.round(connections * WARMUP);
-  const warm = [];
-  await pool(warmCount, concurrency, async (i) => {
-    warm[i] = await joinedClient(`cw${Math.floor(i / 4)}`, `p${i % 4}`, "player");
-  });
-  for (const c of warm) c?.close();
+  for (const c of await warmUp("cw", warmCount, concurrency)) c.close();
   await sleep(1000);
   await mark("start");
-  const clients = [];
-  const started = now();
-  let failed = 0;
-  await pool(connections, concurrency, async (i) => {
-    try {
-      clients[i] = await joinedClient(`c${Math.floor(i / 4)}`, `p${i % 4}`, "player");
-    } catch {
-      failed++; // Counted and reported; the scenario goes on with the others.
-    }
-  });
-  const seconds = (now() - started) / 1000;
+  const measured = await joinRooms("c", connections, concurrency);
   await mark("end");
-  for (const c of clients) c?.close();
-  return {
-    connections,
-    failed,
-    seconds,
-    connects_per_s: (connections - failed) / seconds,
-    warmup_connections: warmCount,
-  };
+  for (const c of measured.clients) c?.close();
+  return connectFigures(connections, measured, warmCount);
 }
 
 /**
