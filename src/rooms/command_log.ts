@@ -70,6 +70,12 @@ export class CommandLog<O> {
   #retryTimer: TimerId | null = null;
   #attempts = 0;
   #stopped = false;
+  /**
+   * Action ids are this log's random prefix and a count: unique in the room's log across owners and restarts
+   * (each has its own prefix), without a random UUID per command.
+   */
+  #idPrefix = `${crypto.randomUUID()}:`;
+  #ids = 0;
 
   constructor(
     journal: RoomJournal | null,
@@ -112,7 +118,8 @@ export class CommandLog<O> {
     let settle: (stored: boolean) => void = () => {};
     const stored = new Promise<boolean>((resolve) => (settle = resolve));
     const seq = this.#stored + this.#inflight.length + 1;
-    const item: Inflight<O> = { entry, seq, eventSeq, actionId: crypto.randomUUID(), output, settle, stored };
+    const actionId = this.#idPrefix + ++this.#ids;
+    const item: Inflight<O> = { entry, seq, eventSeq, actionId, output, settle, stored };
     this.#inflight.push(item);
     // While earlier appends wait for the store, this one waits behind them: the log takes them in order.
     if (!this.#retrying) this.#send(item, false);
