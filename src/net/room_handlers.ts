@@ -57,8 +57,11 @@ function afterStored<T>(
   });
 }
 
+/** A room call whose sender hears nothing once it is stored: its refusal, or the room's own promise. */
 function failure<T>(room: Room, result: RoomResult<T>): HandlerOutcome {
-  return afterStored(room, result);
+  if (!result.ok) return result.error as Failure;
+  // Null once stored, SERVER_ERROR if rolled back: already a handler's outcome, without a promise on top.
+  return (room.stored() as Promise<Failure | null> | null) ?? undefined;
 }
 
 const NOT_IN_ROOM: Failure = { code: ErrorCode.NOT_IN_ROOM, message: "Join the room first" };
@@ -83,7 +86,7 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
     ownerUrl: NonNullable<RoomHandlerDeps["ownerUrl"]>,
   ): HandlerOutcome => {
     const connection = context.connection;
-    return directory.claim(connection.channel).then(async (claimed): Promise<Failure | void> => {
+    return directory.claim(connection.channel).then(async (claimed): Promise<Failure | null | void> => {
       if (claimed.kind === "here") {
         quota.opened(claimed.room.id, connection.address);
         return await joinIn(context, data, claimed.room);

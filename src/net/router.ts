@@ -26,8 +26,8 @@ export interface Failure {
   details?: Record<string, unknown>;
 }
 
-/** A failure, nothing, or (for a room action waiting to be stored) a promise of one of those. */
-export type HandlerOutcome = Failure | void | Promise<Failure | void>;
+/** A failure, nothing, or (for a room action waiting to be stored) a promise of one of those (or null). */
+export type HandlerOutcome = Failure | void | Promise<Failure | null | void>;
 
 /** One handler per event; a schema without a handler is a compile error. */
 export type HandlerTable<S extends EventSchemas> = {

@@ -14,6 +14,8 @@ interface Inflight<O> {
   eventSeq: number;
   /** Kept across retries, so a retry of an append that did land is answered `duplicate`, not stored twice. */
   actionId: string;
+  /** Stored, and waiting for the older appends in flight to be answered before its output goes out. */
+  answered: boolean;
   output: O;
   settle(stored: boolean): void;
   stored: Promise<boolean>;
@@ -70,6 +72,12 @@ export class CommandLog<O> {
   #retryTimer: TimerId | null = null;
   #attempts = 0;
   #stopped = false;
+  /**
+   * Action ids are this log's random prefix and a count: unique in the room's log across owners and restarts
+   * (each has its own prefix), without a random UUID per command.
+   */
+  #idPrefix = `${crypto.randomUUID()}:`;
+  #ids = 0;
 
   constructor(
     journal: RoomJournal | null,
@@ -112,7 +120,8 @@ export class CommandLog<O> {
     let settle: (stored: boolean) => void = () => {};
     const stored = new Promise<boolean>((resolve) => (settle = resolve));
     const seq = this.#stored + this.#inflight.length + 1;
-    const item: Inflight<O> = { entry, seq, eventSeq, actionId: crypto.randomUUID(), output, settle, stored };
+    const actionId = this.#idPrefix + ++this.#ids;
+    const item: Inflight<O> = { entry, seq, eventSeq, actionId, answered: false, output, settle, stored };
     this.#inflight.push(item);
     // While earlier appends wait for the store, this one waits behind them: the log takes them in order.
     if (!this.#retrying) this.#send(item, false);
@@ -156,11 +165,16 @@ export class CommandLog<O> {
     this.journal!.append(item.seq, item.entry, item.eventSeq, item.actionId).then(
       () => {
         if (generation !== this.#generation) return;
-        // Appends answer in the order they were made, so this is the oldest in flight.
-        this.#inflight.shift();
-        this.#keep(item.entry);
-        item.settle(true);
-        this.#handlers.deliver(item.output);
+        item.answered = true;
+        // The store takes appends in order, but the order their answers' reactions run in depends on every
+        // promise between it and here: one that overtakes an older answer waits for it, so members still get
+        // events in the order commands were accepted (a08cacb's journal broke exactly this).
+        while (this.#inflight[0]?.answered) {
+          const done = this.#inflight.shift()!;
+          this.#keep(done.entry);
+          done.settle(true);
+          this.#handlers.deliver(done.output);
+        }
         if (retry) this.#retryNext();
       },
       (error) => {

@@ -67,12 +67,15 @@ export interface RoomOptions {
 
 /** What one accepted command produced, held back until it is stored. */
 interface ActionOutput {
-  broadcasts: OutboundEvent[];
-  privates: Map<string, OutboundEvent[]>;
-  removed: string[];
+  broadcasts: readonly OutboundEvent[];
+  privates: Map<string, OutboundEvent[]> | null;
+  removed: readonly string[];
   summaryChanged: boolean;
-  finished: FinishedGame[];
+  finished: readonly FinishedGame[];
 }
+
+/** What an action that emitted nothing of a kind holds: one shared empty list, not a new one per action. */
+const NONE: readonly never[] = [];
 
 export interface JoinOutcome {
   member: Member;
@@ -103,7 +106,7 @@ export class Room {
   #disposed = false;
   // Output of the action in progress, held together until it is stored.
   #broadcasts: OutboundEvent[] = [];
-  #private = new Map<string, OutboundEvent[]>();
+  #private: Map<string, OutboundEvent[]> | null = null;
   #removed: string[] = [];
   #finished: FinishedGame[] = [];
   #running = false;
@@ -286,14 +289,7 @@ export class Room {
    * null once it is, or of SERVER_ERROR if it was rolled back. A caller answers its sender only after this.
    */
   stored(): Promise<RoomError | null> | null {
-    const last = this.#log.settled();
-    if (last === null) return null;
-    return last.then((stored) =>
-      stored ? null : {
-        code: RoomErrorCode.SERVER_ERROR,
-        message: "The server could not save that action; nothing changed. Please try again.",
-      }
-    );
+    return this.#log.settled()?.then(notStoredError) ?? null;
   }
 
   /**
@@ -724,19 +720,23 @@ export class Room {
     });
   }
 
+  /**
+   * Hands over what the action emitted and starts empty lists for the next: only those that were used are
+   * replaced (a chat emits one broadcast and nothing else, and every chat is an action).
+   */
   #takeOutput(): ActionOutput {
     const output: ActionOutput = {
-      broadcasts: this.#broadcasts,
+      broadcasts: this.#broadcasts.length === 0 ? NONE : this.#broadcasts,
       privates: this.#private,
-      removed: this.#removed,
+      removed: this.#removed.length === 0 ? NONE : this.#removed,
       summaryChanged: this.#summaryChanged,
-      finished: this.#finished,
+      finished: this.#finished.length === 0 ? NONE : this.#finished,
     };
-    this.#broadcasts = [];
-    this.#private = new Map();
-    this.#removed = [];
+    if (this.#broadcasts.length > 0) this.#broadcasts = [];
+    this.#private = null;
+    if (this.#removed.length > 0) this.#removed = [];
     this.#summaryChanged = false;
-    this.#finished = [];
+    if (this.#finished.length > 0) this.#finished = [];
     return output;
   }
 
@@ -746,7 +746,9 @@ export class Room {
       // With a store, the action that emptied the room is delivered after the room closed.
       this.#output.broadcast(this.id, output.broadcasts, { closed: this.#disposed });
     }
-    for (const [name, events] of output.privates) this.#output.toMember(this.id, name, events);
+    if (output.privates !== null) {
+      for (const [name, events] of output.privates) this.#output.toMember(this.id, name, events);
+    }
     for (const name of output.removed) this.#output.memberRemoved(this.id, name);
     for (const game of output.finished) this.#archive(game);
     if (output.summaryChanged && !this.#disposed) this.#hooks.changed(this);
@@ -781,6 +783,7 @@ export class Room {
   #sendPrivate(name: string, event: string, data: unknown): void {
     const member = this.#members.get(name);
     if (member === undefined || member.isBot) return;
+    this.#private ??= new Map();
     let events = this.#private.get(name);
     if (events === undefined) {
       events = [];
@@ -923,6 +926,14 @@ export class Room {
       rules: this.#rules,
     };
   }
+}
+
+/** What a sender hears when its action was rolled back because the store did not keep it. */
+function notStoredError(stored: boolean): RoomError | null {
+  return stored ? null : {
+    code: RoomErrorCode.SERVER_ERROR,
+    message: "The server could not save that action; nothing changed. Please try again.",
+  };
 }
 
 /** A short id that ties a log line to the error a client was shown. */

@@ -16,8 +16,9 @@ export interface RoomJournal {
   readonly logId: string;
   /**
    * Stores the room's `seq`-th command durably. Resolves once stored; rejects when it was not (the store
-   * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored in call order. An
-   * append sent again with the same `actionId` after an unanswered one resolves if the first one landed.
+   * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored and answered in call
+   * order (tests/rooms/journal_order_test.ts). An append sent again with the same `actionId` after an
+   * unanswered one resolves if the first one landed.
    */
   append(seq: number, entry: TimedCommand, eventSeq: number, actionId: string): Promise<void>;
   /** Keeps a finished game for the history pages. */

@@ -89,15 +89,17 @@ export class WriteHealth {
   }
 
   #track<T>(write: Promise<T>): Promise<T> {
-    write.then(
-      () => this.#set(null),
-      (error: unknown) => {
-        this.#failures += 1;
-        this.#set(error instanceof Error ? error.message : String(error));
-      },
-    );
+    // The same two handlers for every write (each append of every chat and move), not two closures each.
+    write.then(this.#wrote, this.#failed);
     return write;
   }
+
+  #wrote = (): void => this.#set(null);
+
+  #failed = (error: unknown): void => {
+    this.#failures += 1;
+    this.#set(error instanceof Error ? error.message : String(error));
+  };
 
   #set(failure: string | null): void {
     const changed = (failure === null) !== (this.#failure === null);

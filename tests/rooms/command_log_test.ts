@@ -70,3 +70,41 @@ Deno.test("a log restored from the store keeps its chats as runs, and numbers th
   await log.settled();
   assert.equal(log.accepted().length, 3);
 });
+
+Deno.test("outputs go out in the order commands were accepted even when their appends answer out of order", async () => {
+  // The store takes appends in order; how their answers' reactions are ordered is up to the promises between
+  // it and the log (a08cacb's journal answered the first append made after its grant before those queued
+  // behind it). An overtaking answer must wait for the ones before it.
+  const answers: (() => void)[] = [];
+  const journal: RoomJournal = {
+    logId: "t",
+    append: () => new Promise<void>((resolve) => answers.push(resolve)),
+    archive: () => Promise.resolve(),
+    finish: () => Promise.resolve(),
+  };
+  const delivered: number[] = [];
+  const log = new CommandLog<number>(journal, {
+    deliver: (n) => delivered.push(n),
+    lost: () => assert.fail("nothing is lost"),
+  });
+  log.add(join(0, "Ann"), 1, 1);
+  log.add(chat(1), 2, 2);
+  log.add(join(2, "Bo"), 3, 3);
+  assert.equal(answers.length, 3, "all three were sent");
+
+  answers[2]!();
+  await tick();
+  assert.deepEqual(delivered, [], "the newest answered first: it waits for the two before it");
+  answers[0]!();
+  await tick();
+  assert.deepEqual(delivered, [1], "the oldest goes out alone: the second has not answered");
+  answers[1]!();
+  await tick();
+  assert.deepEqual(delivered, [1, 2, 3], "then the second, and the third that waited for it");
+  assert.equal(log.settled(), null, "nothing is in flight");
+  const kept = log.accepted();
+  assert.equal(kept.length, 3, "kept in order: Ann's join, a run of one chat, Bo's join");
+  assert.ok("command" in kept[0]! && kept[0].command.type === "join" && kept[0].command.name === "Ann");
+  assert.ok("chats" in kept[1]! && kept[1].chats === 1);
+  assert.ok("command" in kept[2]! && kept[2].command.type === "join" && kept[2].command.name === "Bo");
+});
