@@ -57,8 +57,11 @@ function renderChrome(now: number): void {
     phase.textContent = current.replace("_", " ").toLowerCase();
   }
   const link = el("#link");
-  link.dataset.status = state.link;
-  link.textContent = LINK_WORDS[state.link];
+  // Only on a change: this runs every 250 ms, and a status set again is a mutation to observers and assistive tech.
+  if (link.dataset.status !== state.link) {
+    link.dataset.status = state.link;
+    link.textContent = LINK_WORDS[state.link];
+  }
   const notice = state.notice !== null && now - state.notice.at < SHOW_MS ? state.notice.text : "";
   const noticeBar = el("#notice");
   if (noticeBar.textContent !== notice) noticeBar.textContent = notice;

@@ -85,12 +85,15 @@ export async function watchConnection(context: BrowserContext): Promise<void> {
     };
     const statuses = [];
     globalThis.__statuses = statuses;
+    globalThis.__statusSets = 0;
     // Changes only: the page sets the same status again when it renders (a broadcast arriving between a drop and
     // the socket's close event did), and a status set again over itself is not a new one shown.
     new MutationObserver((changes) => {
       for (const c of changes) {
         const now = c.target.dataset.status;
-        if (c.attributeName === "data-status" && c.oldValue !== now) statuses.push(now);
+        if (c.attributeName !== "data-status") continue;
+        globalThis.__statusSets += 1;
+        if (c.oldValue !== now) statuses.push(now);
       }
     }).observe(document, {
       attributes: true, attributeOldValue: true, subtree: true, attributeFilter: ["data-status"],
@@ -101,6 +104,17 @@ export async function watchConnection(context: BrowserContext): Promise<void> {
 /** Drops the page's newest socket (as a network failure would, from the page's side). */
 export async function dropConnection(page: Page): Promise<void> {
   await page.evaluate("globalThis.__statuses.length = 0; globalThis.__sockets.at(-1).close(4999, 'test')");
+}
+
+/**
+ * How many times the page set its connection status (changed or not) during `ms` of its life: the page
+ * renders every 250 ms, and a status set again is a mutation that observers and screen readers hear.
+ */
+export function statusSetsDuring(page: Page, ms: number): Promise<number> {
+  return page.evaluate<number>(
+    `(async () => { const before = globalThis.__statusSets; await new Promise((r) => setTimeout(r, ${ms})); ` +
+      `await new Promise((r) => setTimeout(r, 0)); return globalThis.__statusSets - before; })()`,
+  );
 }
 
 /** The connection statuses the page showed since the last drop. */

@@ -18,6 +18,7 @@ import {
   screenshot,
   sidewaysScroll,
   statusesShown,
+  statusSetsDuring,
   watchConnection,
 } from "./browser_driver.ts";
 
@@ -144,6 +145,8 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
       if (n !== 2) return;
       // The connection drops mid-game: the page says so, comes back on its own, to the same seat and hand.
       const held = await page.locator("[data-piece-id]").count();
+      // Three render ticks with the connection open: the status badge is not set again (a live region).
+      assert.equal(await statusSetsDuring(page, 800), 0, "the open status is not set again on every render");
       await dropConnection(page);
       // The socket's close event comes later than close() returns: wait for the statuses since the drop to end
       // in "open", not for the badge, which still says "open" until the page has heard of the drop.
