@@ -140,9 +140,6 @@ class Window {
   }
 }
 
-/** Most frames are ASCII JSON, whose UTF-8 size is its length; a regular expression finds that natively. */
-const NON_ASCII = /[\u0080-\uffff]/;
-
 export class BoundedEventHistory implements EventHistory {
   #bounds: HistoryBounds;
   #rooms = new Map<string, Window>();
@@ -163,7 +160,7 @@ export class BoundedEventHistory implements EventHistory {
     for (const event of events) {
       // A hole would make `since` claim a gap-free replay it cannot give: start the window over instead.
       if (window.count > 0 && event.seq !== window.firstSeq + window.count) this.#drop(window, window.count);
-      const size = NON_ASCII.test(event.frame) ? utf8Length(event.frame, 0) : event.frame.length;
+      const size = utf8Length(event.frame, 0);
       // The oldest go first, so the window never holds more than either bound allows.
       let excess = Math.max(0, window.count + 1 - this.#bounds.maxEvents);
       let bytes = window.bytes + size;

@@ -168,7 +168,7 @@ export class CommandLog<O> {
         item.answered = true;
         // The store takes appends in order, but the order their answers' reactions run in depends on every
         // promise between it and here: one that overtakes an older answer waits for it, so members still get
-        // events in the order commands were accepted (a08cacb's journal broke exactly this).
+        // events in the order commands were accepted (tests/rooms/journal_order_test.ts pins the journal's side).
         while (this.#inflight[0]?.answered) {
           const done = this.#inflight.shift()!;
           this.#keep(done.entry);

@@ -149,12 +149,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       }
       const at = room.start + (from + 1 - first);
       return Promise.resolve(
-        room.entries.slice(at, at + limit).map((kept): StoredEntry => ({
-          actionId: kept.actionId,
-          at: kept.at,
-          eventSeq: kept.eventSeq,
-          data: JSON.parse(kept.json) as Json,
-          seq: kept.seq,
+        room.entries.slice(at, at + limit).map((entry): StoredEntry => ({
+          actionId: entry.actionId,
+          at: entry.at,
+          eventSeq: entry.eventSeq,
+          data: JSON.parse(entry.json) as Json,
+          seq: entry.seq,
         })),
       );
     },
