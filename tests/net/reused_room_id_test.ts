@@ -41,12 +41,18 @@ async function settle(done: () => boolean, what: string, limit = 50): Promise<vo
   assert.ok(done(), what);
 }
 
-Deno.test("a closed room's late output reaches no socket or seat of the room opened after it under its id", async () => {
+/** A gateway on the held store, with Ann joined in room r1. */
+async function annInRoom() {
   const { store, held, release, waiting } = heldStore();
   const harness = makeGateway({}, { journals: new StoreJournals(store) });
   const ann = harness.connect("r1");
   ann.send({ event: "join_room", data: { player_name: "Ann" } });
   await settle(() => ann.transport.events("joined_room").length === 1, "Ann joined");
+  return { store, harness, ann, held, release, waiting };
+}
+
+Deno.test("a closed room's late output reaches no socket or seat of the room opened after it under its id", async () => {
+  const { harness, ann, held, release, waiting } = await annInRoom();
   const first = harness.gateway.directory.get("r1");
 
   // Ann leaves: the room is empty and closes at once; her leave waits for the store.
@@ -77,11 +83,7 @@ Deno.test("a closed room's late output reaches no socket or seat of the room ope
 });
 
 Deno.test("a room opened under an id whose last room is still closing gets a log of its own and takes joins", async () => {
-  const { store, held, release, waiting } = heldStore();
-  const harness = makeGateway({}, { journals: new StoreJournals(store) });
-  const ann = harness.connect("r1");
-  ann.send({ event: "join_room", data: { player_name: "Ann" } });
-  await settle(() => ann.transport.events("joined_room").length === 1, "Ann joined");
+  const { store, harness, ann, held, release, waiting } = await annInRoom();
 
   held.answers = true;
   ann.send({ event: "leave_room", data: {} });

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import type { FinishedGame, Grant, LogEntry, Store } from "../../src/store/ports.ts";
+import { grantedRoom } from "../support/store_room.ts";
 
 /**
  * A fresh, empty store, and how to throw it away after the test (close it, delete its files). A store whose
@@ -23,12 +24,8 @@ export function entry(n: number, overrides: Partial<LogEntry> = {}): LogEntry {
   };
 }
 
-async function openRoom(store: Store, roomId = "R1"): Promise<Grant> {
-  await store.log.create({ roomId, createdAt: 1_700_000_000_000, data: { name: roomId } });
-  const acquired = await store.ownership.acquire(roomId, "node-a");
-  assert.equal(acquired.kind, "granted");
-  if (acquired.kind !== "granted") throw new Error("unreachable");
-  return acquired.grant;
+function openRoom(store: Store, roomId = "R1"): Promise<Grant> {
+  return grantedRoom(store, roomId, { node: "node-a", createdAt: 1_700_000_000_000, data: { name: roomId } });
 }
 
 function game(id: string, finishedAt: number): FinishedGame {

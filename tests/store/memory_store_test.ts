@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { memoryStore } from "../../src/store/memory_store.ts";
 import { type Grant, type Store, StoreError } from "../../src/store/ports.ts";
 import { entry, runStoreConformance } from "./conformance.ts";
+import { grantedRoom } from "../support/store_room.ts";
 
 runStoreConformance("memoryStore", () => {
   const store = memoryStore();
@@ -20,10 +21,7 @@ runStoreConformance("memoryStore keeping 100 entries", () => {
 
 async function windowed(keptEntries: number): Promise<{ store: Store; grant: Grant }> {
   const store = memoryStore({ keptEntries });
-  await store.log.create({ roomId: "R1", createdAt: 1, data: { name: "R1" } });
-  const acquired = await store.ownership.acquire("R1", "node");
-  if (acquired.kind !== "granted") throw new Error(`not granted: ${acquired.kind}`);
-  return { store, grant: acquired.grant };
+  return { store, grant: await grantedRoom(store, "R1", { node: "node", data: { name: "R1" } }) };
 }
 
 Deno.test("memoryStore keptEntries: only the newest entries are read back; the head counts every one", async () => {

@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { DATABASE_FILE, openSqliteStore } from "../../src/store/sqlite_store.ts";
 import { StoreError } from "../../src/store/ports.ts";
 import { entry, runStoreConformance } from "./conformance.ts";
+import { grantedRoom } from "../support/store_room.ts";
 
 runStoreConformance("sqliteStore", async () => {
   const dir = await Deno.makeTempDir({ prefix: "liaptui-store-" });
@@ -31,11 +32,9 @@ async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
 Deno.test("sqliteStore: entries, heads and epochs survive closing and reopening the data directory", () =>
   withDir(async (dir) => {
     const store = openSqliteStore(`${dir}/nested/data`);
-    await store.log.create({ roomId: "R", createdAt: 1, data: { name: "kept" } });
-    const acquired = await store.ownership.acquire("R", "n");
-    if (acquired.kind !== "granted") throw new Error("not granted");
-    await store.log.append(acquired.grant, 1, entry(1));
-    await store.log.append(acquired.grant, 2, entry(2));
+    const grant = await grantedRoom(store, "R", { data: { name: "kept" } });
+    await store.log.append(grant, 1, entry(1));
+    await store.log.append(grant, 2, entry(2));
     await store.close();
 
     const again = openSqliteStore(`${dir}/nested/data`);
@@ -43,8 +42,8 @@ Deno.test("sqliteStore: entries, heads and epochs survive closing and reopening 
       assert.equal(await again.log.head("R"), 2);
       assert.deepEqual((await again.log.read("R", 0, 10)).map((e) => e.actionId), ["a1", "a2"]);
       const next = await again.ownership.acquire("R", "n");
-      assert.equal(next.kind === "granted" && next.grant.epoch, acquired.grant.epoch + 1);
-      assert.equal((await again.log.append(acquired.grant, 3, entry(3))).kind, "fenced");
+      assert.equal(next.kind === "granted" && next.grant.epoch, grant.epoch + 1);
+      assert.equal((await again.log.append(grant, 3, entry(3))).kind, "fenced");
     } finally {
       await again.close();
     }
@@ -94,10 +93,7 @@ Deno.test("sqliteStore: a full disk rejects the append, stores nothing, and late
   withDir(async (dir) => {
     const store = openSqliteStore(dir, { maxPageCount: 12 });
     try {
-      await store.log.create({ roomId: "R", createdAt: 1, data: {} });
-      const acquired = await store.ownership.acquire("R", "n");
-      if (acquired.kind !== "granted") throw new Error("not granted");
-      const grant = acquired.grant;
+      const grant = await grantedRoom(store, "R");
       let seq = 1;
       let failure: unknown = null;
       // Entries of ~4 KiB fill a 12-page file within a few appends.
@@ -132,10 +128,8 @@ function withFile<T>(dir: string, body: (db: DatabaseSync) => T): T {
 Deno.test("sqliteStore: a new file has schema 2; the head is the log's last seq, not the room's row", () =>
   withDir(async (dir) => {
     const store = openSqliteStore(dir);
-    await store.log.create({ roomId: "R", createdAt: 1, data: {} });
-    const acquired = await store.ownership.acquire("R", "n");
-    if (acquired.kind !== "granted") throw new Error("not granted");
-    for (let seq = 1; seq <= 3; seq++) await store.log.append(acquired.grant, seq, entry(seq));
+    const grant = await grantedRoom(store, "R");
+    for (let seq = 1; seq <= 3; seq++) await store.log.append(grant, seq, entry(seq));
     await store.close();
     withFile(dir, (db) => {
       assert.equal(db.prepare("SELECT value FROM settings WHERE key = 'schema'").get()?.value, "2");
@@ -160,11 +154,9 @@ Deno.test("sqliteStore: a new file has schema 2; the head is the log's last seq,
 Deno.test("sqliteStore: a schema 1 file opens as schema 2; a file from a newer server is refused", () =>
   withDir(async (dir) => {
     const store = openSqliteStore(dir);
-    await store.log.create({ roomId: "R", createdAt: 1, data: {} });
-    const acquired = await store.ownership.acquire("R", "n");
-    if (acquired.kind !== "granted") throw new Error("not granted");
-    await store.log.append(acquired.grant, 1, entry(1));
-    await store.log.append(acquired.grant, 2, entry(2));
+    const grant = await grantedRoom(store, "R");
+    await store.log.append(grant, 1, entry(1));
+    await store.log.append(grant, 2, entry(2));
     await store.close();
     // As a version 1 server left it: its head column equal to the last seq.
     withFile(dir, (db) => {

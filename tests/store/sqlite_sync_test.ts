@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { DATABASE_FILE, openSqliteStore, type SqliteOptions } from "../../src/store/sqlite_store.ts";
 import { fsyncFile, type SyncFile } from "../../src/store/sqlite_wal_sync.ts";
-import { type Grant, type Store, StoreError } from "../../src/store/ports.ts";
+import { type Store, StoreError } from "../../src/store/ports.ts";
+import { grantedRoom } from "../support/store_room.ts";
 import { withTempDir } from "../support/temp_dir.ts";
 import { entry, runStoreConformance } from "./conformance.ts";
 
@@ -75,20 +76,13 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-async function room(store: Store, roomId: string): Promise<Grant> {
-  await store.log.create({ roomId, createdAt: 1, data: {} });
-  const acquired = await store.ownership.acquire(roomId, "n");
-  if (acquired.kind !== "granted") throw new Error("not granted");
-  return acquired.grant;
-}
-
 Deno.test("sqliteStore sync: an append is answered only once the fsync after its commit completes", async () => {
   const held = new HeldSync();
   // Creating and acquiring rooms are writes too: let their fsyncs through as they come.
   let passThrough = true;
   const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
   await withStore(sync, async (store) => {
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     passThrough = false;
     const append = store.log.append(grant, 1, entry(1));
     assert.equal(await settled(append), false, "committed, but not answered before the fsync");
@@ -103,7 +97,7 @@ Deno.test("sqliteStore sync: a commit made while an fsync is under way waits for
   let passThrough = true;
   const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
   await withStore(sync, async (store) => {
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     passThrough = false;
     const first = store.log.append(grant, 1, entry(1));
     await settled(first);
@@ -125,7 +119,7 @@ Deno.test("sqliteStore sync: many rooms' appends share one commit and one fsync"
   let passThrough = true;
   const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
   await withStore(sync, async (store) => {
-    const grants = await Promise.all(Array.from({ length: 20 }, (_, i) => room(store, `R${i}`)));
+    const grants = await Promise.all(Array.from({ length: 20 }, (_, i) => grantedRoom(store, `R${i}`)));
     passThrough = false;
     const appends = grants.map((grant) => store.log.append(grant, 1, entry(1)));
     await turn();
@@ -141,7 +135,7 @@ Deno.test("sqliteStore sync: a failed fsync rejects what waited for it, and ever
   let passThrough = true;
   const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
   await withStore(sync, async (store) => {
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     passThrough = false;
     const append = store.log.append(grant, 1, entry(1));
     await settled(append);
@@ -167,7 +161,7 @@ Deno.test("sqliteStore sync: appends queued behind a failing fsync are refused t
   let passThrough = true;
   const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
   await withStore(sync, async (store) => {
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     passThrough = false;
     const first = store.log.append(grant, 1, entry(1));
     await settled(first);
@@ -186,7 +180,7 @@ Deno.test("sqliteStore sync: closing waits for the fsync under way and answers e
   const sync: SyncFile = (fd) => passThrough ? fsyncFile(fd) : held.syncFile(fd);
   await withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { syncFile: sync });
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     passThrough = false;
     const first = store.log.append(grant, 1, entry(1));
     await settled(first);
@@ -205,7 +199,7 @@ Deno.test("sqliteStore sync: closing waits for the fsync under way and answers e
 Deno.test('sqliteStore sync: "off" answers without an fsync, and a clean close keeps what it stored', () =>
   withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { sync: "off" });
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     assert.deepEqual(await store.log.append(grant, 1, entry(1)), { kind: "ok", seq: 1 });
     await store.close();
     assert.equal(await reopenedHead(dir, "R"), 1);
@@ -228,7 +222,7 @@ class FileSyncs {
 Deno.test("sqliteStore sync: after a checkpoint nothing commits until the database file's fsync completes", async () => {
   const syncs = new FileSyncs();
   await withStore(syncs.syncFile, async (store, dir) => {
-    const grant = await room(store, "R"); // Two writes: the room's creation and its lease.
+    const grant = await grantedRoom(store, "R"); // Two writes: the room's creation and its lease.
     const dbFile = `${dir}/${DATABASE_FILE}`;
     const before = Deno.statSync(dbFile).size;
     syncs.passThrough = false;
@@ -263,7 +257,7 @@ Deno.test("sqliteStore sync: after a checkpoint nothing commits until the databa
 Deno.test("sqliteStore sync: an append already due to commit at the next tick also waits for the checkpoint", async () => {
   const syncs = new FileSyncs();
   await withStore(syncs.syncFile, async (store) => {
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     syncs.passThrough = false;
     // No fsync under way: the append's commit is set for the next tick. Before it, another write commits and
     // its fsync completes, which makes a checkpoint due (three writes) and starts one.
@@ -286,7 +280,7 @@ Deno.test("sqliteStore sync: a failed fsync of the database file after a checkpo
   const syncs = new FileSyncs();
   await withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { syncFile: syncs.syncFile, checkpointEvery: 3 });
-    const grant = await room(store, "R");
+    const grant = await grantedRoom(store, "R");
     syncs.passThrough = false;
     const first = store.log.append(grant, 1, entry(1));
     await settled(first);
@@ -310,7 +304,7 @@ Deno.test("sqliteStore sync: a failed fsync of the database file after a checkpo
 Deno.test("sqliteStore sync: many checkpoints and a close keep every entry, and leave no WAL behind", () =>
   withTempDir("liaptui-sync-", async (dir) => {
     const store = openSqliteStore(dir, { checkpointEvery: 5 });
-    const grants = await Promise.all(Array.from({ length: 4 }, (_, i) => room(store, `R${i}`)));
+    const grants = await Promise.all(Array.from({ length: 4 }, (_, i) => grantedRoom(store, `R${i}`)));
     for (let seq = 1; seq <= 30; seq++) {
       const results = await Promise.all(grants.map((grant) => store.log.append(grant, seq, entry(seq))));
       assert.ok(results.every((r) => r.kind === "ok"));

@@ -4,18 +4,12 @@
 
 import { openSqliteStore } from "../../src/store/sqlite_store.ts";
 import type { Grant } from "../../src/store/ports.ts";
+import { grantedRoom } from "./store_room.ts";
 
 const dir = Deno.args[0];
 if (dir === undefined) throw new Error("usage: sqlite_writer.ts <data dir>");
 const store = openSqliteStore(dir, { checkpointEvery: 7 });
 const encoder = new TextEncoder();
-
-async function room(roomId: string): Promise<Grant> {
-  await store.log.create({ roomId, createdAt: 1, data: {} });
-  const acquired = await store.ownership.acquire(roomId, "writer");
-  if (acquired.kind !== "granted") throw new Error(`${roomId} not granted`);
-  return acquired.grant;
-}
 
 async function writeRoom(grant: Grant): Promise<void> {
   for (let seq = grant.head + 1;; seq++) {
@@ -31,6 +25,6 @@ async function writeRoom(grant: Grant): Promise<void> {
   }
 }
 
-const grants = await Promise.all(["R0", "R1", "R2"].map(room));
+const grants = await Promise.all(["R0", "R1", "R2"].map((id) => grantedRoom(store, id, { node: "writer" })));
 Deno.stdout.writeSync(encoder.encode("READY\n"));
 await Promise.all(grants.map(writeRoom));
