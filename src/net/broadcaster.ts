@@ -4,7 +4,7 @@
 import type { Connection } from "./connection.ts";
 import type { ConnectionRegistry } from "./connection_registry.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
-import { LOBBY_TOPIC, type PubSub, roomTopic } from "./transport.ts";
+import { channelTopic, LOBBY_TOPIC, type PubSub } from "./transport.ts";
 
 export class Broadcaster {
   #registry: ConnectionRegistry;
@@ -35,11 +35,11 @@ export class Broadcaster {
 
   /** Every admitted connection of a room, except `exclude`. */
   toRoom(roomId: string, frame: string, exclude?: ReadonlySet<Connection>): number {
-    return this.#toChannel(roomId, roomTopic(roomId), frame, exclude);
+    return this.#toChannel(roomId, frame, exclude);
   }
 
   toLobby(frame: string): number {
-    return this.#toChannel(LOBBY_TOPIC, LOBBY_TOPIC, frame);
+    return this.#toChannel(LOBBY_TOPIC, frame);
   }
 
   toConnection(connection: Connection, frame: string): boolean {
@@ -61,11 +61,11 @@ export class Broadcaster {
     return sent;
   }
 
-  #toChannel(channel: string, topic: string, frame: string, exclude?: ReadonlySet<Connection>): number {
+  #toChannel(channel: string, frame: string, exclude?: ReadonlySet<Connection>): number {
     const members = this.#registry.inChannel(channel);
     if (members.size === 0) return 0;
     if (this.#pubsub !== null && (exclude === undefined || exclude.size === 0)) {
-      return this.#publish(this.#pubsub, channel, topic, frame, members);
+      return this.#publish(this.#pubsub, channel, frame, members);
     }
     // A snapshot: a send may close a slow socket, which can admit a queued socket into this channel, and the
     // registry's live set must not change under this loop.
@@ -80,14 +80,10 @@ export class Broadcaster {
    * each time. A slow member is thus closed with 4008 at 1¼ × sendBufferBytes at most, before anything is
    * dropped, and a broadcast costs nothing per member when nobody lags.
    */
-  #publish(
-    pubsub: PubSub,
-    channel: string,
-    topic: string,
-    frame: string,
-    members: ReadonlySet<Connection>,
-  ): number {
+  #publish(pubsub: PubSub, channel: string, frame: string, members: ReadonlySet<Connection>): number {
     const tally = this.#registry.tally(channel);
+    // The tally keeps the topic string (a channel with members has one), so no topic is built per publish.
+    const topic = tally?.topic ?? channelTopic(channel);
     if (tally !== undefined && tally.unchecked + frame.length > this.#checkEvery) {
       tally.unchecked = 0;
       // A snapshot, as in `#toChannel`: closing a slow member changes the live set.

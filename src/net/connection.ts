@@ -20,10 +20,16 @@ export interface ConnectionCounters {
  * a broadcast costs nothing per member. Each member books the difference since it joined.
  */
 export class ChannelTally {
+  /** The channel's pub/sub topic, made once rather than at every publish. */
+  readonly topic: string;
   frames = 0;
   bytes = 0;
   /** Bytes published since the members' send buffers were last checked (see Broadcaster). */
   unchecked = 0;
+
+  constructor(topic: string) {
+    this.topic = topic;
+  }
 }
 
 /** A connection's counters: its own sends, plus what its channel's tally gained while it was a member. */

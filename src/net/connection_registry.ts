@@ -2,6 +2,7 @@
 // Indexes change only inside this class, so a closed connection can never linger in any of them.
 
 import { ChannelTally, type Connection } from "./connection.ts";
+import { channelTopic } from "./transport.ts";
 
 /** Connection statistics of one channel (a room id or `lobby`), kept after its connections are gone. */
 export interface ChannelStats {
@@ -87,7 +88,7 @@ export class ConnectionRegistry {
     let tally = this.#tallies.get(connection.channel);
     if (members === undefined || tally === undefined) {
       members = new Set();
-      tally = new ChannelTally();
+      tally = new ChannelTally(channelTopic(connection.channel));
       this.#byChannel.set(connection.channel, members);
       this.#tallies.set(connection.channel, tally);
     }

@@ -45,20 +45,37 @@ export class Delivery implements RoomOutput, LobbyOutput {
   }
 
   /** All events of one room action go out as one frame: alone, or inside a `message_batch`. */
-  broadcast(roomId: string, events: readonly OutboundEvent[], options: BroadcastOptions = {}): void {
+  broadcast(roomId: string, events: readonly OutboundEvent[], options?: BroadcastOptions): void {
     if (events.length === 0) return;
     const timestamp = this.#clock.now();
-    const frames = events.map((e) => encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
-    const frame = combineFrames(frames, { roomId, timestamp });
+    const frames: string[] = [];
+    for (const e of events) frames.push(encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
+    // Most broadcasts (every chat) are one event: its frame goes out as it is.
+    const frame = frames.length === 1 ? frames[0]! : combineFrames(frames, { roomId, timestamp });
     // Kept before the fan-out, as the very strings that go out, so a replay repeats them byte for byte. A
     // closed room's are not: `roomClosed` already dropped its history, and kept now they would stay forever.
-    if (options.closed !== true) this.#record(roomId, events, frames);
+    if (options?.closed !== true) this.#record(roomId, events, frames);
     this.#countGames(events);
-    this.#deliver(() => {
-      const recipients = this.#broadcaster.toRoom(roomId, frame);
-      this.#metrics.fannedOut(recipients);
-      events.forEach((e, i) => this.#metrics.sent(e.event, frames[i]!.length, recipients));
-    });
+    // Nothing else being delivered (the usual case): fanned out now, without a closure to queue.
+    if (this.#delivering || this.#pending.length > 0) {
+      this.#deliver(() => this.#fanOut(roomId, frame, events, frames));
+      return;
+    }
+    this.#delivering = true;
+    try {
+      this.#fanOut(roomId, frame, events, frames);
+      this.#drain();
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  #fanOut(roomId: string, frame: string, events: readonly OutboundEvent[], frames: readonly string[]): void {
+    const recipients = this.#broadcaster.toRoom(roomId, frame);
+    this.#metrics.fannedOut(recipients);
+    for (let i = 0; i < events.length; i++) {
+      this.#metrics.sent(events[i]!.event, frames[i]!.length, recipients);
+    }
   }
 
   /**
@@ -123,9 +140,10 @@ export class Delivery implements RoomOutput, LobbyOutput {
   #record(roomId: string, events: readonly OutboundEvent[], frames: readonly string[]): void {
     if (this.#history === null) return;
     const recorded: RecordedEvent[] = [];
-    events.forEach((e, i) => {
-      if (e.seq !== undefined) recorded.push({ seq: e.seq, frame: frames[i]! });
-    });
+    for (let i = 0; i < events.length; i++) {
+      const seq = events[i]!.seq;
+      if (seq !== undefined) recorded.push({ seq, frame: frames[i]! });
+    }
     this.#history.record(roomId, recorded);
   }
 
@@ -153,9 +171,14 @@ export class Delivery implements RoomOutput, LobbyOutput {
     if (this.#delivering) return;
     this.#delivering = true;
     try {
-      for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) next();
+      this.#drain();
     } finally {
       this.#delivering = false;
     }
+  }
+
+  /** Runs what was queued meanwhile, in order. */
+  #drain(): void {
+    for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) next();
   }
 }

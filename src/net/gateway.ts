@@ -37,7 +37,7 @@ import {
   Router,
 } from "./router.ts";
 import { type ResumeCounters, SessionResume } from "./session_resume.ts";
-import { LOBBY_TOPIC, type PubSub, roomTopic, type Transport } from "./transport.ts";
+import { channelTopic, type PubSub, roomTopic, type Transport } from "./transport.ts";
 
 /** The metrics label of frames refused before they were parsed, or that did not parse. */
 const INVALID = "invalid";
@@ -414,9 +414,7 @@ export class Gateway implements Replies {
 
   /** First words to an admitted connection: the room list, or `connected` and a token resume. */
   #welcome(connection: Connection, query: ConnectQuery): void {
-    connection.transport.subscribe?.(
-      connection.channel === "lobby" ? LOBBY_TOPIC : roomTopic(connection.channel),
-    );
+    connection.transport.subscribe?.(channelTopic(connection.channel));
     if (connection.channel === "lobby") {
       this.#send(connection, "room_list", { rooms: this.directory.publicSummaries() });
       return;

@@ -5,18 +5,21 @@ import { CloseCode } from "../protocol/codes.ts";
 
 /** A counter split by one label. Label values must come from a bounded set (event names, codes). */
 export class LabeledCounter {
-  readonly #values = new Map<string, number>();
+  /** A cell per label, so a bump is one map lookup (every frame in and out bumps two counters). */
+  readonly #values = new Map<string, { n: number }>();
 
   inc(label: string, by = 1): void {
-    this.#values.set(label, (this.#values.get(label) ?? 0) + by);
+    const cell = this.#values.get(label);
+    if (cell === undefined) this.#values.set(label, { n: by });
+    else cell.n += by;
   }
 
   get(label: string): number {
-    return this.#values.get(label) ?? 0;
+    return this.#values.get(label)?.n ?? 0;
   }
 
-  entries(): IterableIterator<[string, number]> {
-    return this.#values.entries();
+  *entries(): IterableIterator<[string, number]> {
+    for (const [label, cell] of this.#values) yield [label, cell.n];
   }
 }
 

@@ -22,3 +22,8 @@ export function roomTopic(roomId: string): string {
 }
 
 export const LOBBY_TOPIC = "lobby";
+
+/** The topic a channel's sockets subscribe to: the lobby's, or their room's. */
+export function channelTopic(channel: string): string {
+  return channel === "lobby" ? LOBBY_TOPIC : roomTopic(channel);
+}

@@ -3,7 +3,7 @@
 // the store refused drops it and everything accepted after it, and the room rolls back; an append whose fate
 // is unknown (the store was unreachable) is sent again, same seq and action id, until the store answers.
 
-import { StoreError } from "../store/ports.ts";
+import { knownAnswer, NOT_KNOWN, StoreError } from "../store/ports.ts";
 import type { TimerId } from "./clock.ts";
 import type { TimedCommand } from "./room_command.ts";
 import type { RoomJournal } from "./room_journal.ts";
@@ -117,14 +117,32 @@ export class CommandLog<O> {
       this.#handlers.deliver(output);
       return;
     }
-    let settle: (stored: boolean) => void = () => {};
-    const stored = new Promise<boolean>((resolve) => (settle = resolve));
     const seq = this.#stored + this.#inflight.length + 1;
     const actionId = this.#idPrefix + ++this.#ids;
-    const item: Inflight<O> = { entry, seq, eventSeq, actionId, answered: false, output, settle, stored };
-    this.#inflight.push(item);
+    // Nothing in flight: sent now, and if the store stored it before answering (it keeps its logs in memory),
+    // the output goes out before this returns, with no promise in between. Otherwise it waits like any other.
+    if (this.#inflight.length === 0 && !this.#retrying) {
+      const appended = this.journal.append(seq, entry, eventSeq, actionId);
+      if (knownAnswer(appended) !== NOT_KNOWN) {
+        this.#keep(entry);
+        this.#handlers.deliver(output);
+        return;
+      }
+      this.#watch(this.#track(entry, seq, eventSeq, actionId, output), appended, false);
+      return;
+    }
+    const item = this.#track(entry, seq, eventSeq, actionId, output);
     // While earlier appends wait for the store, this one waits behind them: the log takes them in order.
     if (!this.#retrying) this.#send(item, false);
+  }
+
+  /** A command whose append is in flight, at the end of the line. */
+  #track(entry: TimedCommand, seq: number, eventSeq: number, actionId: string, output: O): Inflight<O> {
+    let settle: (stored: boolean) => void = () => {};
+    const stored = new Promise<boolean>((resolve) => (settle = resolve));
+    const item: Inflight<O> = { entry, seq, eventSeq, actionId, answered: false, output, settle, stored };
+    this.#inflight.push(item);
+    return item;
   }
 
   /** Null when nothing is in flight; otherwise whether the newest command in flight got stored. */
@@ -161,8 +179,13 @@ export class CommandLog<O> {
   }
 
   #send(item: Inflight<O>, retry: boolean): void {
+    this.#watch(item, this.journal!.append(item.seq, item.entry, item.eventSeq, item.actionId), retry);
+  }
+
+  /** Acts on the answer to `item`'s append when it comes. */
+  #watch(item: Inflight<O>, appended: Promise<void>, retry: boolean): void {
     const generation = this.#generation;
-    this.journal!.append(item.seq, item.entry, item.eventSeq, item.actionId).then(
+    appended.then(
       () => {
         if (generation !== this.#generation) return;
         item.answered = true;

@@ -9,7 +9,7 @@ import type { Clock, TimerId } from "./clock.ts";
 import { CommandLog, type KeptCommand } from "./command_log.ts";
 import type { PlayerMove, RoomCommand, TimedCommand } from "./room_command.ts";
 import { RoomClock } from "./room_clock.ts";
-import type { OutboundEvent, RoomOutput } from "./room_output.ts";
+import type { BroadcastOptions, OutboundEvent, RoomOutput } from "./room_output.ts";
 import { fail, ok, type RoomError, RoomErrorCode, type RoomResult } from "./room_errors.ts";
 import { LogRefused, type RoomJournal } from "./room_journal.ts";
 import type { RoomState, RoomSummary, SeatSummary } from "./room_views.ts";
@@ -76,6 +76,10 @@ interface ActionOutput {
 
 /** What an action that emitted nothing of a kind holds: one shared empty list, not a new one per action. */
 const NONE: readonly never[] = [];
+
+/** A broadcast's options, one shared object each rather than one per broadcast. */
+const OPEN: BroadcastOptions = Object.freeze({ closed: false });
+const CLOSED: BroadcastOptions = Object.freeze({ closed: true });
 
 export interface JoinOutcome {
   member: Member;
@@ -308,6 +312,9 @@ export class Room {
   }
 
   // ---- what each command does --------------------------------------------------------------------------------
+
+  /** `#execute` as a function made once, for `clock.at`. */
+  #executeOne = (command: RoomCommand): RoomResult<unknown> => this.#execute(command);
 
   #execute(command: RoomCommand): RoomResult<unknown> {
     switch (command.type) {
@@ -591,7 +598,7 @@ export class Room {
     this.#running = true;
     let result: RoomResult<unknown>;
     try {
-      result = this.clock.at(at, () => this.#execute(command));
+      result = this.clock.at(at, this.#executeOne, command);
     } catch (error) {
       this.#running = false;
       return this.#failed(command, error);
@@ -664,7 +671,7 @@ export class Room {
           this.#applied += entry.chats;
           return;
         }
-        const result = this.clock.at(entry.at, () => this.#execute(entry.command));
+        const result = this.clock.at(entry.at, this.#executeOne, entry.command);
         if (!result.ok) {
           const at = this.#applied + 1;
           throw new Error(`replay diverged at entry ${at} (${entry.command.type}): ${result.error.code}`);
@@ -744,7 +751,7 @@ export class Room {
   #deliver(output: ActionOutput): void {
     if (output.broadcasts.length > 0) {
       // With a store, the action that emptied the room is delivered after the room closed.
-      this.#output.broadcast(this.id, output.broadcasts, { closed: this.#disposed });
+      this.#output.broadcast(this.id, output.broadcasts, this.#disposed ? CLOSED : OPEN);
     }
     if (output.privates !== null) {
       for (const [name, events] of output.privates) this.#output.toMember(this.id, name, events);

@@ -31,12 +31,12 @@ export class RoomClock implements Clock {
     return this.#actionAt ?? this.#base.now();
   }
 
-  /** Runs `fn` as an action at time `at`. */
-  at<T>(at: number, fn: () => T): T {
+  /** Runs `fn(arg)` as an action at time `at` (an argument, so a caller needs no closure per action). */
+  at<A, T>(at: number, fn: (arg: A) => T, arg: A): T {
     const outer = this.#actionAt;
     this.#actionAt = at;
     try {
-      return fn();
+      return fn(arg);
     } finally {
       this.#actionAt = outer;
     }

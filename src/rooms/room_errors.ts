@@ -24,8 +24,11 @@ export interface RoomError {
 
 export type RoomResult<T> = { ok: true; value: T } | { ok: false; error: RoomError };
 
+/** Most accepted commands (every chat) answer `ok(null)`: one shared, frozen result for them. */
+const OK_NULL: RoomResult<null> = Object.freeze({ ok: true, value: null });
+
 export function ok<T>(value: T): RoomResult<T> {
-  return { ok: true, value };
+  return value === null ? OK_NULL as RoomResult<T> : { ok: true, value };
 }
 
 export function fail<T = never>(code: RoomError["code"], message: string): RoomResult<T> {

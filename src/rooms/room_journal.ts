@@ -1,7 +1,18 @@
 // Where a room's accepted commands go before anyone hears of them: the store's room log, behind the ports.
 // One journal per room; it creates the room in the store and takes ownership on first use.
 
-import type { FinishedGame, Grant, Json, RoomLog, Store } from "../store/ports.ts";
+import {
+  answered,
+  type AppendResult,
+  type FinishedGame,
+  type Grant,
+  type Json,
+  knownAnswer,
+  type LogEntry,
+  NOT_KNOWN,
+  type RoomLog,
+  type Store,
+} from "../store/ports.ts";
 import { openCurrentLog } from "./log_chain.ts";
 import type { TimedCommand } from "./room_command.ts";
 
@@ -18,7 +29,8 @@ export interface RoomJournal {
    * Stores the room's `seq`-th command durably. Resolves once stored; rejects when it was not (the store
    * failed, or refused: fenced, conflict, finished). Calls may overlap; they are stored and answered in call
    * order (tests/rooms/journal_order_test.ts). An append sent again with the same `actionId` after an
-   * unanswered one resolves if the first one landed.
+   * unanswered one resolves if the first one landed. An append stored before this returned (the store keeps
+   * its logs in memory and nothing was ahead of it) returns a promise `knownAnswer` reads at once.
    */
   append(seq: number, entry: TimedCommand, eventSeq: number, actionId: string): Promise<void>;
   /** Keeps a finished game for the history pages. */
@@ -36,6 +48,16 @@ export class LogRefused extends Error {
     super(`room ${roomId} log refused entry ${seq}: ${kind}`);
     this.kind = kind;
   }
+}
+
+/** The entry a command is stored as. */
+function logEntry(entry: TimedCommand, eventSeq: number, actionId: string): LogEntry {
+  return { actionId, at: entry.at, eventSeq, data: entry.command as unknown as Json };
+}
+
+/** Stored by this append, or — a duplicate at this very seq — by an earlier try whose answer never came. */
+function isStored(result: AppendResult, seq: number): boolean {
+  return result.kind === "ok" || (result.kind === "duplicate" && result.seq === seq);
 }
 
 /** Opening data of a room in the store (RoomMeta.data). */
@@ -87,11 +109,21 @@ export class StoreJournals {
   }
 }
 
+/** What an append the store answered at once and stored returns (see `RoomJournal.append`). */
+const STORED: Promise<void> = answered(undefined);
+
 class StoreJournal implements RoomJournal {
   logId = "";
   #store: Store;
   #log: RoomLog;
   #grant: Promise<Grant>;
+  /** The grant once it arrived: from then on an append goes to the store in the same run as its call. */
+  #granted: Grant | null = null;
+  /**
+   * Appends waiting for the grant or for their store's answer. While any is, a newer append queues behind
+   * them, so no answer read at once (`knownAnswer`) can overtake one still on its way.
+   */
+  #waiting = 0;
   #last: Promise<unknown> = Promise.resolve();
 
   constructor(store: Store, grant: Promise<Grant>) {
@@ -99,25 +131,54 @@ class StoreJournal implements RoomJournal {
     this.#log = store.log;
     this.#grant = grant.then((granted) => {
       this.logId = granted.roomId;
+      this.#granted = granted;
       return granted;
     });
     // A failed creation is reported by every append; it must not also surface as an unhandled rejection.
     this.#grant.catch(() => {});
   }
 
+  /**
+   * With the grant known and nothing ahead of it, the append goes to the store at once; a store that answered
+   * before returning (in memory) makes this return STORED, which the command log reads without a reaction.
+   */
   append(seq: number, entry: TimedCommand, eventSeq: number, actionId: string): Promise<void> {
-    const stored = this.#grant.then(async (grant) => {
-      const result = await this.#log.append(grant, seq, {
-        actionId,
-        at: entry.at,
-        eventSeq,
-        data: entry.command as unknown as Json,
-      });
-      // A duplicate at this seq is this very entry, stored by an earlier try whose answer never came.
-      if (result.kind === "duplicate" && result.seq === seq) return;
-      if (result.kind !== "ok") throw new LogRefused(grant.roomId, seq, result.kind);
-    });
-    this.#last = stored.catch(() => {});
+    const grant = this.#granted;
+    if (grant === null || this.#waiting > 0) return this.#queued(seq, entry, eventSeq, actionId);
+    let appended: Promise<AppendResult>;
+    try {
+      appended = this.#log.append(grant, seq, logEntry(entry, eventSeq, actionId));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const known = knownAnswer(appended);
+    if (known !== NOT_KNOWN) {
+      // Refused at once: reported like any refusal, as a rejection the command log handles in its reaction.
+      return isStored(known, seq) ? STORED : Promise.reject(new LogRefused(grant.roomId, seq, known.kind));
+    }
+    return this.#waitFor(appended.then((result) => {
+      if (!isStored(result, seq)) throw new LogRefused(grant.roomId, seq, result.kind);
+    }));
+  }
+
+  /** Behind the grant, or behind appends still waiting: sent in call order once those are. */
+  #queued(seq: number, entry: TimedCommand, eventSeq: number, actionId: string): Promise<void> {
+    return this.#waitFor(this.#grant.then(async (grant) => {
+      const result = await this.#log.append(grant, seq, logEntry(entry, eventSeq, actionId));
+      if (!isStored(result, seq)) throw new LogRefused(grant.roomId, seq, result.kind);
+    }));
+  }
+
+  /**
+   * Counts `stored` as waiting until it settles. The count drops in a reaction registered before the caller's,
+   * so by the time anyone can append again every older answer's reactions are already queued ahead of its own.
+   */
+  #waitFor(stored: Promise<void>): Promise<void> {
+    this.#waiting += 1;
+    const settled = (): void => {
+      this.#waiting -= 1;
+    };
+    this.#last = stored.then(settled, settled);
     return stored;
   }
 

@@ -16,7 +16,7 @@ import type {
   Store,
   StoredEntry,
 } from "./ports.ts";
-import { StoreError } from "./ports.ts";
+import { answered, StoreError } from "./ports.ts";
 import { pageOfGames } from "./game_pages.ts";
 
 /** An entry as kept: its data as JSON text, which is the copy the contract asks for (see `append`). */
@@ -53,7 +53,10 @@ export interface MemoryStoreOptions {
   keptEntries?: number;
 }
 
-/** Builds a store whose data lives in plain maps. Every answer is a resolved promise, as a real store's is. */
+/**
+ * Builds a store whose data lives in plain maps. Every answer is a resolved promise, as a real store's is;
+ * an append's is also readable at once (`knownAnswer`).
+ */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const kept = options.keptEntries ?? Infinity;
   const rooms = new Map<string, MemoryRoom>();
@@ -72,15 +75,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     }
   };
 
-  /** The checks every write makes, in the order the RoomLog contract gives. */
-  const check = (grant: Grant): { room: MemoryRoom } | { rejected: AppendResult } => {
-    const room = rooms.get(grant.roomId);
-    if (room === undefined) return { rejected: { kind: "not_found" } };
-    if (room.finished) return { rejected: { kind: "finished" } };
+  /** The checks every write makes after finding its room, in the contract's order: a refusal, or null. */
+  const refusal = (room: MemoryRoom, grant: Grant): AppendResult | null => {
+    if (room.finished) return { kind: "finished" };
     if (room.epoch !== grant.epoch || room.token !== grant.token) {
-      return { rejected: { kind: "fenced", epoch: room.epoch } };
+      return { kind: "fenced", epoch: room.epoch };
     }
-    return { room };
+    return null;
   };
 
   const record = (room: MemoryRoom): RoomRecord => ({
@@ -106,15 +107,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       return Promise.resolve({ created: true, head: 0 });
     },
 
+    // Answered before it returns (`answered`): the room above goes on at once, with no promise hop per chat.
     append(grant: Grant, expectSeq: number, entry: LogEntry): Promise<AppendResult> {
-      const checked = check(grant);
-      if ("rejected" in checked) return Promise.resolve(checked.rejected);
-      const { room } = checked;
+      const room = rooms.get(grant.roomId);
+      if (room === undefined) return answered({ kind: "not_found" });
+      const refused = refusal(room, grant);
+      if (refused !== null) return answered(refused);
       const earlier = room.actionIds.get(entry.actionId);
-      if (earlier !== undefined) return Promise.resolve({ kind: "duplicate", seq: earlier });
-      if (expectSeq !== room.head + 1) {
-        return Promise.resolve({ kind: "conflict", head: room.head });
-      }
+      if (earlier !== undefined) return answered({ kind: "duplicate", seq: earlier });
+      if (expectSeq !== room.head + 1) return answered({ kind: "conflict", head: room.head });
       room.head = expectSeq;
       if (kept > 0) {
         // A copy, so a caller changing its object later cannot rewrite history: the data's JSON text, as the
@@ -131,7 +132,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         room.actionIds.set(entry.actionId, expectSeq);
         if (kept !== Infinity) trim(room);
       }
-      return Promise.resolve({ kind: "ok", seq: expectSeq });
+      return answered({ kind: "ok", seq: expectSeq });
     },
 
     read(roomId, after, limit) {
@@ -175,9 +176,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     finish(grant) {
-      const checked = check(grant);
-      if ("rejected" in checked) return Promise.resolve(checked.rejected);
-      const { room } = checked;
+      const room = rooms.get(grant.roomId);
+      if (room === undefined) return Promise.resolve({ kind: "not_found" });
+      const refused = refusal(room, grant);
+      if (refused !== null) return Promise.resolve(refused);
       room.finished = true;
       if (kept !== Infinity) {
         room.entries = [];

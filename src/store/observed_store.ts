@@ -1,7 +1,7 @@
 // Watches a store at its port boundary for /metrics: how each room log append ended and how long it took,
 // and which leases were granted for rooms that had a holder before. Changes nothing the store does.
 
-import type { AppendResult, Grant, Store } from "./ports.ts";
+import { type AppendResult, type Grant, knownAnswer, NOT_KNOWN, type Store } from "./ports.ts";
 
 export interface StoreObserver {
   /** An append settled: its result kind, or `error` when the store failed; `seconds` from call to answer. */
@@ -28,6 +28,12 @@ export function observedStore(store: Store, observer: StoreObserver, now: () => 
           appended = log.append(grant, expectSeq, entry);
         } catch (error) {
           appended = Promise.reject(error);
+        }
+        // Answered already (a store in memory): observed now, and the same promise goes on, still readable.
+        const known = knownAnswer(appended);
+        if (known !== NOT_KNOWN) {
+          observer.appended(known.kind, (now() - started) / 1000);
+          return appended;
         }
         return appended.then((result) => {
           observer.appended(result.kind, (now() - started) / 1000);

@@ -110,7 +110,11 @@ export interface RoomRecord {
 export interface RoomLog {
   /** Creates the room with an empty log if no room has this id; otherwise changes nothing. */
   create(meta: RoomMeta): Promise<{ created: boolean; head: number }>;
-  /** Appends one entry at `expectSeq`; see the interface comment for the checks. */
+  /**
+   * Appends one entry at `expectSeq`; see the interface comment for the checks. A store that answers without
+   * waiting for anything (the memory store) returns `answered(result)`, whose result a caller may read at once
+   * with `knownAnswer`; every caller must also work when the answer is not known yet.
+   */
   append(grant: Grant, expectSeq: number, entry: LogEntry): Promise<AppendResult>;
   /** Up to `limit` entries with `seq > after`, in seq order (a page; call again from the last seq). */
   read(roomId: string, after: number, limit: number): Promise<StoredEntry[]>;
@@ -197,6 +201,30 @@ export interface Store {
   readonly archive: GameArchive;
   /** Flushes and releases the store (the database file, its lock). Idempotent. */
   close(): Promise<void>;
+}
+
+// ---- answers known at once -------------------------------------------------------------------------------------
+//
+// A chat is an append, and each reaction between the store's answer and the chat's broadcast is a promise hop.
+// When the store answered before it returned (it keeps the log in memory), the layers above read the answer
+// off the promise and go on in the same run. Only `answered` makes such a promise, and anything derived from
+// one (`then`, an async wrapper) is an ordinary promise again, so a wrapper can never pass on a stale answer.
+
+const KNOWN = Symbol("known answer");
+
+/** Marks an answer that is not known yet: wait for the promise. */
+export const NOT_KNOWN: unique symbol = Symbol("not known");
+
+/** A promise resolved with `value` that `knownAnswer` can read without waiting for a reaction. */
+export function answered<T>(value: T): Promise<T> {
+  const promise = Promise.resolve(value) as Promise<T> & { [KNOWN]?: T };
+  promise[KNOWN] = value;
+  return promise;
+}
+
+/** The value of a promise made by `answered`; NOT_KNOWN for any other promise. */
+export function knownAnswer<T>(promise: Promise<T>): T | typeof NOT_KNOWN {
+  return KNOWN in promise ? (promise as Promise<T> & { [KNOWN]: T })[KNOWN] : NOT_KNOWN;
 }
 
 /** Thrown (as a rejected promise) when the store itself fails: I/O, disk full, lock lost, corruption. */

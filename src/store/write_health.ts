@@ -1,7 +1,7 @@
 // Whether the store can write right now, for /readyz: learned from the store's own writes and, while they
 // fail, from a cheap probe. Watches the ports from outside; changes nothing about how any store writes.
 
-import type { GameArchive, RoomLog, Store } from "./ports.ts";
+import { type GameArchive, knownAnswer, NOT_KNOWN, type RoomLog, type Store } from "./ports.ts";
 
 export interface WriteHealthOptions {
   /**
@@ -89,8 +89,10 @@ export class WriteHealth {
   }
 
   #track<T>(write: Promise<T>): Promise<T> {
-    // The same two handlers for every write (each append of every chat and move), not two closures each.
-    write.then(this.#wrote, this.#failed);
+    // A write the store answered before returning (in memory) succeeded: `answered` only makes resolved ones.
+    if (knownAnswer(write) !== NOT_KNOWN) this.#wrote();
+    // The same two handlers for every other write, not two closures each.
+    else write.then(this.#wrote, this.#failed);
     return write;
   }
 

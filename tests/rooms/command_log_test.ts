@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { CommandLog } from "../../src/rooms/command_log.ts";
 import type { RoomCommand, TimedCommand } from "../../src/rooms/room_command.ts";
 import type { RoomJournal } from "../../src/rooms/room_journal.ts";
+import { answered } from "../../src/store/ports.ts";
 import { tick } from "../support/faulty_store.ts";
 
 const CHATS = 16_000;
@@ -107,4 +108,36 @@ Deno.test("outputs go out in the order commands were accepted even when their ap
   assert.ok("command" in kept[0]! && kept[0].command.type === "join" && kept[0].command.name === "Ann");
   assert.ok("chats" in kept[1]! && kept[1].chats === 1);
   assert.ok("command" in kept[2]! && kept[2].command.type === "join" && kept[2].command.name === "Bo");
+});
+
+Deno.test("an append answered at once delivers before add() returns, but never ahead of one still in flight", async () => {
+  let release: () => void = () => {};
+  const journal: RoomJournal = {
+    logId: "t",
+    // The first append waits; every later one is answered before it returns, as a memory store's are.
+    append: (seq) => seq === 2 ? new Promise<void>((resolve) => (release = resolve)) : answered(undefined),
+    archive: () => Promise.resolve(),
+    finish: () => Promise.resolve(),
+  };
+  const delivered: number[] = [];
+  const log = new CommandLog<number>(journal, {
+    deliver: (n) => delivered.push(n),
+    lost: () => assert.fail("nothing is lost"),
+  });
+
+  log.add(join(0, "Ann"), 1, 1);
+  assert.deepEqual(delivered, [1], "answered at once: delivered before add() returned");
+  assert.equal(log.settled(), null, "and nothing is in flight");
+
+  log.add(chat(1), 2, 2);
+  log.add(chat(2), 3, 3);
+  assert.deepEqual(delivered, [1], "the second waits for its answer, and the third waits behind it");
+  assert.ok(log.settled() !== null);
+  release();
+  assert.equal(await log.settled(), true);
+  assert.deepEqual(delivered, [1, 2, 3]);
+
+  log.add(chat(3), 4, 4);
+  assert.deepEqual(delivered, [1, 2, 3, 4], "nothing in flight again: at once");
+  assert.equal(log.accepted().length, 2, "Ann's join and one run of three chats");
 });

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../src/rooms/clock.ts";
 import type { Room } from "../../src/rooms/room.ts";
+import type { OutboundEvent } from "../../src/rooms/room_output.ts";
 import { RoomDirectory } from "../../src/rooms/room_directory.ts";
 import { StoreJournals } from "../../src/rooms/room_journal.ts";
 import type { GameRules } from "../../src/rooms/table_game.ts";
@@ -101,6 +102,46 @@ Deno.test("nothing an action produces is delivered before the store has it", asy
   assert.equal(await pending, null);
   assert.deepEqual(f.output.delivered.map((d) => d.event), ["player_joined"]);
   assert.equal(table.stored(), null, "nothing left in flight");
+  f.directory.dispose();
+});
+
+Deno.test("with a store that answers at once, a chat is stored and then delivered before chat() returns", async () => {
+  const inner = memoryStore();
+  const appended: number[] = [];
+  // Passes the store's own answers on untouched (so they stay readable at once) and notes each append.
+  const store: Store = {
+    ...inner,
+    log: {
+      ...inner.log,
+      append: (grant, seq, entry) => {
+        appended.push(entry.eventSeq);
+        return inner.log.append(grant, seq, entry);
+      },
+    },
+  };
+  const f = build(store);
+  const table = f.directory.create("t", FAST, "t");
+  table.join("Ann", "player");
+  assert.equal(await table.stored(), null, "the first append waits for the room's grant");
+  const before = f.output.delivered.length;
+  const storedAtBroadcast: number[] = [];
+  const broadcast = f.output.broadcast.bind(f.output);
+  f.output.broadcast = (roomId: string, events: readonly OutboundEvent[]) => {
+    storedAtBroadcast.push(appended.at(-1)!);
+    broadcast(roomId, events);
+  };
+
+  for (let i = 1; i <= 3; i++) assert.ok(table.chat("Ann", `line ${i}`).ok);
+
+  assert.equal(table.stored(), null, "nothing is in flight");
+  assert.deepEqual(
+    f.output.delivered.slice(before).map((d) => [d.event, d.seq, d.data.message]),
+    [["chat", 2, "line 1"], ["chat", 3, "line 2"], ["chat", 4, "line 3"]],
+    "delivered in order, in the same run as the calls",
+  );
+  assert.deepEqual(storedAtBroadcast, [2, 3, 4], "each chat was appended before its broadcast");
+  const entries = await inner.log.read("t", 0, 10);
+  assert.deepEqual(entries.map((e) => e.eventSeq), [1, 2, 3, 4], "and is in the store");
   f.directory.dispose();
 });
 

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { memoryStore } from "../../src/store/memory_store.ts";
-import { type Grant, type Store, StoreError } from "../../src/store/ports.ts";
+import { type Grant, knownAnswer, NOT_KNOWN, type Store, StoreError } from "../../src/store/ports.ts";
 import { entry, runStoreConformance } from "./conformance.ts";
 import { grantedRoom } from "../support/store_room.ts";
 
@@ -15,6 +15,27 @@ runStoreConformance("memoryStore", () => {
 runStoreConformance("memoryStore keeping 100 entries", () => {
   const store = memoryStore({ keptEntries: 100 });
   return Promise.resolve({ store, dispose: () => store.close() });
+});
+
+Deno.test("memoryStore answers every append before it returns, refusals too, with what the promise resolves to", async () => {
+  const store = memoryStore();
+  const grant = await grantedRoom(store, "R1");
+  const appends = [
+    store.log.append(grant, 1, entry(1)),
+    store.log.append(grant, 2, entry(1)), // the same action id again
+    store.log.append(grant, 5, entry(2)), // not head + 1
+    store.log.append({ ...grant, epoch: grant.epoch + 1 }, 2, entry(2)),
+    store.log.append({ ...grant, roomId: "nowhere" }, 1, entry(2)),
+  ];
+  const known = appends.map((a) => knownAnswer(a));
+  assert.deepEqual(known.map((k) => k === NOT_KNOWN ? "not known" : k.kind), [
+    "ok",
+    "duplicate",
+    "conflict",
+    "fenced",
+    "not_found",
+  ]);
+  assert.deepEqual(await Promise.all(appends), known);
 });
 
 // A store keeping a window of each log (what a server without a data directory uses, with a window of 0).

@@ -1,11 +1,12 @@
 // The store observer sees every append's result kind and time and every grant of a room that had a holder,
-// while the store behind it answers exactly as it would alone.
+// while the store behind it answers exactly as it would alone (an answer known at once stays known).
 
 import assert from "node:assert/strict";
 import { memoryStore } from "../../src/store/memory_store.ts";
 import { observedStore } from "../../src/store/observed_store.ts";
 import type { AppendResult, Grant, LogEntry, Store } from "../../src/store/ports.ts";
-import { StoreError } from "../../src/store/ports.ts";
+import { knownAnswer, NOT_KNOWN, StoreError } from "../../src/store/ports.ts";
+import { WriteHealth } from "../../src/store/write_health.ts";
 
 function entry(actionId: string): LogEntry {
   return { actionId, at: 1, eventSeq: 1, data: { type: "chat" } };
@@ -87,4 +88,40 @@ Deno.test("a grant counts as a takeover only when the room had a holder before",
   assert.equal(await observed.ownership.renew(first), false);
   await observed.ownership.release(second);
   assert.equal(tookOver.length, 1);
+});
+
+Deno.test("an answer the store knew at once is observed at once and passed on still readable", async () => {
+  const { observed, appended } = observe(memoryStore());
+  await observed.log.create({ roomId: "r", createdAt: 1, data: {} });
+  const grant = await granted(observed, "r");
+  const answer = observed.log.append(grant, 1, entry("a"));
+  assert.deepEqual(knownAnswer(answer), { kind: "ok", seq: 1 }, "readable without waiting");
+  assert.deepEqual(appended, [["ok", 0.005]], "observed before any reaction ran");
+
+  const health = new WriteHealth();
+  const watched = health.watch(observed);
+  const second = watched.log.append(grant, 2, entry("b"));
+  assert.deepEqual(
+    knownAnswer(second),
+    { kind: "ok", seq: 2 },
+    "still readable through the write-health watch",
+  );
+  assert.equal(health.failure, null);
+  assert.deepEqual(await second, { kind: "ok", seq: 2 }, "and still a promise of the same answer");
+});
+
+Deno.test("an append answered through a wrapper's own promise is not known at once, and is observed when it settles", async () => {
+  const inner = memoryStore();
+  const slow: Store = {
+    ...inner,
+    log: { ...inner.log, append: async (grant, seq, e) => await inner.log.append(grant, seq, e) },
+  };
+  const { observed, appended } = observe(slow);
+  await observed.log.create({ roomId: "r", createdAt: 1, data: {} });
+  const grant = await granted(observed, "r");
+  const answer = observed.log.append(grant, 1, entry("a"));
+  assert.equal(knownAnswer(answer), NOT_KNOWN);
+  assert.deepEqual(appended, [], "not observed before it settles");
+  assert.equal((await answer).kind, "ok");
+  assert.deepEqual(appended, [["ok", 0.005]]);
 });
