@@ -13,6 +13,8 @@ import { nextBotAction } from "../tests/game/helpers.ts";
 const GAMES = Number(process.argv[2] ?? 1000);
 /** Games played before each scenario is timed (second argument). */
 const WARMUP = Number(process.argv[3] ?? 12000);
+/** Only the line-ups whose name contains this (third argument), e.g. "4 normal"; all three by default. */
+const ONLY = process.argv[4] ?? "";
 const PLAYERS = ["Ann", "Bo", "Cy", "Di"] as const;
 
 /** CPU seconds of this process: on a shared machine they drift far less than the wall clock. */
@@ -89,6 +91,7 @@ const scenarios: [string, BotDifficulty[], Partial<GameOptions>][] = [
 console.log(`liaptui engine benchmark: ${GAMES} games per scenario, one process, one thread`);
 console.log("(games/s by wall clock, and by this process's CPU time in brackets)");
 for (const [name, bots, extra] of scenarios) {
+  if (!name.includes(ONLY)) continue;
   // Warm-up so the JIT has settled: V8 kept the bots' driver in its middle tier for the first 5,000–10,000 games
   // of a process, at half the speed it settles at (see bench/engine_one.ts).
   for (let warmed = 0; warmed < Math.max(GAMES, WARMUP); warmed += GAMES) playGames(bots, extra);
