@@ -1,6 +1,7 @@
 // The recent broadcasts of each room, kept as the frames that went out, so a returning player can be replayed
 // what it missed. Bounded per room in events and bytes; a room's history goes with the room.
 
+import { TextShelf } from "../store/text_shelf.ts";
 import { utf8Length } from "./limits.ts";
 
 /** One room broadcast as it went on the wire: its `seq` and its encoded envelope. */
@@ -44,15 +45,20 @@ export interface HistoryStats {
 const CHUNK = 64;
 
 /**
- * One room's window: the kept frames joined into one string per `CHUNK` events, and per event its length (to
- * cut it out again) and its UTF-8 size (for the byte bound). Kept one string and one small object per event, a
- * full history (1,000 events in each of 250 rooms in bench:transport's `rooms`) was half a million long-lived
- * cells in the server's heap, which the collector walked again and again and whose size set how much it let
- * the server allocate between collections.
+ * One room's window: the kept frames joined into one text per `CHUNK` events, and per event its length (to
+ * cut it out again) and its UTF-8 size (for the byte bound). A full chunk's text goes to the shelf, outside the
+ * JavaScript heap; only the chunk being filled is strings. Kept as one string and one small object per event,
+ * a full history (1,000 events in each of 250 rooms in bench:transport's `rooms`) was half a million
+ * long-lived cells the collector walked again and again; kept as joined strings, its 37 MB still set how much
+ * the collector let the server allocate between collections (see text_shelf.ts).
  */
+/** A full chunk: the key of its text on the shelf, or the text itself when the shelf cannot hold it. */
+type Sealed = number | string;
+
 class Window {
-  /** Joined frames of full chunks, oldest first; the first may start with events already dropped. */
-  sealed: string[] = [];
+  #shelf: TextShelf;
+  /** Full chunks, oldest first; the first may start with events already dropped. */
+  sealed: Sealed[] = [];
   /** Frames of the chunk being filled. */
   open: string[] = [];
   /** Per kept event from `head` on, oldest first: UTF-16 length and UTF-8 size of its frame. */
@@ -66,6 +72,10 @@ class Window {
   leadChars = 0;
   bytes = 0;
 
+  constructor(shelf: TextShelf) {
+    this.#shelf = shelf;
+  }
+
   get count(): number {
     return this.lengths.length - this.head;
   }
@@ -77,7 +87,8 @@ class Window {
     this.sizes.push(size);
     this.bytes += size;
     if (this.open.length === CHUNK) {
-      this.sealed.push(this.open.join(""));
+      const text = this.open.join("");
+      this.sealed.push(TextShelf.canHold(text) ? this.#shelf.put(text) : text);
       this.open = [];
     }
   }
@@ -85,6 +96,7 @@ class Window {
   /** Drops the `count` oldest events. */
   drop(count: number): void {
     if (count >= this.count) {
+      for (const chunk of this.sealed) this.#release(chunk);
       this.sealed = [];
       this.open = [];
       this.lengths = [];
@@ -102,7 +114,7 @@ class Window {
       this.lead += 1;
       this.leadChars += this.lengths[at]!;
       if (this.lead === CHUNK) {
-        this.sealed.shift();
+        this.#release(this.sealed.shift()!);
         this.lead = this.leadChars = 0;
       }
     }
@@ -122,11 +134,19 @@ class Window {
     let chunk = 0;
     let inChunk = this.lead;
     let offset = this.leadChars;
+    let text = "";
+    let textOf = -1;
     for (let i = 0; i < this.count; i++) {
       const length = this.lengths[this.head + i]!;
       if (i >= from) {
-        const text = chunk < this.sealed.length ? this.sealed[chunk]! : null;
-        out.push(text === null ? this.open[inChunk]! : text.slice(offset, offset + length));
+        if (chunk < this.sealed.length) {
+          if (textOf !== chunk) {
+            const sealed = this.sealed[chunk]!;
+            text = typeof sealed === "string" ? sealed : this.#shelf.get(sealed);
+            textOf = chunk;
+          }
+          out.push(text.slice(offset, offset + length));
+        } else out.push(this.open[inChunk]!);
       }
       offset += length;
       inChunk += 1;
@@ -138,11 +158,17 @@ class Window {
     }
     return out;
   }
+
+  #release(chunk: Sealed): void {
+    if (typeof chunk === "number") this.#shelf.remove(chunk);
+  }
 }
 
 export class BoundedEventHistory implements EventHistory {
   #bounds: HistoryBounds;
   #rooms = new Map<string, Window>();
+  /** Every room's full chunks, outside the JavaScript heap. */
+  #shelf = new TextShelf();
   #bytes = 0;
   #events = 0;
 
@@ -154,7 +180,7 @@ export class BoundedEventHistory implements EventHistory {
     if (events.length === 0 || this.#bounds.maxEvents === 0) return;
     let window = this.#rooms.get(roomId);
     if (window === undefined) {
-      window = new Window();
+      window = new Window(this.#shelf);
       this.#rooms.set(roomId, window);
     }
     for (const event of events) {
