@@ -43,11 +43,14 @@ export interface HistoryStats {
 
 /** Events per chunk at most. */
 const CHUNK = 64;
-/** Sizes of the byte slabs a chunk is written into, smallest first: an idle room's few frames take 512 bytes. */
-const SLAB_SIZES = [512, 1024, 2048, 4096];
+/**
+ * Sizes of the byte slabs a chunk in progress is written into, smallest first, each about 1.25 times the one
+ * before: an idle room's few frames take 512 bytes or a slab at most a quarter larger than they are.
+ */
+const SLAB_SIZES = [512, 640, 768, 1024, 1280, 1536, 2048, 2560, 3072, 4096, 5120, 6144, 8192];
 const LARGEST_SLAB = SLAB_SIZES[SLAB_SIZES.length - 1]!;
-/** Free slabs kept per size, beyond which a returned one is left to the collector. */
-const POOL_LIMIT = 1024;
+/** Bytes of free slabs kept per size, beyond which a returned one is left to the collector. */
+const POOL_BYTES = 2 * 1024 * 1024;
 
 /**
  * Byte slabs shared by every room's chunk in progress, in a few fixed sizes, reused once a chunk is on the
@@ -64,7 +67,7 @@ class SlabPool {
 
   give(slab: Uint8Array): void {
     const free = this.#free[SLAB_SIZES.indexOf(slab.length)]!;
-    if (free.length < POOL_LIMIT) free.push(slab);
+    if ((free.length + 1) * slab.length <= POOL_BYTES) free.push(slab);
   }
 }
 
@@ -73,7 +76,7 @@ const decoder = new TextDecoder();
 
 /**
  * One room's window of kept events, in chunks. The chunk in progress is its frames' UTF-8 bytes in a pooled
- * slab (grown by moving to the next slab size); a full chunk (64 events, or a full largest slab) goes to the
+ * slab (grown by moving to the next slab size); a full chunk (64 events, or a full 8 KiB slab) goes to the
  * shelf, outside the JavaScript heap, with its frames' sizes as its note. A frame too large for a slab, or not
  * well-formed UTF-16, goes to the shelf alone, as text. Of a full chunk only the first one's sizes are read
  * back (to trim the window from the front), and its bytes only for a resume.

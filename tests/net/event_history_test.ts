@@ -159,8 +159,8 @@ Deno.test("the chunked history answers as a plain list of frames would, over 3,0
 Deno.test("rooms recorded side by side, forgotten and started over, with frames of every kind, answer as plain lists would", () => {
   // Slabs go back to one pool when a chunk is shelved, a window starts over or a room is forgotten, and the
   // next room takes them with their old bytes in them: every answer is compared with a model that shares
-  // nothing. Frames: ASCII, multi-byte, larger than any slab (kept alone), and not well-formed UTF-16 or with
-  // a NUL (kept alone, escaped).
+  // nothing. Frames: ASCII, multi-byte, a few KB (a slab grows through several sizes), larger than any slab
+  // (kept alone), and not well-formed UTF-16 or with a NUL (kept alone, escaped).
   const rng = createRng(5150);
   const rooms = ["a", "b", "c", "d", "e"];
   const history = new BoundedEventHistory({ maxEvents: 150, maxBytes: 12_000 });
@@ -169,9 +169,10 @@ Deno.test("rooms recorded side by side, forgotten and started over, with frames 
   const kinds = new Map<string, number>();
   const frameOf = (seq: number): [string, string] => {
     const roll = randomInt(rng, 100);
-    if (roll < 3) return ["large", `${seq}:${"ab€".repeat(1_400 + randomInt(rng, 400))}`];
-    if (roll < 5) return ["lone surrogate", `${seq}:\ud800x${"y".repeat(randomInt(rng, 40))}`];
-    if (roll < 6) return ["NUL", `${seq}:\u0000${"z".repeat(randomInt(rng, 40))}`];
+    if (roll < 3) return ["large", `${seq}:${"ab€".repeat(1_700 + randomInt(rng, 300))}`];
+    if (roll < 6) return ["medium", `${seq}:${"cd€".repeat(100 + randomInt(rng, 1_300))}`];
+    if (roll < 8) return ["lone surrogate", `${seq}:\ud800x${"y".repeat(randomInt(rng, 40))}`];
+    if (roll < 9) return ["NUL", `${seq}:\u0000${"z".repeat(randomInt(rng, 40))}`];
     if (roll < 30) return ["non-ASCII", `${seq}:${"é😀".repeat(1 + randomInt(rng, 60))}`];
     return ["ASCII", `${seq}:${"q".repeat(randomInt(rng, 300))}`];
   };
@@ -200,7 +201,7 @@ Deno.test("rooms recorded side by side, forgotten and started over, with frames 
     assert.deepEqual({ events: history.stats().events, bytes: history.stats().bytes }, totals);
   }
   assert.ok(checks > 19_000, `${checks} answers checked`);
-  for (const kind of ["large", "lone surrogate", "NUL", "non-ASCII", "ASCII"]) {
+  for (const kind of ["large", "medium", "lone surrogate", "NUL", "non-ASCII", "ASCII"]) {
     assert.ok((kinds.get(kind) ?? 0) > 100, `${kinds.get(kind)} ${kind} frames`);
   }
 });
