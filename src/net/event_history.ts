@@ -43,31 +43,24 @@ export interface HistoryStats {
 
 /** Events per chunk at most. */
 const CHUNK = 64;
-/**
- * Sizes of the byte slabs a chunk in progress is written into, smallest first, each about 1.25 times the one
- * before: an idle room's few frames take 512 bytes or a slab at most a quarter larger than they are.
- */
-const SLAB_SIZES = [512, 640, 768, 1024, 1280, 1536, 2048, 2560, 3072, 4096, 5120, 6144, 8192];
-const LARGEST_SLAB = SLAB_SIZES[SLAB_SIZES.length - 1]!;
-/** Bytes of free slabs kept per size, beyond which a returned one is left to the collector. */
-const POOL_BYTES = 2 * 1024 * 1024;
+/** Bytes of one slab: about 55 chat frames of bench:transport's `rooms` per shelf insert. */
+const SLAB = 8192;
+/** Free slabs kept, beyond which a returned one is left to the collector (2 MiB). */
+const POOL_LIMIT = 256;
 
 /**
- * Byte slabs shared by every room's chunk in progress, in a few fixed sizes, reused once a chunk is on the
- * shelf: after the first few seconds a busy server takes every slab from here and touches no fresh pages.
+ * Byte slabs shared by every busy room's chunk in progress, reused once a chunk is on the shelf: after its
+ * first seconds a busy server takes every slab from here and touches no fresh pages for them.
  */
 class SlabPool {
-  #free: Uint8Array[][] = SLAB_SIZES.map(() => []);
+  #free: Uint8Array[] = [];
 
-  /** A slab of at least `bytes` (at most the largest size). */
-  take(bytes: number): Uint8Array {
-    const index = SLAB_SIZES.findIndex((size) => size >= bytes);
-    return this.#free[index]!.pop() ?? new Uint8Array(SLAB_SIZES[index]!);
+  take(): Uint8Array {
+    return this.#free.pop() ?? new Uint8Array(SLAB);
   }
 
   give(slab: Uint8Array): void {
-    const free = this.#free[SLAB_SIZES.indexOf(slab.length)]!;
-    if ((free.length + 1) * slab.length <= POOL_BYTES) free.push(slab);
+    if (this.#free.length < POOL_LIMIT) this.#free.push(slab);
   }
 }
 
@@ -75,9 +68,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * One room's window of kept events, in chunks. The chunk in progress is its frames' UTF-8 bytes in a pooled
- * slab (grown by moving to the next slab size); a full chunk (64 events, or a full 8 KiB slab) goes to the
- * shelf, outside the JavaScript heap, with its frames' sizes as its note. A frame too large for a slab, or not
+ * One room's window of kept events, in chunks. Until the room first fills a chunk, the chunk in progress is
+ * the frames themselves (an idle room's few events take no slab); from then on it is their UTF-8 bytes in a
+ * pooled slab. A full chunk (64 events, or a full slab) goes to the shelf, outside the JavaScript heap, as
+ * bytes with its frames' sizes as its note. A frame too large for a slab, or not
  * well-formed UTF-16, goes to the shelf alone, as text. Of a full chunk only the first one's sizes are read
  * back (to trim the window from the front), and its bytes only for a resume.
  *
@@ -92,10 +86,15 @@ class Window {
   /** Shelf keys of full chunks, oldest first, and their event counts; the first may have dropped events. */
   sealed: number[] = [];
   sealedCounts: number[] = [];
-  /** The chunk in progress: its bytes, how many of them are used, and its frames' sizes. */
+  /**
+   * The chunk in progress: its frames' sizes, and the frames themselves until the window first fills a chunk
+   * (an idle room's few events cost no slab), then their bytes in a slab and how many of them are used.
+   */
+  #openSizes: number[] = [];
+  #frames: string[] = [];
+  #busy = false;
   #slab: Uint8Array | null = null;
   #fill = 0;
-  #openSizes: number[] = [];
   /** UTF-8 sizes of the first full chunk's events, once read from its note. */
   #leadSizes: number[] | null = null;
   /** Events dropped from the front of the first chunk (`sealed[0]`, or the one in progress). */
@@ -115,23 +114,19 @@ class Window {
     if (this.count === 0) this.firstSeq = seq;
     this.count += 1;
     this.bytes += size;
-    if (size > LARGEST_SLAB || !frame.isWellFormed()) {
+    if (size > SLAB || !frame.isWellFormed()) {
       this.#seal();
       this.#sealed(this.#shelf.putText(frame, String(size)), [size]);
       return;
     }
-    if (this.#slab === null) this.#slab = this.#pool.take(size);
-    else if (this.#fill + size > this.#slab.length) {
-      if (this.#fill + size > LARGEST_SLAB) {
-        this.#seal();
-        this.#slab = this.#pool.take(size);
-      } else {
-        const larger = this.#pool.take(this.#fill + size);
-        larger.set(this.#slab.subarray(0, this.#fill));
-        this.#pool.give(this.#slab);
-        this.#slab = larger;
-      }
+    if (!this.#busy) {
+      this.#frames.push(frame);
+      this.#openSizes.push(size);
+      if (this.#openSizes.length === CHUNK) this.#seal();
+      return;
     }
+    if (this.#slab !== null && this.#fill + size > SLAB) this.#seal();
+    this.#slab ??= this.#pool.take();
     encoder.encodeInto(frame, this.#slab!.subarray(this.#fill, this.#fill + size));
     this.#fill += size;
     this.#openSizes.push(size);
@@ -169,6 +164,7 @@ class Window {
     this.#slab = null;
     this.#fill = 0;
     this.#openSizes = [];
+    this.#frames = [];
     this.#leadSizes = null;
     this.lead = this.count = this.bytes = 0;
   }
@@ -193,26 +189,31 @@ class Window {
       }
       at = decodeFrames(body, this.#shelf.note(key).split(",").map(Number), first, from - at, out, at);
     }
-    if (this.#slab !== null) {
-      decodeFrames(this.#slab, this.#openSizes, this.sealed.length === 0 ? this.lead : 0, from - at, out, at);
+    const first = this.sealed.length === 0 ? this.lead : 0;
+    if (this.#slab !== null) decodeFrames(this.#slab, this.#openSizes, first, from - at, out, at);
+    for (let k = first; k < this.#frames.length; k++) {
+      if (at++ >= from) out.push(this.#frames[k]!);
     }
     return out;
   }
 
-  /** The chunk in progress goes to the shelf, and its slab back to the pool. */
+  /** The chunk in progress goes to the shelf as bytes, and its slab back to the pool. */
   #seal(): void {
-    if (this.#slab === null) return;
-    this.#sealed(
-      this.#shelf.putBytes(this.#slab.subarray(0, this.#fill), this.#openSizes.join(",")),
-      this.#openSizes,
-    );
-    this.#pool.give(this.#slab);
+    if (this.#openSizes.length === 0) return;
+    const bytes = this.#slab === null
+      ? encoder.encode(this.#frames.join(""))
+      : this.#slab.subarray(0, this.#fill);
+    this.#sealed(this.#shelf.putBytes(bytes, this.#openSizes.join(",")), this.#openSizes);
+    if (this.#slab !== null) this.#pool.give(this.#slab);
     this.#slab = null;
     this.#fill = 0;
     this.#openSizes = [];
+    this.#frames = [];
   }
 
   #sealed(key: number, sizes: number[]): void {
+    // From the first full chunk on the room is busy: its frames go straight into slabs, and die young.
+    this.#busy = true;
     if (this.sealed.length === 0) this.#leadSizes = sizes;
     this.sealed.push(key);
     this.sealedCounts.push(sizes.length);
