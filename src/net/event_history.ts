@@ -71,9 +71,9 @@ const decoder = new TextDecoder();
  * One room's window of kept events, in chunks. Until the room first fills a chunk, the chunk in progress is
  * the frames themselves (an idle room's few events take no slab); from then on it is their UTF-8 bytes in a
  * pooled slab. A full chunk (64 events, or a full slab) goes to the shelf, outside the JavaScript heap, as
- * bytes with its frames' sizes as its note. A frame too large for a slab, or not
- * well-formed UTF-16, goes to the shelf alone, as text. Of a full chunk only the first one's sizes are read
- * back (to trim the window from the front), and its bytes only for a resume.
+ * bytes with its frames' sizes as its note. A frame too large for a slab, or not well-formed UTF-16, goes to
+ * the shelf alone, as text. Of a full chunk only the first one's sizes are read back (to trim the window from
+ * the front), and its bytes only for a resume.
  *
  * Why: kept as strings (one per event, then joined per 64 events), a full history (1,000 events in each of 250
  * rooms in bench:transport's `rooms`) counted 37 MB as live heap, which sets how much JavaScriptCore lets the
