@@ -75,6 +75,12 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+/** Minor page faults of a process so far: pages it touched fresh (the collector's pacing shows here). */
+function minorFaults(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+}
+
 /** VmRSS and VmHWM (peak RSS) in bytes. */
 function memory(pid: number): { rss: number; peak: number } {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -185,6 +191,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
       stderr: "piped",
     }).spawn();
     let cpuStart = 0, cpuEnd = 0, wallStart = 0, wallEnd = 0;
+    let faultsStart = 0, faultsEnd = 0;
     let before = idleMemory, after = idleMemory;
     let result: Result | null = null;
     let peakDuring = 0;
@@ -208,8 +215,10 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
         buffer = buffer.slice(nl + 1);
         if (line === "MEASURE start") {
           [cpuStart, wallStart, before] = [cpuSeconds(server.pid), performance.now(), memory(server.pid)];
+          faultsStart = minorFaults(server.pid);
         } else if (line === "MEASURE end") {
           [cpuEnd, wallEnd, after] = [cpuSeconds(server.pid), performance.now(), memory(server.pid)];
+          faultsEnd = minorFaults(server.pid);
         } else if (line.startsWith("RESULT ")) result = JSON.parse(line.slice(7));
       }
     }
@@ -228,6 +237,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
       ...result,
       server_cpu_s: Number(cpu.toFixed(2)),
       server_cpu_pct: Number(((100 * cpu) / wall).toFixed(1)),
+      server_minor_faults: faultsEnd - faultsStart,
       server_us_per_copy: delivered ? Number(((cpu * 1e6) / delivered).toFixed(3)) : undefined,
       server_ms_per_connection: connections ? Number(((cpu * 1000) / connections).toFixed(3)) : undefined,
       rss_idle_mib: Number((idleMemory.rss / 2 ** 20).toFixed(1)),

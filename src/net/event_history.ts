@@ -1,6 +1,7 @@
 // The recent broadcasts of each room, kept as the frames that went out, so a returning player can be replayed
 // what it missed. Bounded per room in events and bytes; a room's history goes with the room.
 
+import { TextShelf } from "../store/text_shelf.ts";
 import { utf8Length } from "./limits.ts";
 
 /** One room broadcast as it went on the wire: its `seq` and its encoded envelope. */
@@ -40,109 +41,215 @@ export interface HistoryStats {
   bytes: number;
 }
 
-/** Frames joined into one string per chunk of this many events. */
+/** Events per chunk at most. */
 const CHUNK = 64;
+/** Bytes of one slab: about 55 chat frames of bench:transport's `rooms` per shelf insert. */
+const SLAB = 8192;
+/** Free slabs kept, beyond which a returned one is left to the collector (2 MiB). */
+const POOL_LIMIT = 256;
 
 /**
- * One room's window: the kept frames joined into one string per `CHUNK` events, and per event its length (to
- * cut it out again) and its UTF-8 size (for the byte bound). Kept one string and one small object per event, a
- * full history (1,000 events in each of 250 rooms in bench:transport's `rooms`) was half a million long-lived
- * cells in the server's heap, which the collector walked again and again and whose size set how much it let
- * the server allocate between collections.
+ * Byte slabs shared by every busy room's chunk in progress, reused once a chunk is on the shelf: after its
+ * first seconds a busy server takes every slab from here and touches no fresh pages for them.
+ */
+class SlabPool {
+  #free: Uint8Array[] = [];
+
+  take(): Uint8Array {
+    return this.#free.pop() ?? new Uint8Array(SLAB);
+  }
+
+  give(slab: Uint8Array): void {
+    if (this.#free.length < POOL_LIMIT) this.#free.push(slab);
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * One room's window of kept events, in chunks. Until the room first fills a chunk, the chunk in progress is
+ * the frames themselves (an idle room's few events take no slab); from then on it is their UTF-8 bytes in a
+ * pooled slab. A full chunk (64 events, or a full slab) goes to the shelf, outside the JavaScript heap, as
+ * bytes with its frames' sizes as its note. A frame too large for a slab, or not well-formed UTF-16, goes to
+ * the shelf alone, as text. Of a full chunk only the first one's sizes are read back (to trim the window from
+ * the front), and its bytes only for a resume.
+ *
+ * Why: kept as strings (one per event, then joined per 64 events), a full history (1,000 events in each of 250
+ * rooms in bench:transport's `rooms`) counted 37 MB as live heap, which sets how much JavaScriptCore lets the
+ * server allocate between collections, and every kept frame outlived a young collection or several, leaving
+ * old garbage that only a full collection frees (src/store/text_shelf.ts).
  */
 class Window {
-  /** Joined frames of full chunks, oldest first; the first may start with events already dropped. */
-  sealed: string[] = [];
-  /** Frames of the chunk being filled. */
-  open: string[] = [];
-  /** Per kept event from `head` on, oldest first: UTF-16 length and UTF-8 size of its frame. */
-  lengths: number[] = [];
-  sizes: number[] = [];
-  head = 0;
+  #shelf: TextShelf;
+  #pool: SlabPool;
+  /** Shelf keys of full chunks, oldest first, and their event counts; the first may have dropped events. */
+  sealed: number[] = [];
+  sealedCounts: number[] = [];
+  /**
+   * The chunk in progress: its frames' sizes, and the frames themselves until the window first fills a chunk
+   * (an idle room's few events cost no slab), then their bytes in a slab and how many of them are used.
+   */
+  #openSizes: number[] = [];
+  #frames: string[] = [];
+  #busy = false;
+  #slab: Uint8Array | null = null;
+  #fill = 0;
+  /** UTF-8 sizes of the first full chunk's events, once read from its note. */
+  #leadSizes: number[] | null = null;
+  /** Events dropped from the front of the first chunk (`sealed[0]`, or the one in progress). */
+  lead = 0;
+  count = 0;
   /** Seq of the oldest kept event. */
   firstSeq = 0;
-  /** Events, and their characters, dropped from the front of `sealed[0]`. */
-  lead = 0;
-  leadChars = 0;
   bytes = 0;
 
-  get count(): number {
-    return this.lengths.length - this.head;
+  constructor(shelf: TextShelf, pool: SlabPool) {
+    this.#shelf = shelf;
+    this.#pool = pool;
   }
 
+  /** Keeps a frame of `size` UTF-8 bytes (`utf8Length`, which for well-formed text is its encoding's length). */
   push(seq: number, frame: string, size: number): void {
     if (this.count === 0) this.firstSeq = seq;
-    this.open.push(frame);
-    this.lengths.push(frame.length);
-    this.sizes.push(size);
+    this.count += 1;
     this.bytes += size;
-    if (this.open.length === CHUNK) {
-      this.sealed.push(this.open.join(""));
-      this.open = [];
+    if (size > SLAB || !frame.isWellFormed()) {
+      this.#seal();
+      this.#sealed(this.#shelf.putText(frame, String(size)), [size]);
+      return;
+    }
+    if (!this.#busy) {
+      this.#frames.push(frame);
+      this.#openSizes.push(size);
+      if (this.#openSizes.length === CHUNK) this.#seal();
+      return;
+    }
+    if (this.#slab !== null && this.#fill + size > SLAB) this.#seal();
+    this.#slab ??= this.#pool.take();
+    encoder.encodeInto(frame, this.#slab!.subarray(this.#fill, this.#fill + size));
+    this.#fill += size;
+    this.#openSizes.push(size);
+    if (this.#openSizes.length === CHUNK) this.#seal();
+  }
+
+  /** UTF-8 size of the oldest kept event (the window must not be empty). */
+  get oldestSize(): number {
+    if (this.sealed.length === 0) return this.#openSizes[this.lead]!;
+    this.#leadSizes ??= this.#shelf.note(this.sealed[0]!).split(",").map(Number);
+    return this.#leadSizes[this.lead]!;
+  }
+
+  /** Drops the oldest kept event. */
+  dropOldest(): void {
+    if (this.count === 1) return this.clear();
+    this.bytes -= this.oldestSize;
+    this.count -= 1;
+    this.firstSeq += 1;
+    this.lead += 1;
+    if (this.sealed.length > 0 && this.lead === this.sealedCounts[0]) {
+      this.#shelf.remove(this.sealed.shift()!);
+      this.sealedCounts.shift();
+      this.#leadSizes = null;
+      this.lead = 0;
     }
   }
 
-  /** Drops the `count` oldest events. */
-  drop(count: number): void {
-    if (count >= this.count) {
-      this.sealed = [];
-      this.open = [];
-      this.lengths = [];
-      this.sizes = [];
-      this.head =
-        this.lead =
-        this.leadChars =
-        this.bytes =
-          0;
-      return;
-    }
-    for (let i = 0; i < count; i++) {
-      const at = this.head + i;
-      this.bytes -= this.sizes[at]!;
-      this.lead += 1;
-      this.leadChars += this.lengths[at]!;
-      if (this.lead === CHUNK) {
-        this.sealed.shift();
-        this.lead = this.leadChars = 0;
-      }
-    }
-    this.head += count;
-    this.firstSeq += count;
-    // Compact once the dropped prefix outweighs what is kept, so trimming stays O(1) amortised per event.
-    if (this.head > CHUNK && this.head * 2 > this.lengths.length) {
-      this.lengths = this.lengths.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
-      this.head = 0;
-    }
+  /** Drops every kept event. */
+  clear(): void {
+    for (const key of this.sealed) this.#shelf.remove(key);
+    if (this.#slab !== null) this.#pool.give(this.#slab);
+    this.sealed = [];
+    this.sealedCounts = [];
+    this.#slab = null;
+    this.#fill = 0;
+    this.#openSizes = [];
+    this.#frames = [];
+    this.#leadSizes = null;
+    this.lead = this.count = this.bytes = 0;
   }
 
   /** The frames of the kept events from the `from`-th on. */
   frames(from: number): string[] {
     const out: string[] = [];
-    let chunk = 0;
-    let inChunk = this.lead;
-    let offset = this.leadChars;
-    for (let i = 0; i < this.count; i++) {
-      const length = this.lengths[this.head + i]!;
-      if (i >= from) {
-        const text = chunk < this.sealed.length ? this.sealed[chunk]! : null;
-        out.push(text === null ? this.open[inChunk]! : text.slice(offset, offset + length));
+    let at = 0;
+    for (let c = 0; c < this.sealed.length; c++) {
+      const first = c === 0 ? this.lead : 0;
+      const events = this.sealedCounts[c]!;
+      if (at + events - first <= from) {
+        at += events - first;
+        continue;
       }
-      offset += length;
-      inChunk += 1;
-      if (inChunk === CHUNK) {
-        chunk += 1;
-        inChunk = 0;
-        offset = 0;
+      const key = this.sealed[c]!;
+      const body = this.#shelf.read(key);
+      if (typeof body === "string") {
+        out.push(body);
+        at += 1;
+        continue;
       }
+      at = decodeFrames(body, this.#shelf.note(key).split(",").map(Number), first, from - at, out, at);
+    }
+    const first = this.sealed.length === 0 ? this.lead : 0;
+    if (this.#slab !== null) decodeFrames(this.#slab, this.#openSizes, first, from - at, out, at);
+    for (let k = first; k < this.#frames.length; k++) {
+      if (at++ >= from) out.push(this.#frames[k]!);
     }
     return out;
   }
+
+  /** The chunk in progress goes to the shelf as bytes, and its slab back to the pool. */
+  #seal(): void {
+    if (this.#openSizes.length === 0) return;
+    const bytes = this.#slab === null
+      ? encoder.encode(this.#frames.join(""))
+      : this.#slab.subarray(0, this.#fill);
+    this.#sealed(this.#shelf.putBytes(bytes, this.#openSizes.join(",")), this.#openSizes);
+    if (this.#slab !== null) this.#pool.give(this.#slab);
+    this.#slab = null;
+    this.#fill = 0;
+    this.#openSizes = [];
+    this.#frames = [];
+  }
+
+  #sealed(key: number, sizes: number[]): void {
+    // From the first full chunk on the room is busy: its frames go straight into slabs, and die young.
+    this.#busy = true;
+    if (this.sealed.length === 0) this.#leadSizes = sizes;
+    this.sealed.push(key);
+    this.sealedCounts.push(sizes.length);
+  }
+}
+
+/**
+ * Decodes the frames of a chunk's bytes from its `first`-th on, skipping `skip` more of them, onto `out`;
+ * answers `at` plus the frames it went past.
+ */
+function decodeFrames(
+  bytes: Uint8Array,
+  sizes: readonly number[],
+  first: number,
+  skip: number,
+  out: string[],
+  at: number,
+): number {
+  let offset = 0;
+  for (let k = 0; k < sizes.length; k++) {
+    const size = sizes[k]!;
+    if (k >= first) {
+      if (k - first >= skip) out.push(decoder.decode(bytes.subarray(offset, offset + size)));
+      at += 1;
+    }
+    offset += size;
+  }
+  return at;
 }
 
 export class BoundedEventHistory implements EventHistory {
   #bounds: HistoryBounds;
   #rooms = new Map<string, Window>();
+  /** Every room's full chunks, outside the JavaScript heap, and the slabs of the chunks in progress. */
+  #shelf = new TextShelf();
+  #pool = new SlabPool();
   #bytes = 0;
   #events = 0;
 
@@ -154,23 +261,19 @@ export class BoundedEventHistory implements EventHistory {
     if (events.length === 0 || this.#bounds.maxEvents === 0) return;
     let window = this.#rooms.get(roomId);
     if (window === undefined) {
-      window = new Window();
+      window = new Window(this.#shelf, this.#pool);
       this.#rooms.set(roomId, window);
     }
     for (const event of events) {
       // A hole would make `since` claim a gap-free replay it cannot give: start the window over instead.
       if (window.count > 0 && event.seq !== window.firstSeq + window.count) this.#drop(window, window.count);
       const size = utf8Length(event.frame, 0);
-      // The oldest go first, so the window never holds more than either bound allows.
-      let excess = Math.max(0, window.count + 1 - this.#bounds.maxEvents);
-      let bytes = window.bytes + size;
-      for (let i = 0; i < excess; i++) bytes -= window.sizes[window.head + i]!;
-      while (excess < window.count && bytes > this.#bounds.maxBytes) {
-        bytes -= window.sizes[window.head + excess]!;
-        excess += 1;
-      }
-      this.#drop(window, excess);
-      // A frame larger than the byte bound on its own is not kept (and has taken every older one with it).
+      // The oldest go first, so the window never holds more than either bound allows. A frame larger than the
+      // byte bound on its own takes every older one with it and is not kept either.
+      while (
+        window.count > 0 &&
+        (window.count + 1 > this.#bounds.maxEvents || window.bytes + size > this.#bounds.maxBytes)
+      ) this.#drop(window, 1);
       if (size > this.#bounds.maxBytes) continue;
       window.push(event.seq, event.frame, size);
       this.#bytes += size;
@@ -203,7 +306,8 @@ export class BoundedEventHistory implements EventHistory {
   #drop(window: Window, count: number): void {
     if (count === 0) return;
     const before = window.bytes;
-    window.drop(count);
+    if (count >= window.count) window.clear();
+    else for (let i = 0; i < count; i++) window.dropOldest();
     this.#bytes -= before - window.bytes;
     this.#events -= count;
   }

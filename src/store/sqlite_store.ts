@@ -1,6 +1,7 @@
 // The default store: one SQLite file (WAL) in the data directory, held exclusively by this process.
-// The only module that imports node:sqlite. Appends made before the next timer tick share one transaction (group
-// commit) and resolve only after it committed and synced, so nobody hears of an entry before it is on disk.
+// With text_shelf.ts, the only module that imports node:sqlite. Appends made before the next timer tick share one
+// transaction (group commit) and resolve only after it committed and synced, so nobody hears of an entry before it
+// is on disk.
 // Every fsync runs off the event loop (sqlite_wal_sync.ts), the WAL's and, after the store's own checkpoints,
 // the database file's, so sockets keep being served while the disk works.
 

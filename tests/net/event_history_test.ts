@@ -155,3 +155,53 @@ Deno.test("the chunked history answers as a plain list of frames would, over 3,0
   }
   assert.equal(checks, 18_000);
 });
+
+Deno.test("rooms recorded side by side, forgotten and started over, with frames of every kind, answer as plain lists would", () => {
+  // Slabs go back to one pool when a chunk is shelved, a window starts over or a room is forgotten, and the
+  // next room takes them with their old bytes in them: every answer is compared with a model that shares
+  // nothing. Frames: ASCII, multi-byte, a few KB (a slab grows through several sizes), larger than any slab
+  // (kept alone), and not well-formed UTF-16 or with a NUL (kept alone, escaped).
+  const rng = createRng(5150);
+  const rooms = ["a", "b", "c", "d", "e"];
+  const history = new BoundedEventHistory({ maxEvents: 150, maxBytes: 12_000 });
+  let models = new Map(rooms.map((room) => [room, modelHistory(150, 12_000)]));
+  const next = new Map(rooms.map((room) => [room, 0]));
+  const kinds = new Map<string, number>();
+  const frameOf = (seq: number): [string, string] => {
+    const roll = randomInt(rng, 100);
+    if (roll < 3) return ["large", `${seq}:${"ab€".repeat(1_700 + randomInt(rng, 300))}`];
+    if (roll < 6) return ["medium", `${seq}:${"cd€".repeat(100 + randomInt(rng, 1_300))}`];
+    if (roll < 8) return ["lone surrogate", `${seq}:\ud800x${"y".repeat(randomInt(rng, 40))}`];
+    if (roll < 9) return ["NUL", `${seq}:\u0000${"z".repeat(randomInt(rng, 40))}`];
+    if (roll < 30) return ["non-ASCII", `${seq}:${"é😀".repeat(1 + randomInt(rng, 60))}`];
+    return ["ASCII", `${seq}:${"q".repeat(randomInt(rng, 300))}`];
+  };
+  let checks = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const room = rooms[randomInt(rng, rooms.length)]!;
+    const roll = randomInt(rng, 1_000);
+    if (roll === 0) {
+      history.forget(room);
+      models = new Map(models).set(room, modelHistory(150, 12_000));
+      continue;
+    }
+    const seq = next.get(room)! + (roll < 8 ? 3 : 1);
+    next.set(room, seq);
+    const [kind, frame] = frameOf(seq);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    history.record(room, [{ seq, frame }]);
+    models.get(room)!.record({ seq, frame });
+    const after = seq - randomInt(rng, 160);
+    assert.deepEqual(history.since(room, after), models.get(room)!.since(after), `room ${room}, seq ${seq}`);
+    checks += 1;
+    const totals = [...models.values()].reduce(
+      (sum, model) => ({ events: sum.events + model.stats().events, bytes: sum.bytes + model.stats().bytes }),
+      { events: 0, bytes: 0 },
+    );
+    assert.deepEqual({ events: history.stats().events, bytes: history.stats().bytes }, totals);
+  }
+  assert.ok(checks > 19_000, `${checks} answers checked`);
+  for (const kind of ["large", "medium", "lone surrogate", "NUL", "non-ASCII", "ASCII"]) {
+    assert.ok((kinds.get(kind) ?? 0) > 100, `${kinds.get(kind)} ${kind} frames`);
+  }
+});
