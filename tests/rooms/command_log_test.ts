@@ -25,6 +25,22 @@ function memoryJournal() {
   return { journal, appended };
 }
 
+/** A command log of numbered outputs over a journal whose appends `append` answers, and what it delivered. */
+function logOver(append: RoomJournal["append"]) {
+  const journal: RoomJournal = {
+    logId: "t",
+    append,
+    archive: () => Promise.resolve(),
+    finish: () => Promise.resolve(),
+  };
+  const delivered: number[] = [];
+  const log = new CommandLog<number>(journal, {
+    deliver: (n) => delivered.push(n),
+    lost: () => assert.fail("nothing is lost"),
+  });
+  return { log, delivered };
+}
+
 function timed(at: number, command: RoomCommand): TimedCommand {
   return { at, command };
 }
@@ -77,17 +93,7 @@ Deno.test("outputs go out in the order commands were accepted even when their ap
   // it and the log (a08cacb's journal answered the first append made after its grant before those queued
   // behind it). An overtaking answer must wait for the ones before it.
   const answers: (() => void)[] = [];
-  const journal: RoomJournal = {
-    logId: "t",
-    append: () => new Promise<void>((resolve) => answers.push(resolve)),
-    archive: () => Promise.resolve(),
-    finish: () => Promise.resolve(),
-  };
-  const delivered: number[] = [];
-  const log = new CommandLog<number>(journal, {
-    deliver: (n) => delivered.push(n),
-    lost: () => assert.fail("nothing is lost"),
-  });
+  const { log, delivered } = logOver(() => new Promise<void>((resolve) => answers.push(resolve)));
   log.add(join(0, "Ann"), 1, 1);
   log.add(chat(1), 2, 2);
   log.add(join(2, "Bo"), 3, 3);
@@ -112,18 +118,10 @@ Deno.test("outputs go out in the order commands were accepted even when their ap
 
 Deno.test("an append answered at once delivers before add() returns, but never ahead of one still in flight", async () => {
   let release: () => void = () => {};
-  const journal: RoomJournal = {
-    logId: "t",
-    // The first append waits; every later one is answered before it returns, as a memory store's are.
-    append: (seq) => seq === 2 ? new Promise<void>((resolve) => (release = resolve)) : answered(undefined),
-    archive: () => Promise.resolve(),
-    finish: () => Promise.resolve(),
-  };
-  const delivered: number[] = [];
-  const log = new CommandLog<number>(journal, {
-    deliver: (n) => delivered.push(n),
-    lost: () => assert.fail("nothing is lost"),
-  });
+  // The second append waits; every other one is answered before it returns, as a memory store's are.
+  const { log, delivered } = logOver((seq) =>
+    seq === 2 ? new Promise<void>((resolve) => (release = resolve)) : answered(undefined)
+  );
 
   log.add(join(0, "Ann"), 1, 1);
   assert.deepEqual(delivered, [1], "answered at once: delivered before add() returned");
