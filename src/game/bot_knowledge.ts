@@ -33,7 +33,7 @@ export function idMask(pieces: readonly { id: number }[]): number {
  * exactly the union of the opponents' current hands, learnt from public information only.
  */
 export function unseenMask(view: BotView): number {
-  return ~(idMask(view.hand ?? []) | idMask(view.played_pieces));
+  return ~(idMask(view.hand ?? []) | (view.played_mask ?? idMask(view.played_pieces)));
 }
 
 /**
