@@ -14,7 +14,8 @@ export interface BotPlayerView {
 
 /**
  * A seat's view cut down to the fields the bots use. Every field has the same name and value as in
- * `viewFor(state, seat)`, so a full `GameView` is also a `BotView` (rooms may pass either). Hidden
+ * `viewFor(state, seat)` (but for the optional `played_mask`, derived from `played_pieces`), so a full
+ * `GameView` is also a `BotView` (rooms may pass either). Hidden
  * information: it holds the seat's own hand and public facts only — `bot_view_test` checks that every value
  * equals the full view's. Arrays are shared with the state, not copied, hence `readonly` throughout: a bot
  * must never change what it is shown.
