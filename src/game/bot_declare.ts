@@ -1,7 +1,7 @@
 // The "normal" bot's declaration: openers, viable combos, field strength, the rules. Pure: no I/O.
 
-import { type Combo, lowestBit, popcount, scratchCombo, scratchCombos } from "./hand_masks.ts";
-import type { Piece } from "./pieces.ts";
+import { type Combo, idMask, lowestBit, popcount, scratchCombo, scratchCombos } from "./hand_masks.ts";
+import { type Piece, PIECE_BY_ID } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 import type { BotView } from "./bot_view.ts";
 
@@ -32,7 +32,7 @@ function fieldStrength(view: BotView): FieldStrength {
  * points unless the field is weak. Without one, only strong combos count: pairs of 18+, red soldier sets,
  * straights of 20+ (the GENERAL group), and every extended or double straight.
  */
-function isViable(hand: readonly Piece[], combo: Combo, hasOpener: boolean, field: FieldStrength): boolean {
+function isViable(combo: Combo, hasOpener: boolean, field: FieldStrength): boolean {
   const { type, strength } = combo;
   if (hasOpener) return type !== PlayType.PAIR || strength >= 10 || field === "weak";
   switch (type) {
@@ -41,7 +41,7 @@ function isViable(hand: readonly Piece[], combo: Combo, hasOpener: boolean, fiel
     case PlayType.THREE_OF_A_KIND:
     case PlayType.FOUR_OF_A_KIND:
     case PlayType.FIVE_OF_A_KIND:
-      return hand[lowestBit(combo.mask)]?.color === "RED";
+      return PIECE_BY_ID[lowestBit(combo.mask)]?.color === "RED";
     case PlayType.STRAIGHT:
       return strength >= 20;
     default:
@@ -56,9 +56,10 @@ export function estimatePiles(view: BotView): number {
   let openers = 0;
   let openerMask = 0;
   for (let i = 0; i < hand.length; i++) {
-    if ((hand[i] as Piece).points < OPENER_POINTS) continue;
+    const piece = hand[i] as Piece;
+    if (piece.points < OPENER_POINTS) continue;
     openers++;
-    openerMask |= 1 << i;
+    openerMask |= 1 << piece.id;
   }
   const hasOpener = openers > 0;
   // A combo only pays if the bot gets to lead it: as the round starter, or after winning a turn with an opener.
@@ -68,12 +69,12 @@ export function estimatePiles(view: BotView): number {
     // One main combo, preferring one that leaves the openers free to win their own turns; big combos first.
     // (A stable sort of the combos in subset order, so equal ones keep that order.)
     // Scratch combos, all used before this estimate returns.
-    const count = scratchCombos(hand);
+    const count = scratchCombos(idMask(hand));
     const combos = VIABLE;
     let viable = 0;
     for (let i = 0; i < count; i++) {
       const c = scratchCombo(i);
-      if (c.size >= 2 && isViable(hand, c, hasOpener, field)) combos[viable++] = c;
+      if (c.size >= 2 && isViable(c, hasOpener, field)) combos[viable++] = c;
     }
     sortBiggestFirst(combos, viable);
     let main = viable > 0 ? combos[0] : undefined;

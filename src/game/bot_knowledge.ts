@@ -1,18 +1,12 @@
 // What a bot can infer from its view: unseen pieces and the best play they could form. Pure: no I/O.
 
-import { bucketOf, lowestBit, popcount } from "./hand_masks.ts";
+import { BUCKET_IDS, idMask, lowestBit, popcount } from "./hand_masks.ts";
 import { DECK, PIECE_BY_ID } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 import type { BotView } from "./bot_view.ts";
 
 // Pools are sets of deck ids as 32-bit masks (bit i = DECK[i]); bots ask about them on every decision, so
 // they are counted with bit operations on a few fixed masks rather than with maps built each time.
-
-/** The deck's pieces by bucket (kind index × 2 + colour), as masks of ids. */
-const BUCKET_IDS: readonly number[] = DECK.reduce((masks, p) => {
-  masks[bucketOf(p)] = (masks[bucketOf(p)] ?? 0) | (1 << p.id);
-  return masks;
-}, new Array<number>(14).fill(0));
 
 /** Points of a piece in each bucket (one value per kind and colour). */
 const BUCKET_POINTS: readonly number[] = BUCKET_IDS.map((mask) => DECK[lowestBit(mask)]?.points ?? 0);
@@ -21,19 +15,12 @@ const SOLDIER_BUCKETS = [12, 13] as const;
 /** Kind indexes of the straight groups (GENERAL ADVISOR ELEPHANT, CHARIOT HORSE CANNON). */
 const GROUPS: readonly (readonly [number, number, number])[] = [[0, 1, 2], [3, 4, 5]];
 
-/** Ids of the pieces in `pieces` as a mask. */
-export function idMask(pieces: readonly { id: number }[]): number {
-  let mask = 0;
-  for (const p of pieces) mask |= 1 << p.id;
-  return mask;
-}
-
 /**
- * Pieces neither in the bot's hand nor played this round, as a mask of ids. Every piece is dealt, so this is
- * exactly the union of the opponents' current hands, learnt from public information only.
+ * Pieces neither in the bot's hand (whose ids `hand` names) nor played this round, as a mask of ids. Every piece
+ * is dealt, so this is exactly the union of the opponents' current hands, learnt from public information only.
  */
-export function unseenMask(view: BotView): number {
-  return ~(idMask(view.hand ?? []) | idMask(view.played_pieces));
+export function unseenMask(view: BotView, hand: number): number {
+  return ~(hand | (view.played_mask ?? idMask(view.played_pieces)));
 }
 
 /**

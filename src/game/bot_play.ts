@@ -4,14 +4,15 @@ import { bestInPool, unseenMask } from "./bot_knowledge.ts";
 import { OPENER_POINTS } from "./bot_declare.ts";
 import {
   type Combo,
+  idMask,
+  idsOf,
   lowestBit,
   popcount,
   scratchCombo,
   scratchCombos,
   subsetMasks,
-  sumPoints,
 } from "./hand_masks.ts";
-import type { Piece } from "./pieces.ts";
+import { type Piece, PIECE_BY_ID } from "./pieces.ts";
 import { beats, classify, PlayType, type RatedPlay, strength } from "./play_types.ts";
 import { random, type Rng } from "./prng.ts";
 import type { BotView } from "./bot_view.ts";
@@ -31,12 +32,12 @@ const TYPE_SLOT: Readonly<Record<PlayType, number>> = {
 };
 
 /**
- * Starts the safety checks of one decision: `isSafe` then answers from `view`'s unseen pool. A decision calls
- * this before its first `isSafe` and finishes with them before returning, so one pool and one cache serve every
- * decision (a closure over them per decision was an allocation each).
+ * Starts the safety checks of one decision: `isSafe` then answers from `view`'s unseen pool (`hand`: the ids of
+ * the view's hand). A decision calls this before its first `isSafe` and finishes with them before returning, so
+ * one pool and one cache serve every decision (a closure over them per decision was an allocation each).
  */
-function beginSafety(view: BotView): void {
-  safetyPool = unseenMask(view);
+function beginSafety(view: BotView, hand: number): void {
+  safetyPool = unseenMask(view, hand);
   for (let slot = 0; slot < BEST_BY_SLOT.length; slot++) BEST_BY_SLOT[slot] = UNKNOWN;
 }
 
@@ -63,30 +64,35 @@ function needOf(view: BotView): number {
   return (me?.declared ?? 0) - (me?.captured_piles ?? 0);
 }
 
-/** Whether every remaining pile is needed. */
-function isUrgent(view: BotView, need: number): boolean {
-  return need > 0 && need >= (view.hand?.length ?? 0);
+/** Whether every remaining pile is needed (`size`: the pieces left in the hand). */
+function isUrgent(need: number, size: number): boolean {
+  return need > 0 && need >= size;
 }
 
 /**
- * Leading a turn. Wanting piles: lead the biggest safe combo that does not overshoot, else sometimes the
- * strongest opener, else shed the weakest single (losing the lead cheaply). At or over target: lead the weakest
- * single, the lead least likely to win.
+ * Leading a turn with the hand whose ids `hand` names. Wanting piles: lead the biggest safe combo that does not
+ * overshoot, else sometimes the strongest opener, else shed the weakest single (losing the lead cheaply). At or
+ * over target: lead the weakest single, the lead least likely to win. Returns the ids to play as a mask.
  */
-function lead(view: BotView, rng: Rng): number {
-  const hand = view.hand ?? [];
+function lead(view: BotView, hand: number, rng: Rng): number {
+  const size = popcount(hand);
   const need = needOf(view);
-  const urgent = isUrgent(view, need);
-  // The first piece with the fewest points, as a mask (none for an empty hand).
-  let weakestAt = -1;
-  for (let i = 0; i < hand.length; i++) {
-    if (weakestAt < 0 || pointsAt(hand, i) < pointsAt(hand, weakestAt)) weakestAt = i;
+  const urgent = isUrgent(need, size);
+  // The first piece (lowest id, as hands are sorted by id) with the fewest points, as a mask (none for an empty
+  // hand).
+  let weakest = 0;
+  let weakestPoints = Infinity;
+  for (let m = hand; m !== 0; m &= m - 1) {
+    const points = pointsOf(lowestBit(m));
+    if (points < weakestPoints) {
+      weakest = m & -m;
+      weakestPoints = points;
+    }
   }
-  const weakest = weakestAt < 0 ? 0 : 1 << weakestAt;
   // At or over target only the weakest single matters, so the combos are listed only when piles are wanted.
   if (need <= 0) return weakest;
   // One pass over the combos in subset order; each pick is the first with the smallest key.
-  beginSafety(view);
+  beginSafety(view, hand);
   let bestSafe: Combo | undefined;
   let bestSafeKey = Infinity;
   let biggest: Combo | undefined;
@@ -116,7 +122,7 @@ function lead(view: BotView, rng: Rng): number {
   if (bestSafe) return bestSafe.mask;
   if (urgent) return biggest ? biggest.mask : weakest;
   // The reference leads an unsafe opener 35–50% of the time, more often with fewer pieces left.
-  const chance = hand.length > 6 ? 0.35 : hand.length > 3 ? 0.4 : 0.5;
+  const chance = size > 6 ? 0.35 : size > 3 ? 0.4 : 0.5;
   if (strongest && strongest.points >= OPENER_POINTS && random(rng) < chance) {
     return strongest.mask;
   }
@@ -128,20 +134,20 @@ function lead(view: BotView, rng: Rng): number {
  * strongest winner, else discard the lowest pieces. Not wanting them: never win if avoidable; at or over target
  * dump the highest pieces (they could win unwanted turns later), otherwise the lowest.
  */
-function respond(view: BotView): number {
-  const hand = view.hand ?? [];
+function respond(view: BotView, hand: number): number {
+  const pieces = view.hand ?? [];
   const turn = view.turn;
   const required = turn?.required_piece_count ?? 1;
   const plays = turn?.plays ?? [];
   const playersAfter = 3 - plays.length;
   const need = needOf(view);
-  const urgent = isUrgent(view, need);
+  const urgent = isUrgent(need, pieces.length);
   const wanted = need > 0 && (urgent || required <= need);
   if (required === 1 && plays.length > 0) {
     // Every play of a singles turn is a SINGLE, so the play to beat is simply the most points on the table.
     let best = -1;
     for (let i = 0; i < plays.length; i++) best = Math.max(best, plays[i]?.pieces[0]?.points ?? -1);
-    return respondSingle(view, best, need, wanted, playersAfter);
+    return respondSingle(view, hand, best, need, wanted, playersAfter);
   }
   // The play to beat, rated into CURRENT without a rating per play (rate() and map() were garbage per answer).
   const current = rateWinner(plays);
@@ -160,7 +166,7 @@ function respond(view: BotView): number {
   if (wanted && winnerCount > 0) {
     // The cheapest safe winner (any winner is safe for the last to play), else the strongest; ties keep the
     // earlier combo in subset order.
-    if (playersAfter > 0) beginSafety(view);
+    if (playersAfter > 0) beginSafety(view, hand);
     let pick: Combo | undefined;
     let pickKey = Infinity;
     for (let i = 0; i < winnerCount; i++) {
@@ -173,24 +179,30 @@ function respond(view: BotView): number {
     if (pick) return pick.mask;
     return strongestOf(winners, winnerCount).mask;
   }
-  // The loser to give up: the first, in subset order, with the fewest points (the most when over target).
+  // The loser to give up: the first, in subset order, with the fewest points (the most when over target). The
+  // subsets come as masks of hand positions, in the same order as over ids (hands are sorted by id), and each is
+  // turned into its ids while its points are summed.
   const sign = need <= 0 ? -1 : 1;
-  let loser = -1;
+  let loser = 0;
   let loserKey = Infinity;
-  const masks = subsetMasks(hand.length, required);
+  const masks = subsetMasks(pieces.length, required);
   for (let m = 0; m < masks.length; m++) {
-    const mask = masks[m] as number;
-    if (isWinnerMask(winners, winnerCount, mask)) continue;
-    const key = sign * sumPoints(hand, mask);
-    if (key < loserKey) {
-      loser = mask;
-      loserKey = key;
+    let ids = 0;
+    let points = 0;
+    for (let at = masks[m] as number; at !== 0; at &= at - 1) {
+      const piece = pieces[lowestBit(at)] as Piece;
+      ids |= 1 << piece.id;
+      points += piece.points;
+    }
+    if (isWinnerMask(winners, winnerCount, ids)) continue;
+    if (sign * points < loserKey) {
+      loser = ids;
+      loserKey = sign * points;
     }
   }
-  if (loser >= 0) return loser;
-  return winnerCount > 0
-    ? weakestOf(winners, winnerCount).mask
-    : firstPositions(Math.min(required, hand.length));
+  // Any loser found has a finite key (an id mask may be negative, so the key says whether one was found).
+  if (loserKey !== Infinity) return loser;
+  return winnerCount > 0 ? weakestOf(winners, winnerCount).mask : firstIds(hand, required);
 }
 
 // respond()'s winners of the answer being chosen: scratch combos, in subset order, only its first entries read.
@@ -248,12 +260,17 @@ function pointsAt(hand: readonly Piece[], i: number): number {
   return (hand[i] as Piece).points;
 }
 
+function pointsOf(id: number): number {
+  return (PIECE_BY_ID[id] as Piece).points;
+}
+
 /**
  * `respond` for a turn of singles, the most common answer, without listing combos: the same choices, made on
  * hand indexes (every piece is a single, and a single wins by points alone).
  */
 function respondSingle(
   view: BotView,
+  handIds: number,
   best: number,
   need: number,
   wanted: boolean,
@@ -270,7 +287,7 @@ function respondSingle(
     if (points > best) {
       if (strongest < 0 || points > pointsAt(hand, strongest)) strongest = i;
       if (weakestWinner < 0 || points < pointsAt(hand, weakestWinner)) weakestWinner = i;
-      if (wanted && playersAfter > 0) unseenBest ??= bestInPool(unseenMask(view), PlayType.SINGLE);
+      if (wanted && playersAfter > 0) unseenBest ??= bestInPool(unseenMask(view, handIds), PlayType.SINGLE);
       const safe = playersAfter === 0 || (unseenBest ?? -1) <= points;
       if (safe && (cheapestSafe < 0 || points < pointsAt(hand, cheapestSafe))) cheapestSafe = i;
     } else if (loser < 0 || (need <= 0 ? points > pointsAt(hand, loser) : points < pointsAt(hand, loser))) {
@@ -282,28 +299,20 @@ function respondSingle(
     : loser >= 0
     ? loser
     : weakestWinner;
-  return pick >= 0 ? 1 << pick : firstPositions(Math.min(1, hand.length));
+  return pick >= 0 ? 1 << (hand[pick] as Piece).id : firstIds(handIds, 1);
 }
 
 /** The normal bot's play for the seat its view belongs to. */
 export function choosePlay(view: BotView, rng: Rng): number[] {
-  const mask = view.turn?.required_piece_count == null ? lead(view, rng) : respond(view);
-  return idsAt(view.hand ?? [], mask);
+  // The plays are chosen as masks of ids and turned into ids once, here, in id order (which is hand order).
+  const hand = idMask(view.hand ?? []);
+  return idsOf(view.turn?.required_piece_count == null ? lead(view, hand, rng) : respond(view, hand));
 }
 
-/** A mask of the first `count` hand positions. */
-function firstPositions(count: number): number {
-  return (1 << count) - 1;
-}
-
-/**
- * The ids of the pieces at the positions of `mask`, in hand order. The plays are chosen as masks of hand
- * positions and turned into ids once, here: building the pieces first and then their ids was an extra array
- * per play.
- */
-function idsAt(hand: readonly Piece[], mask: number): number[] {
-  const ids = new Array<number>(popcount(mask));
-  let n = 0;
-  for (let m = mask; m !== 0; m &= m - 1) ids[n++] = (hand[lowestBit(m)] as Piece).id;
-  return ids;
+/** A mask of the first `count` ids of `hand` (all of them if it has fewer). */
+function firstIds(hand: number, count: number): number {
+  let mask = 0;
+  let m = hand;
+  for (let n = 0; n < count && m !== 0; n++, m &= m - 1) mask |= m & -m;
+  return mask;
 }

@@ -1,7 +1,7 @@
 // The part of a seat's view the bots read, built without copying: what `chooseBotAction` decides from. Pure.
 
 import type { Piece } from "./pieces.ts";
-import type { GameState, PlayerState, Seat, Waiting } from "./state.ts";
+import { type GameState, playedPieces, type PlayerState, type Seat, type Waiting } from "./state.ts";
 import { waitingFor } from "./waiting.ts";
 
 export interface BotPlayerView {
@@ -14,7 +14,8 @@ export interface BotPlayerView {
 
 /**
  * A seat's view cut down to the fields the bots use. Every field has the same name and value as in
- * `viewFor(state, seat)`, so a full `GameView` is also a `BotView` (rooms may pass either). Hidden
+ * `viewFor(state, seat)` (but for the optional `played_mask`, derived from `played_pieces`), so a full
+ * `GameView` is also a `BotView` (rooms may pass either). Hidden
  * information: it holds the seat's own hand and public facts only — `bot_view_test` checks that every value
  * equals the full view's. Arrays are shared with the state, not copied, hence `readonly` throughout: a bot
  * must never change what it is shown.
@@ -33,6 +34,11 @@ export interface BotView {
     readonly plays: readonly { readonly pieces: readonly Piece[] }[];
   } | null;
   readonly played_pieces: readonly Piece[];
+  /**
+   * The ids of `played_pieces` as a mask (bit i = piece id i), when the view has it (`botViewFor` does; a full
+   * `GameView` does not, and bots then build it from `played_pieces`). Public like the pieces it names.
+   */
+  readonly played_mask?: number;
 }
 
 /**
@@ -40,21 +46,47 @@ export interface BotView {
  * that already asked `waitingFor(state)` may pass the answer instead of having it computed again.
  */
 export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = waitingFor(state)): BotView {
-  const preparing = state.phase === "PREPARATION" || state.phase === "WAITING";
-  const players = state.players;
-  const turn = state.turn;
-  return {
-    seat,
-    round: state.round,
-    starter_seat: preparing ? null : state.starter,
-    waiting,
-    players: botPlayers(players),
-    hand: state.hands[seat],
-    declaration_total: (players[0].declared ?? 0) + (players[1].declared ?? 0) + (players[2].declared ?? 0) +
-      (players[3].declared ?? 0),
-    turn: turn ? { required_piece_count: turn.required, plays: turn.plays } : null,
-    played_pieces: state.played,
-  };
+  return new StateBotView(state, seat, waiting);
+}
+
+/**
+ * `botViewFor`'s view. The state keeps the round's played pieces as the list of earlier turns' pieces plus the
+ * current turn's plays (GameState.playedBefore), and the bots read them only as a set, through `played_mask`;
+ * so `played_pieces` is joined only when something reads it (tests, a caller that serialises the view), not on
+ * every decision. The earlier turns' pieces are held in a private field, which `JSON.stringify` leaves out.
+ */
+class StateBotView implements BotView {
+  readonly seat: Seat;
+  readonly round: number;
+  readonly starter_seat: Seat | null;
+  readonly waiting: Waiting;
+  readonly players: readonly BotPlayerView[];
+  readonly hand: readonly Piece[];
+  readonly declaration_total: number;
+  readonly turn: BotView["turn"];
+  readonly played_mask: number;
+  readonly #playedBefore: readonly Piece[];
+
+  constructor(state: GameState, seat: Seat, waiting: Waiting) {
+    const preparing = state.phase === "PREPARATION" || state.phase === "WAITING";
+    const players = state.players;
+    const turn = state.turn;
+    this.seat = seat;
+    this.round = state.round;
+    this.starter_seat = preparing ? null : state.starter;
+    this.waiting = waiting;
+    this.players = botPlayers(players);
+    this.hand = state.hands[seat];
+    this.declaration_total = (players[0].declared ?? 0) + (players[1].declared ?? 0) +
+      (players[2].declared ?? 0) + (players[3].declared ?? 0);
+    this.turn = turn ? { required_piece_count: turn.required, plays: turn.plays } : null;
+    this.played_mask = state.playedMask;
+    this.#playedBefore = state.playedBefore;
+  }
+
+  get played_pieces(): readonly Piece[] {
+    return playedPieces(this.#playedBefore, this.turn?.plays ?? []);
+  }
 }
 
 // The players' part of the view changes only when a player's record does (a declaration, a turn won, a deal,

@@ -1,10 +1,13 @@
-// A hand's valid plays as bitmasks over its indices, built from kind buckets instead of trying every subset. Pure.
+// A hand's valid plays as bitmasks of piece ids, built from kind buckets instead of trying every subset. Pure.
 
 // Bots look at every valid lead on every lead and declaration. Trying all 255 subsets of an 8-piece hand and
 // classifying each was most of their time; valid plays only ever come from one colour's kind bucket (pairs,
 // soldier sets) or one colour's group of three kinds (straights), so they are generated from those directly.
+// Plays are masks of piece ids (bit i = piece id i), not of hand positions: a hand's buckets are then its id mask
+// ANDed with each bucket's ids, and the unseen pool, the round's played pieces and a play share one form. Hands
+// are kept sorted by id, so id order is hand order and every order below is the same as over positions.
 
-import { DECK, type Piece, type PieceKind } from "./pieces.ts";
+import { DECK, type Piece, PIECE_BY_ID, type PieceKind } from "./pieces.ts";
 import { PlayType } from "./play_types.ts";
 
 /** Number of set bits of a 32-bit integer. */
@@ -30,7 +33,7 @@ export function subsetOrder(a: number, b: number): number {
   return (a & differ & -differ) !== 0 ? -1 : 1;
 }
 
-/** One valid play of a hand: which pieces (bit i = hand[i]), its type, strength, point total and size. */
+/** One valid play of a hand: which pieces (bit i = piece id i), its type, strength, point total and size. */
 export interface Combo {
   mask: number;
   type: PlayType;
@@ -74,34 +77,35 @@ export function bucketOf(piece: Piece): number {
   return KINDS.indexOf(piece.kind) * 2 + (piece.color === "RED" ? 0 : 1);
 }
 
-/** Buckets by deck id, so a hand's pieces are sorted into buckets without string comparisons. */
-const BUCKET_BY_ID: readonly number[] = DECK.map(bucketOf);
+/** The deck's pieces by bucket (kind index × 2 + colour), as masks of ids. */
+export const BUCKET_IDS: readonly number[] = DECK.reduce((masks, p) => {
+  masks[bucketOf(p)] = (masks[bucketOf(p)] ?? 0) | (1 << p.id);
+  return masks;
+}, new Array<number>(14).fill(0));
 
-/** Point total of the pieces of `hand` that `mask` names. */
-export function sumPoints(hand: readonly Piece[], mask: number): number {
+/** Ids of `pieces` as a mask. */
+export function idMask(pieces: readonly { readonly id: number }[]): number {
+  let mask = 0;
+  for (let i = 0; i < pieces.length; i++) mask |= 1 << (pieces[i] as { readonly id: number }).id;
+  return mask;
+}
+
+/** Points of piece `id`. */
+function pointsOf(id: number): number {
+  return (PIECE_BY_ID[id] as Piece).points;
+}
+
+/** Point total of the pieces whose ids `mask` names. */
+export function sumPoints(mask: number): number {
   let sum = 0;
-  for (let m = mask; m !== 0; m &= m - 1) sum += hand[lowestBit(m)]?.points ?? 0;
+  for (let m = mask; m !== 0; m &= m - 1) sum += pointsOf(lowestBit(m));
   return sum;
 }
 
-// handCombos' scratch table of each bucket's hand positions. Every entry is cleared before use and nothing keeps
+// handCombos' scratch table of each bucket's ids in the hand. Every entry is written before use and nothing keeps
 // it, so sharing it keeps handCombos pure. A fresh array literal of constants is copy-on-write in
 // JavaScriptCore: its first write took a slow path on every call (6 % of a bot game under Bun).
 const BUCKETS = new Int32Array(14);
-
-/** Position of every mask below 256 in subset order, so up to 8 pieces sort by a table lookup. */
-const RANK: Uint16Array = (() => {
-  const masks = Array.from({ length: 255 }, (_, i) => i + 1).sort(subsetOrder);
-  const rank = new Uint16Array(256);
-  masks.forEach((mask, i) => rank[mask] = i + 1);
-  return rank;
-})();
-
-function bySubsetOrder(x: Combo, y: Combo): number {
-  return x.mask < 256 && y.mask < 256
-    ? (RANK[x.mask] ?? 0) - (RANK[y.mask] ?? 0)
-    : subsetOrder(x.mask, y.mask);
-}
 
 /**
  * Sorts the first `count` combos into subset order by insertion: a hand has a few dozen combos at most, already
@@ -112,7 +116,7 @@ function sortInPlace(combos: Combo[], count: number): void {
   for (let i = 1; i < count; i++) {
     const item = combos[i] as Combo;
     let j = i - 1;
-    while (j >= 0 && bySubsetOrder(combos[j] as Combo, item) > 0) {
+    while (j >= 0 && subsetOrder((combos[j] as Combo).mask, item.mask) > 0) {
       combos[j + 1] = combos[j] as Combo;
       j--;
     }
@@ -145,12 +149,12 @@ function put(mask: number, type: PlayType, strength: number, points: number, siz
 const POOL: Combo[] = [];
 
 /**
- * Every valid play of `hand` (1–6 pieces), in the order `validCombos` lists them; with `size`, only those of
- * that many pieces. Equal to classifying every subset, which the play-type tests check against. The list is
- * fresh; bots that only look at it before deciding use `scratchCombos`.
+ * Every valid play of `hand` (1–6 pieces, sorted by id as hands are), in the order `validCombos` lists them;
+ * with `size`, only those of that many pieces. Equal to classifying every subset, which the play-type tests
+ * check against. The list is fresh; bots that only look at it before deciding use `scratchCombos`.
  */
 export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
-  const count = scratchCombos(hand, size);
+  const count = scratchCombos(idMask(hand), size);
   const out = new Array<Combo>(count);
   for (let i = 0; i < count; i++) {
     const c = SCRATCH[i] as Combo;
@@ -160,19 +164,19 @@ export function handCombos(hand: readonly Piece[], size = 0): Combo[] {
 }
 
 /**
- * `handCombos` into shared scratch: returns how many combos there are, and they are the first that many
- * entries of `SCRATCH` (read them with `scratchCombo(i)`). The next call reuses those objects, so a caller
- * must finish with them (and keep none) before listing again.
+ * `handCombos` of the hand whose ids `hand` names, into shared scratch: returns how many combos there are, and
+ * they are the first that many entries of `SCRATCH` (read them with `scratchCombo(i)`). The next call reuses
+ * those objects, so a caller must finish with them (and keep none) before listing again.
  */
-export function scratchCombos(hand: readonly Piece[], size = 0): number {
+export function scratchCombos(hand: number, size = 0): number {
   scratchUsed = 0;
   const buckets = BUCKETS;
-  for (let bucket = 0; bucket < 14; bucket++) buckets[bucket] = 0;
-  for (let i = 0; i < hand.length; i++) {
-    const piece = hand[i] as Piece;
-    const bucket = BUCKET_BY_ID[piece.id] ?? bucketOf(piece);
-    buckets[bucket] = (buckets[bucket] as number) | (1 << i);
-    if (size <= 1) put(1 << i, PlayType.SINGLE, piece.points, piece.points, 1);
+  for (let bucket = 0; bucket < 14; bucket++) buckets[bucket] = hand & (BUCKET_IDS[bucket] as number);
+  if (size <= 1) {
+    for (let m = hand; m !== 0; m &= m - 1) {
+      const points = pointsOf(lowestBit(m));
+      put(m & -m, PlayType.SINGLE, points, points, 1);
+    }
   }
   if (size === 1) return scratchUsed;
   const singles = scratchUsed;
@@ -180,7 +184,7 @@ export function scratchCombos(hand: readonly Piece[], size = 0): number {
     const mask = buckets[bucket] ?? 0;
     if ((mask & (mask - 1)) === 0) continue; // fewer than two pieces
     const count = popcount(mask);
-    const points = hand[lowestBit(mask)]?.points ?? 0;
+    const points = pointsOf(lowestBit(mask));
     const largest = bucket >> 1 === SOLDIER ? Math.min(count, 5) : 2;
     for (let sub = mask; sub !== 0; sub = (sub - 1) & mask) {
       const n = popcount(sub);
@@ -199,8 +203,7 @@ export function scratchCombos(hand: readonly Piece[], size = 0): number {
         const mc = buckets[(a + 2) * 2 + color] ?? 0;
         if (ma === 0 || mb === 0 || mc === 0) continue;
         // Duplicates add nothing to a straight's strength: one piece of each kind counts.
-        const core = (hand[lowestBit(ma)]?.points ?? 0) + (hand[lowestBit(mb)]?.points ?? 0) +
-          (hand[lowestBit(mc)]?.points ?? 0);
+        const core = pointsOf(lowestBit(ma)) + pointsOf(lowestBit(mb)) + pointsOf(lowestBit(mc));
         for (let sa = ma; sa !== 0; sa = (sa - 1) & ma) {
           for (let sb = mb; sb !== 0; sb = (sb - 1) & mb) {
             for (let sc = mc; sc !== 0; sc = (sc - 1) & mc) {
@@ -209,7 +212,7 @@ export function scratchCombos(hand: readonly Piece[], size = 0): number {
               const type = STRAIGHT_BY_SIZE[n] ?? PlayType.INVALID;
               if (type === PlayType.INVALID || (size !== 0 && n !== size)) continue;
               const strength = type === PlayType.DOUBLE_STRAIGHT ? 2 * core : core;
-              put(mask, type, strength, sumPoints(hand, mask), n);
+              put(mask, type, strength, sumPoints(mask), n);
             }
           }
         }
@@ -226,7 +229,23 @@ export function scratchCombo(i: number): Combo {
   return SCRATCH[i] as Combo;
 }
 
-/** The pieces of `hand` that `mask` names, in hand order. */
+/** The pieces whose ids `mask` names, in id order. */
+export function piecesOfIds(mask: number): Piece[] {
+  const out = new Array<Piece>(popcount(mask));
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) out[n++] = PIECE_BY_ID[lowestBit(m)] as Piece;
+  return out;
+}
+
+/** The ids `mask` names, in id order. */
+export function idsOf(mask: number): number[] {
+  const ids = new Array<number>(popcount(mask));
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) ids[n++] = lowestBit(m);
+  return ids;
+}
+
+/** The pieces of `hand` at the positions `mask` names (bit i = hand[i]), in hand order. */
 export function piecesOf(hand: readonly Piece[], mask: number): Piece[] {
   const out: Piece[] = [];
   for (let m = mask; m !== 0; m &= m - 1) {

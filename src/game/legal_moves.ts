@@ -2,7 +2,7 @@
 
 import { allowedDeclarations } from "./declarations.ts";
 import { declarationsFor } from "./phase_declaration.ts";
-import { piecesOf, scratchCombo, scratchCombos, subsetMasks } from "./hand_masks.ts";
+import { idMask, piecesOf, piecesOfIds, scratchCombo, scratchCombos, subsetMasks } from "./hand_masks.ts";
 import type { Piece } from "./pieces.ts";
 import type { GameState, Seat } from "./state.ts";
 import type { BotView } from "./bot_view.ts";
@@ -36,11 +36,11 @@ export function forEachSubset<T>(
   }
 }
 
-/** Every valid-type play (1–6 pieces) in `hand`, as piece lists, smallest first. */
+/** Every valid-type play (1–6 pieces) in `hand` (sorted by id, as hands are), as piece lists, smallest first. */
 export function validCombos(hand: readonly Piece[]): Piece[][] {
-  const count = scratchCombos(hand);
+  const count = scratchCombos(idMask(hand));
   const out = new Array<Piece[]>(count);
-  for (let i = 0; i < count; i++) out[i] = piecesOf(hand, scratchCombo(i).mask);
+  for (let i = 0; i < count; i++) out[i] = piecesOfIds(scratchCombo(i).mask);
   return out;
 }
 

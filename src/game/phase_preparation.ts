@@ -53,7 +53,8 @@ export function dealHands(next: GameState, events: GameEvent[], requester: Seat 
   next.redeal = { weak, decisions: NO_DECISIONS, accepter: next.redeal?.accepter ?? null };
   next.turn = null;
   next.lastTurn = null;
-  next.played = [];
+  next.playedBefore = [];
+  next.playedMask = 0;
   next.roundScores = null;
   const names = next.options.players;
   // The starter is not announced yet: in round 1 it would reveal who holds GENERAL_RED.

@@ -1,7 +1,7 @@
 // Leaving TURN_RESULTS and SCORING: the next turn, round scoring, the next round or GAME_OVER. Pure: no I/O.
 
 import { type GameEvent, rankingEntry, type RoundScoreEntry, roundScoreEntry } from "./events.ts";
-import { beginTurn } from "./phase_turn.ts";
+import { beginTurn, foldTurn } from "./phase_turn.ts";
 import { startRound } from "./phase_preparation.ts";
 import { finalResult, isGameOver, isPerfect, scoreRound } from "./scoring.ts";
 import type { GameState, PlayerState, RoundScore } from "./state.ts";
@@ -38,6 +38,7 @@ function scoreCurrentRound(next: GameState, events: GameEvent[]): void {
   const names = next.options.players;
   next.phase = "SCORING";
   next.players = players;
+  foldTurn(next);
   next.turn = null;
   next.roundScores = scores;
   next.result = result;

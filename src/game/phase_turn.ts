@@ -4,9 +4,9 @@ import { type GameError, gameError, GameErrorCode } from "./errors.ts";
 import type { GameEvent, PlayedEntry } from "./events.ts";
 import type { Piece } from "./pieces.ts";
 import { beats, classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength } from "./play_types.ts";
-import { type GameState, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
+import { type GameState, playedPieces, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
 import { currentPlayer } from "./waiting.ts";
-import { appended, seatNames, withItem } from "./working_copy.ts";
+import { seatNames, withItem } from "./working_copy.ts";
 
 // Like every phase, these work on apply()'s private working copy `next` (see working_copy.ts) and append the
 // events to publish to `events`.
@@ -15,6 +15,7 @@ import { appended, seatNames, withItem } from "./working_copy.ts";
 export function beginTurn(next: GameState, number: number, starter: Seat, events: GameEvent[]): void {
   const names = next.options.players;
   const order = rotation(starter);
+  foldTurn(next);
   next.phase = "TURN";
   next.turn = { number, starter, required: null, plays: [] };
   events.push({
@@ -32,15 +33,27 @@ export function beginTurn(next: GameState, number: number, starter: Seat, events
   });
 }
 
+/**
+ * Moves the pieces of `next.turn`, which is about to be replaced, to the end of `next.playedBefore` (see
+ * GameState.playedBefore): one copy of the round's played pieces per turn instead of one per play.
+ */
+export function foldTurn(next: GameState): void {
+  if (next.turn && next.turn.plays.length > 0) {
+    next.playedBefore = playedPieces(next.playedBefore, next.turn.plays);
+  }
+}
+
 /** Position of piece `id` in `hand`, or -1. */
 function positionOf(hand: readonly Piece[], id: number): number {
   for (let i = 0; i < hand.length; i++) if ((hand[i] as Piece).id === id) return i;
   return -1;
 }
 
-// playProblem's positions in the hand of the pieces it returned, as a mask (bit i = hand[i]): play() drops them
-// from the hand with it. Set by every successful call and read right after it, so sharing it keeps both pure.
+// playProblem's positions in the hand of the pieces it returned, as a mask (bit i = hand[i]), and their ids (bit i
+// = piece id i): play() drops them from the hand and adds them to the round's played mask. Set by every
+// successful call and read right after it, so sharing them keeps both pure.
 let chosenMask = 0;
+let chosenIds = 0;
 
 /**
  * Finds the pieces `ids` names in `hand`, or explains why they cannot be played: ids must be distinct, held,
@@ -58,12 +71,14 @@ export function playProblem(
   // positions rather than by searching the pieces found so far.
   const pieces = new Array<Piece>(Math.min(ids.length, hand.length));
   let mask = 0;
+  let idBits = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as number;
     const at = positionOf(hand, id);
     if (at < 0) return `You do not hold piece ${String(id)}`;
     if ((mask & (1 << at)) !== 0) return `Piece ${id} is named twice`;
     mask |= 1 << at;
+    idBits |= 1 << id;
     pieces[i] = hand[at] as Piece;
   }
   if (required === null) {
@@ -73,6 +88,7 @@ export function playProblem(
     return `This turn needs exactly ${required} piece${required === 1 ? "" : "s"}`;
   }
   chosenMask = mask;
+  chosenIds = idBits;
   return pieces;
 }
 
@@ -108,7 +124,7 @@ export function play(
   const playType = classify(checked);
   const plays = withItem(turn.plays, { seat, pieces: checked, playType });
   next.hands = withSeat(next.hands, seat, keptPieces(hand, chosenMask, checked.length));
-  next.played = appended(next.played, checked);
+  next.playedMask |= chosenIds;
   next.turn = {
     number: turn.number,
     starter: turn.starter,

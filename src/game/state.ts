@@ -139,8 +139,15 @@ export interface GameState {
   lastTurn: TurnResult | null;
   /** Winner of the last turn of the previous round; starts the next round unless a redeal is accepted. */
   lastTurnWinner: Seat | null;
-  /** Every piece played this round, in play order (public knowledge). */
-  played: Piece[];
+  /**
+   * The pieces of this round's turns before `turn`, in play order (public knowledge); with `turn`'s plays, every
+   * piece played this round (`playedPieces` joins them). A play adds its pieces to `turn` and `playedMask` only;
+   * a turn's pieces join this list when the next turn (or scoring) replaces it, so the list is copied once a turn
+   * rather than on every play.
+   */
+  playedBefore: Piece[];
+  /** The ids of every piece played this round, `turn`'s included, as a mask (bit i = piece id i). */
+  playedMask: number;
   /** Set when a round is scored; kept until the next deal. */
   roundScores: RoundScore[] | null;
   /** Decided at SCORING of the final round, so the SCORING step already knows the game is over. */
@@ -164,4 +171,26 @@ export function withSeat<T>(four: Four<T>, seat: Seat, value: T): Four<T> {
 /** True for 0, 1, 2 and 3 (guards input that came from the network). */
 export function isSeat(value: unknown): value is Seat {
   return value === 0 || value === 1 || value === 2 || value === 3;
+}
+
+/**
+ * Every piece played this round, in play order, from `GameState.playedBefore` and the current turn's plays (see
+ * there). A new array.
+ */
+export function playedPieces(
+  before: readonly Piece[],
+  plays: readonly { readonly pieces: readonly Piece[] }[],
+): Piece[] {
+  let count = before.length;
+  for (let i = 0; i < plays.length; i++) {
+    count += (plays[i] as { readonly pieces: readonly Piece[] }).pieces.length;
+  }
+  const out = new Array<Piece>(count);
+  let n = 0;
+  for (; n < before.length; n++) out[n] = before[n] as Piece;
+  for (let i = 0; i < plays.length; i++) {
+    const pieces = (plays[i] as { readonly pieces: readonly Piece[] }).pieces;
+    for (let j = 0; j < pieces.length; j++) out[n++] = pieces[j] as Piece;
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 import { type RankingEntry, rankingEntry, type RoundScoreEntry, roundScoreEntry } from "./events.ts";
 import type { Piece } from "./pieces.ts";
 import type { GameState, Phase, Seat, StarterReason, TurnPlay, Waiting } from "./state.ts";
-import { rotation } from "./state.ts";
+import { playedPieces, rotation } from "./state.ts";
 import { waitingFor } from "./waiting.ts";
 
 export interface PlayerView {
@@ -134,7 +134,7 @@ export function viewFor(state: GameState, seat: Seat | "spectator"): GameView {
         plays: lastTurn.plays.map((p) => playView(state, p)),
       }
       : null,
-    played_pieces: state.played.slice(),
+    played_pieces: playedPieces(state.playedBefore, turn?.plays ?? []),
     round_scores: state.roundScores?.map((s) => roundScoreEntry(s, names)) ?? null,
     result: result
       ? {

@@ -1,7 +1,7 @@
 // handCombos lists exactly the subsets classify() accepts, with their strengths, in forEachSubset's order.
 
 import assert from "node:assert/strict";
-import { handCombos, piecesOf, subsetMasks } from "../../src/game/hand_masks.ts";
+import { handCombos, idsOf, subsetMasks } from "../../src/game/hand_masks.ts";
 import { forEachSubset } from "../../src/game/legal_moves.ts";
 import { DECK, type Piece } from "../../src/game/pieces.ts";
 import { classify, MAX_PLAY_SIZE, PlayType, strength } from "../../src/game/play_types.ts";
@@ -24,7 +24,7 @@ function classifiedSubsets(hand: readonly Piece[]): { ids: number[]; type: PlayT
 
 function listed(hand: readonly Piece[]) {
   return handCombos(hand).map((c) => ({
-    ids: piecesOf(hand, c.mask).map((p) => p.id),
+    ids: idsOf(c.mask),
     type: c.type,
     strength: c.strength,
   }));
