@@ -2,7 +2,8 @@
 // and RSS from /proc, delivery and latency from the load generator. Prints figures only; asserts nothing.
 // `deno task bench:transport [--reps 3] [--scenarios fanout,rooms,idle,connects,reconnect,slow] [--targets binary,raw,sio]`
 // `[--store memory|sqlite] [--warmup 0.5] [--deflate]`
-// (`--targets before,binary,raw --before <path>` adds an older build of liaptui to the same run).
+// (`--targets before,binary,raw --before <path>` adds an older build of liaptui to the same run; `--binary <path>`
+// runs another build as `binary`).
 
 import { parseArgs } from "node:util";
 
@@ -26,6 +27,8 @@ const { values: flags } = parseArgs({
     scenarios: { type: "string", default: SCENARIOS.join(",") },
     targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
     before: { type: "string", default: `${ROOT}.tmp/liaptui-before` },
+    /** The `binary` target's executable: another build, to compare two builds kept outside `dist/`. */
+    binary: { type: "string", default: BINARY },
     out: { type: "string", default: `${BENCH}results` },
     /** liaptui's store: `memory` (`--data-dir :memory:`) or `sqlite` (a fresh data directory per run). */
     store: { type: "string", default: "memory" },
@@ -81,6 +84,37 @@ function minorFaults(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
 }
 
+/**
+ * CPU seconds (utime + stime) per thread name: the main thread carries the process's name, and the runtime's
+ * helpers (the collector's, the JIT's, the allocator's scavenger) their own, which says where time goes that a
+ * JavaScript profile does not show. Threads that ended are missing (the process total still counts them).
+ */
+function threadSeconds(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const entry of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/task/${entry.name}/stat`);
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      byName.set(name, (byName.get(name) ?? 0) + seconds);
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return byName;
+}
+
+/** Per thread name, the CPU seconds spent between two `threadSeconds` readings (new threads count from 0). */
+function threadDelta(start: Map<string, number>, end: Map<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [name, seconds] of end) {
+    const spent = seconds - (start.get(name) ?? 0);
+    if (spent > 0) delta[name] = Number(spent.toFixed(2));
+  }
+  return delta;
+}
+
 /** VmRSS and VmHWM (peak RSS) in bytes. */
 function memory(pid: number): { rss: number; peak: number } {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -110,7 +144,7 @@ async function startTarget(
     : ":memory:";
   const sendBuffer = scenario === "slow" ? SLOW_SEND_BUFFER : 1_048_576;
   const [command, args]: [string, string[]] = liaptui
-    ? [target === "binary" ? BINARY : flags.before, [
+    ? [target === "binary" ? flags.binary : flags.before, [
       ...["--port", String(port), "--host", "127.0.0.1", "--rate", "10000", "--rate-burst", "100000"],
       ...["--max-connections-per-address", "1000000", "--max-connections-per-room", "1000"],
       ...["--max-rooms", "100000", "--heartbeat-ms", "3600000", "--idle-timeout-ms", "86400000"],
@@ -192,6 +226,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
     }).spawn();
     let cpuStart = 0, cpuEnd = 0, wallStart = 0, wallEnd = 0;
     let faultsStart = 0, faultsEnd = 0;
+    let threadsStart = new Map<string, number>(), threadsEnd = new Map<string, number>();
     let before = idleMemory, after = idleMemory;
     let result: Result | null = null;
     let peakDuring = 0;
@@ -216,9 +251,11 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
         if (line === "MEASURE start") {
           [cpuStart, wallStart, before] = [cpuSeconds(server.pid), performance.now(), memory(server.pid)];
           faultsStart = minorFaults(server.pid);
+          threadsStart = threadSeconds(server.pid);
         } else if (line === "MEASURE end") {
           [cpuEnd, wallEnd, after] = [cpuSeconds(server.pid), performance.now(), memory(server.pid)];
           faultsEnd = minorFaults(server.pid);
+          threadsEnd = threadSeconds(server.pid);
         } else if (line.startsWith("RESULT ")) result = JSON.parse(line.slice(7));
       }
     }
@@ -238,6 +275,7 @@ async function runOnce(target: TargetName, scenario: Scenario, bun: string, node
       server_cpu_s: Number(cpu.toFixed(2)),
       server_cpu_pct: Number(((100 * cpu) / wall).toFixed(1)),
       server_minor_faults: faultsEnd - faultsStart,
+      server_thread_cpu_s: threadDelta(threadsStart, threadsEnd),
       server_us_per_copy: delivered ? Number(((cpu * 1e6) / delivered).toFixed(3)) : undefined,
       server_ms_per_connection: connections ? Number(((cpu * 1000) / connections).toFixed(3)) : undefined,
       rss_idle_mib: Number((idleMemory.rss / 2 ** 20).toFixed(1)),
@@ -362,7 +400,7 @@ if (import.meta.main) {
     (TARGETS as readonly string[]).includes(t)
   );
   const reps = Math.max(1, Math.min(10, Number(flags.reps)));
-  if (targets.includes("binary")) Deno.statSync(BINARY); // Build it first: `deno task compile`.
+  if (targets.includes("binary")) Deno.statSync(flags.binary); // Build it first: `deno task compile`.
   if (targets.includes("sio")) await ensureSocketIo();
   const { bun, node } = await tools();
   Deno.mkdirSync(flags.out, { recursive: true });
