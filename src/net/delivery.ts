@@ -48,10 +48,11 @@ export class Delivery implements RoomOutput, LobbyOutput {
   broadcast(roomId: string, events: readonly OutboundEvent[], options?: BroadcastOptions): void {
     if (events.length === 0) return;
     const timestamp = this.#clock.now();
-    const frames: string[] = [];
-    for (const e of events) frames.push(encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
-    // Most broadcasts (every chat) are one event: its frame goes out as it is.
-    const frame = frames.length === 1 ? frames[0]! : combineFrames(frames, { roomId, timestamp });
+    // Most broadcasts (every chat) are one event: its frame goes out as it is, with no list of frames.
+    const frames: string | string[] = events.length === 1
+      ? encodeEvent(events[0]!.event, events[0]!.data, { roomId, seq: events[0]!.seq, timestamp })
+      : events.map((e) => encodeEvent(e.event, e.data, { roomId, seq: e.seq, timestamp }));
+    const frame = typeof frames === "string" ? frames : combineFrames(frames, { roomId, timestamp });
     // Kept before the fan-out, as the very strings that go out, so a replay repeats them byte for byte. A
     // closed room's are not: `roomClosed` already dropped its history, and kept now they would stay forever.
     if (options?.closed !== true) this.#record(roomId, events, frames);
@@ -70,9 +71,14 @@ export class Delivery implements RoomOutput, LobbyOutput {
     }
   }
 
-  #fanOut(roomId: string, frame: string, events: readonly OutboundEvent[], frames: readonly string[]): void {
+  /** `frames`: the one event's frame, or each event's (then `frame` is their batch). */
+  #fanOut(roomId: string, frame: string, events: readonly OutboundEvent[], frames: string | string[]): void {
     const recipients = this.#broadcaster.toRoom(roomId, frame);
     this.#metrics.fannedOut(recipients);
+    if (typeof frames === "string") {
+      this.#metrics.sent(events[0]!.event, frames.length, recipients);
+      return;
+    }
     for (let i = 0; i < events.length; i++) {
       this.#metrics.sent(events[i]!.event, frames[i]!.length, recipients);
     }
@@ -137,8 +143,13 @@ export class Delivery implements RoomOutput, LobbyOutput {
     this.#deliver(task);
   }
 
-  #record(roomId: string, events: readonly OutboundEvent[], frames: readonly string[]): void {
+  #record(roomId: string, events: readonly OutboundEvent[], frames: string | readonly string[]): void {
     if (this.#history === null) return;
+    if (typeof frames === "string") {
+      const seq = events[0]!.seq;
+      if (seq !== undefined) this.#history.record(roomId, [{ seq, frame: frames }]);
+      return;
+    }
     const recorded: RecordedEvent[] = [];
     for (let i = 0; i < events.length; i++) {
       const seq = events[i]!.seq;

@@ -6,6 +6,7 @@ import { ErrorCode } from "../protocol/codes.ts";
 import {
   type ClientMessage,
   type EventSchemas,
+  isParseFailure,
   parseClientMessage,
   type RequestId,
 } from "../protocol/client_messages.ts";
@@ -60,8 +61,8 @@ export class Router<S extends EventSchemas> {
   /** Parses a frame once; a failure is answered here and yields null. */
   parse(connection: Connection, text: string): ClientMessage<S> | null {
     const parsed = parseClientMessage(this.#schemas, text);
-    if (parsed.ok) return parsed.message;
-    const { id, ...failure } = parsed.error;
+    if (!isParseFailure(parsed)) return parsed;
+    const { id, ...failure } = parsed;
     this.#replies.error(connection, failure, id);
     return null;
   }

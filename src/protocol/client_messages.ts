@@ -79,9 +79,13 @@ export interface ParseFailure {
   details?: { issues: ParseIssue[] };
 }
 
-export type ParseResult<S extends EventSchemas> =
-  | { ok: true; message: ClientMessage<S> }
-  | { ok: false; error: ParseFailure };
+/** A frame parsed: the message, or why it was refused (`isParseFailure` tells them apart). */
+export type ParseResult<S extends EventSchemas> = ClientMessage<S> | ParseFailure;
+
+/** A message has an `event`; a failure has a `code` and never an `event`. */
+export function isParseFailure<S extends EventSchemas>(result: ParseResult<S>): result is ParseFailure {
+  return !("event" in result);
+}
 
 const RequestIdSchema = v.union([
   v.pipe(v.string(), v.maxLength(64)),
@@ -100,86 +104,76 @@ function issuesOf(issues: readonly v.BaseIssue<unknown>[], prefix: string): Pars
 }
 
 /**
- * Text → JSON → envelope → the event's schema, in one place. Handlers only ever see what this returns.
- * Never throws: every failure is a value with the contract's error code.
+ * Runs a schema on `input`: its output, or its issues. `v.safeParse` without its result object: this is every
+ * inbound frame, and the dataset valibot returns already says both (`getGlobalConfig` is valibot's shared
+ * default unless a global config was set).
+ */
+function validate(schema: v.GenericSchema, input: unknown): v.OutputDataset<unknown, v.BaseIssue<unknown>> {
+  return schema["~run"]({ value: input }, v.getGlobalConfig());
+}
+
+/**
+ * Text → JSON → envelope → the event's schema, in one place. Handlers only ever see what this returns: the
+ * message itself, or its failure. Never throws: every failure is a value with the contract's error code.
  */
 export function parseClientMessage<S extends EventSchemas>(schemas: S, text: string): ParseResult<S> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return { ok: false, error: { code: ErrorCode.INVALID_JSON, message: "Message is not valid JSON" } };
+    return { code: ErrorCode.INVALID_JSON, message: "Message is not valid JSON" };
   }
   if (!isPlainObject(raw)) {
-    return {
-      ok: false,
-      error: { code: ErrorCode.INVALID_DATA, message: "A message must be a JSON object with an event" },
-    };
+    return { code: ErrorCode.INVALID_DATA, message: "A message must be a JSON object with an event" };
   }
   let id: RequestId | undefined;
   if (raw.id !== undefined) {
-    const parsedId = v.safeParse(RequestIdSchema, raw.id);
-    if (!parsedId.success) {
+    const parsedId = validate(RequestIdSchema, raw.id);
+    if (parsedId.issues) {
       return {
-        ok: false,
-        error: {
-          code: ErrorCode.INVALID_DATA,
-          message: "id must be a string of at most 64 characters or an integer",
-          details: { issues: [{ path: "id", message: "invalid request id" }] },
-        },
+        code: ErrorCode.INVALID_DATA,
+        message: "id must be a string of at most 64 characters or an integer",
+        details: { issues: [{ path: "id", message: "invalid request id" }] },
       };
     }
-    id = parsedId.output;
+    id = parsedId.value as RequestId;
   }
   const event = raw.event;
   if (event === undefined || event === null || event === "") {
-    return { ok: false, error: { code: ErrorCode.MISSING_EVENT, message: "Event type required", id } };
+    return { code: ErrorCode.MISSING_EVENT, message: "Event type required", id };
   }
   if (typeof event !== "string") {
     return {
-      ok: false,
-      error: {
-        code: ErrorCode.INVALID_DATA,
-        message: "event must be a string",
-        id,
-        details: { issues: [{ path: "event", message: "expected a string" }] },
-      },
+      code: ErrorCode.INVALID_DATA,
+      message: "event must be a string",
+      id,
+      details: { issues: [{ path: "event", message: "expected a string" }] },
     };
   }
   if (!Object.hasOwn(schemas, event)) {
-    return {
-      ok: false,
-      error: { code: ErrorCode.UNKNOWN_EVENT, message: `Unknown event: ${event.slice(0, 64)}`, id },
-    };
+    return { code: ErrorCode.UNKNOWN_EVENT, message: `Unknown event: ${event.slice(0, 64)}`, id };
   }
   const schema = schemas[event] as v.GenericSchema;
   const data = raw.data === undefined ? {} : raw.data;
   if (!isPlainObject(data)) {
     return {
-      ok: false,
-      error: {
-        code: ErrorCode.INVALID_DATA,
-        message: "data must be an object",
-        id,
-        details: { issues: [{ path: "data", message: "expected an object" }] },
-      },
+      code: ErrorCode.INVALID_DATA,
+      message: "data must be an object",
+      id,
+      details: { issues: [{ path: "data", message: "expected an object" }] },
     };
   }
-  const parsed = v.safeParse(schema, data);
-  if (!parsed.success) {
+  const parsed = validate(schema, data);
+  if (parsed.issues) {
     const issues = issuesOf(parsed.issues, "data");
     return {
-      ok: false,
-      error: {
-        code: ErrorCode.INVALID_DATA,
-        message: `Invalid ${event}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
-        id,
-        details: { issues },
-      },
+      code: ErrorCode.INVALID_DATA,
+      message: `Invalid ${event}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      id,
+      details: { issues },
     };
   }
-  const message = { event, data: parsed.output, id } as ClientMessage<S>;
-  return { ok: true, message };
+  return { event, data: parsed.value, id } as ClientMessage<S>;
 }
 
 /**

@@ -109,13 +109,14 @@ export class CommandLog<O> {
 
   /**
    * Records an accepted command whose broadcasts left the room's seq at `eventSeq`. Without a journal its
-   * output is delivered at once; with one, once the append resolves.
+   * output is delivered at once; with one, once the append resolves. True when it was delivered before this
+   * returned: the log keeps no reference to `output` then.
    */
-  add(entry: TimedCommand, eventSeq: number, output: O): void {
+  add(entry: TimedCommand, eventSeq: number, output: O): boolean {
     if (this.journal === null) {
       this.#keep(entry);
       this.#handlers.deliver(output);
-      return;
+      return true;
     }
     const seq = this.#stored + this.#inflight.length + 1;
     const actionId = this.#idPrefix + ++this.#ids;
@@ -126,14 +127,15 @@ export class CommandLog<O> {
       if (knownAnswer(appended) !== NOT_KNOWN) {
         this.#keep(entry);
         this.#handlers.deliver(output);
-        return;
+        return true;
       }
       this.#watch(this.#track(entry, seq, eventSeq, actionId, output), appended, false);
-      return;
+      return false;
     }
     const item = this.#track(entry, seq, eventSeq, actionId, output);
     // While earlier appends wait for the store, this one waits behind them: the log takes them in order.
     if (!this.#retrying) this.#send(item, false);
+    return false;
   }
 
   /** A command whose append is in flight, at the end of the line. */

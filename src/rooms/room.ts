@@ -113,6 +113,8 @@ export class Room {
   #private: Map<string, OutboundEvent[]> | null = null;
   #removed: string[] = [];
   #finished: FinishedGame[] = [];
+  /** An output holder nothing refers to any more (its action was delivered, or refused), for the next action. */
+  #spare: ActionOutput | null = null;
   #running = false;
   #replaying = false;
   #summaryChanged = false;
@@ -135,7 +137,12 @@ export class Room {
     this.#log = new CommandLog<ActionOutput>(options.journal ?? null, {
       deliver: (output) => {
         this.#storeBackoffMs = 0;
-        this.#guard("delivering", () => this.#deliver(output));
+        // `#guard` inlined: this is every stored action, and its closure would be one more allocation each.
+        try {
+          this.#deliver(output);
+        } catch (error) {
+          this.#guardFailed("delivering", error);
+        }
       },
       lost: (entry, error) => {
         const ref = correlationId();
@@ -605,14 +612,18 @@ export class Room {
     }
     this.#running = false;
     if (!result.ok) {
-      this.#takeOutput(); // A refusal emits nothing; anything it did emit is dropped with it.
+      this.#spare = this.#takeOutput(); // A refusal emits nothing; anything it did emit is dropped with it.
       return result as RoomResult<T>;
     }
     this.#noteFinishedGame(at);
     this.#applied += 1;
-    this.#log.add({ at, command }, this.#seq, this.#takeOutput());
-    // Closes now, before the store has this action: its output follows the close (see `#deliver`).
-    if (this.humansPresent === 0 && !this.#disposed) this.#hooks.empty(this);
+    const output = this.#takeOutput();
+    // Stored and delivered before `add` returned (no journal, or a store in memory): nothing holds the output
+    // any more, so its holder carries the next action's.
+    if (this.#log.add({ at, command }, this.#seq, output)) this.#spare = output;
+    // Closes now, before the store has this action: its output follows the close (see `#deliver`). A chat
+    // changes no membership, and this walk over the members would be every chat's.
+    if (command.type !== "chat" && this.humansPresent === 0 && !this.#disposed) this.#hooks.empty(this);
     return result as RoomResult<T>;
   }
 
@@ -620,7 +631,7 @@ export class Room {
   #failed<T>(command: RoomCommand, error: unknown): RoomResult<T> {
     const ref = correlationId();
     console.error(`[rooms] room ${this.id}: ${command.type} failed ref=${ref}`, error);
-    this.#takeOutput();
+    this.#spare = this.#takeOutput();
     if (!this.#rollBack(ref)) return serverError(ref);
     // A timer's command would only fail again when its timer is re-armed: fall back instead of looping.
     const fallback: RoomCommand | null = command.type === "bot" && command.action !== null
@@ -729,16 +740,30 @@ export class Room {
 
   /**
    * Hands over what the action emitted and starts empty lists for the next: only those that were used are
-   * replaced (a chat emits one broadcast and nothing else, and every chat is an action).
+   * replaced (a chat emits one broadcast and nothing else, and every chat is an action). The holder is the
+   * spare one when there is one (`#spare`): every chat would otherwise be one more object.
    */
   #takeOutput(): ActionOutput {
-    const output: ActionOutput = {
-      broadcasts: this.#broadcasts.length === 0 ? NONE : this.#broadcasts,
-      privates: this.#private,
-      removed: this.#removed.length === 0 ? NONE : this.#removed,
-      summaryChanged: this.#summaryChanged,
-      finished: this.#finished.length === 0 ? NONE : this.#finished,
-    };
+    const broadcasts = this.#broadcasts.length === 0 ? NONE : this.#broadcasts;
+    const removed = this.#removed.length === 0 ? NONE : this.#removed;
+    const finished = this.#finished.length === 0 ? NONE : this.#finished;
+    let output = this.#spare;
+    if (output === null) {
+      output = {
+        broadcasts,
+        privates: this.#private,
+        removed,
+        summaryChanged: this.#summaryChanged,
+        finished,
+      };
+    } else {
+      this.#spare = null;
+      output.broadcasts = broadcasts;
+      output.privates = this.#private;
+      output.removed = removed;
+      output.summaryChanged = this.#summaryChanged;
+      output.finished = finished;
+    }
     if (this.#broadcasts.length > 0) this.#broadcasts = [];
     this.#private = null;
     if (this.#removed.length > 0) this.#removed = [];
@@ -778,8 +803,12 @@ export class Room {
     try {
       fn();
     } catch (error) {
-      console.error(`[rooms] room ${this.id}: ${what} failed ref=${correlationId()}`, error);
+      this.#guardFailed(what, error);
     }
+  }
+
+  #guardFailed(what: string, error: unknown): void {
+    console.error(`[rooms] room ${this.id}: ${what} failed ref=${correlationId()}`, error);
   }
 
   #broadcast(event: string, data: unknown): void {

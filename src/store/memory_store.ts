@@ -113,7 +113,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       if (room === undefined) return answered({ kind: "not_found" });
       const refused = refusal(room, grant);
       if (refused !== null) return answered(refused);
-      const earlier = room.actionIds.get(entry.actionId);
+      // Looked up only when some id is kept: a store keeping no entries never reads an action id (each is built
+      // by concatenation, and the lookup would flatten and hash it on every chat).
+      const earlier = room.actionIds.size === 0 ? undefined : room.actionIds.get(entry.actionId);
       if (earlier !== undefined) return answered({ kind: "duplicate", seq: earlier });
       if (expectSeq !== room.head + 1) return answered({ kind: "conflict", head: room.head });
       room.head = expectSeq;

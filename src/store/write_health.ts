@@ -96,7 +96,10 @@ export class WriteHealth {
     return write;
   }
 
-  #wrote = (): void => this.#set(null);
+  #wrote = (): void => {
+    // Every append passes here; nothing to change while the store already writes.
+    if (this.#failure !== null) this.#set(null);
+  };
 
   #failed = (error: unknown): void => {
     this.#failures += 1;

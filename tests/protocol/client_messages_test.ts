@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import {
+  isParseFailure,
   lobbyEvents,
   parseClientMessage,
   parseLastSeqQuery,
@@ -12,14 +13,14 @@ import { MALFORMED_FRAMES, type MalformedFrame } from "../support/malformed_fram
 
 function failure(text: string, schemas: typeof roomEvents | typeof lobbyEvents = roomEvents) {
   const result = parseClientMessage(schemas, text);
-  if (result.ok) throw new Error(`expected a failure for ${text}`);
-  return result.error;
+  if (!isParseFailure(result)) throw new Error(`expected a failure for ${text}`);
+  return result;
 }
 
 function success(text: string) {
   const result = parseClientMessage(roomEvents, text);
-  if (!result.ok) throw new Error(`expected success for ${text}: ${JSON.stringify(result.error)}`);
-  return result.message;
+  if (isParseFailure(result)) throw new Error(`expected success for ${text}: ${JSON.stringify(result)}`);
+  return result;
 }
 
 function issuePaths(text: string): string[] {

@@ -123,19 +123,19 @@ Deno.test("an append answered at once delivers before add() returns, but never a
     seq === 2 ? new Promise<void>((resolve) => (release = resolve)) : answered(undefined)
   );
 
-  log.add(join(0, "Ann"), 1, 1);
+  assert.equal(log.add(join(0, "Ann"), 1, 1), true, "add() says it delivered");
   assert.deepEqual(delivered, [1], "answered at once: delivered before add() returned");
   assert.equal(log.settled(), null, "and nothing is in flight");
 
-  log.add(chat(1), 2, 2);
-  log.add(chat(2), 3, 3);
+  assert.equal(log.add(chat(1), 2, 2), false, "add() says the output is held");
+  assert.equal(log.add(chat(2), 3, 3), false, "held behind the one in flight, though answered at once");
   assert.deepEqual(delivered, [1], "the second waits for its answer, and the third waits behind it");
   assert.ok(log.settled() !== null);
   release();
   assert.equal(await log.settled(), true);
   assert.deepEqual(delivered, [1, 2, 3]);
 
-  log.add(chat(3), 4, 4);
+  assert.equal(log.add(chat(3), 4, 4), true);
   assert.deepEqual(delivered, [1, 2, 3, 4], "nothing in flight again: at once");
   assert.equal(log.accepted().length, 2, "Ann's join and one run of three chats");
 });
