@@ -104,15 +104,6 @@ function issuesOf(issues: readonly v.BaseIssue<unknown>[], prefix: string): Pars
 }
 
 /**
- * Runs a schema on `input`: its output, or its issues. `v.safeParse` without its result object: this is every
- * inbound frame, and the dataset valibot returns already says both (`getGlobalConfig` is valibot's shared
- * default unless a global config was set).
- */
-function validate(schema: v.GenericSchema, input: unknown): v.OutputDataset<unknown, v.BaseIssue<unknown>> {
-  return schema["~run"]({ value: input }, v.getGlobalConfig());
-}
-
-/**
  * Text → JSON → envelope → the event's schema, in one place. Handlers only ever see what this returns: the
  * message itself, or its failure. Never throws: every failure is a value with the contract's error code.
  */
@@ -128,15 +119,15 @@ export function parseClientMessage<S extends EventSchemas>(schemas: S, text: str
   }
   let id: RequestId | undefined;
   if (raw.id !== undefined) {
-    const parsedId = validate(RequestIdSchema, raw.id);
-    if (parsedId.issues) {
+    const parsedId = v.safeParse(RequestIdSchema, raw.id);
+    if (!parsedId.success) {
       return {
         code: ErrorCode.INVALID_DATA,
         message: "id must be a string of at most 64 characters or an integer",
         details: { issues: [{ path: "id", message: "invalid request id" }] },
       };
     }
-    id = parsedId.value as RequestId;
+    id = parsedId.output;
   }
   const event = raw.event;
   if (event === undefined || event === null || event === "") {
@@ -163,8 +154,8 @@ export function parseClientMessage<S extends EventSchemas>(schemas: S, text: str
       details: { issues: [{ path: "data", message: "expected an object" }] },
     };
   }
-  const parsed = validate(schema, data);
-  if (parsed.issues) {
+  const parsed = v.safeParse(schema, data);
+  if (!parsed.success) {
     const issues = issuesOf(parsed.issues, "data");
     return {
       code: ErrorCode.INVALID_DATA,
@@ -173,7 +164,7 @@ export function parseClientMessage<S extends EventSchemas>(schemas: S, text: str
       details: { issues },
     };
   }
-  return { event, data: parsed.value, id } as ClientMessage<S>;
+  return { event, data: parsed.output, id } as ClientMessage<S>;
 }
 
 /**
