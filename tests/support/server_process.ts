@@ -166,7 +166,10 @@ export async function startServer(
       timeoutMs,
     );
   });
-  const exited = child.status.then((s) => {
+  // The exit status can arrive before the last of the output: read the pipes to their end first, or the
+  // message may lack the very line that says why (a refusal test once saw an empty log this way).
+  const exited = child.status.then(async (s) => {
+    await drained;
     throw new Error(`server exited with ${s.code} before it was ready:\n${log}`);
   });
   try {
