@@ -55,6 +55,12 @@ function logEntry(entry: TimedCommand, eventSeq: number, actionId: string): LogE
   return { actionId, at: entry.at, eventSeq, data: entry.command as unknown as Json };
 }
 
+/** Whether a finished game's settings say its room was not listed in the lobby when the game ended. */
+function isPrivate(settings: Json): boolean {
+  return typeof settings === "object" && settings !== null && !Array.isArray(settings) &&
+    settings.is_public === false;
+}
+
 /** Stored by this append, or — a duplicate at this very seq — by an earlier try whose answer never came. */
 function isStored(result: AppendResult, seq: number): boolean {
   return result.kind === "ok" || (result.kind === "duplicate" && result.seq === seq);
@@ -183,6 +189,9 @@ class StoreJournal implements RoomJournal {
   }
 
   archive(game: FinishedGame): Promise<void> {
+    // The history is public (`/api/games`) and a game's ids name its room: a private room's game kept there
+    // would give away the one thing that keeps the room private ("private rooms are never listed").
+    if (isPrivate(game.settings)) return Promise.resolve();
     return this.#store.archive.put(game);
   }
 

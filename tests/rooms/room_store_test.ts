@@ -91,6 +91,25 @@ Deno.test("a room rebuilt from its log continues the same game: views, seq and t
   b.directory.dispose();
 });
 
+Deno.test("a private room's finished game is not archived: the public history would give its room id away", async () => {
+  // The contract: "Private rooms are never listed". `/api/games` is public and a game's ids name its room, so
+  // a private table's game in the archive would let anyone find the room, watch it, or take a seat later.
+  const store = memoryStore();
+  const f = build(store);
+  const secret = f.directory.create("Secret", { ...FAST, max_rounds: 1, is_public: false });
+  const open = f.directory.create("Open", { ...FAST, max_rounds: 1 });
+  for (const table of [secret, open]) {
+    assert.ok(table.join("Ann", "player").ok);
+    assert.ok(table.startGame("Ann", true).ok);
+    await play(f, table, () => table.phase === "GAME_OVER");
+    assert.equal(table.phase, "GAME_OVER", `${table.name} finished its game`);
+  }
+  await tick();
+  const listed = await store.archive.list(10, null);
+  assert.deepEqual(listed.games.map((g) => g.roomId), [open.id], "only the public room's game is kept");
+  f.directory.dispose();
+});
+
 Deno.test("nothing an action produces is delivered before the store has it", async () => {
   const f = build(memoryStore());
   const table = f.directory.create("t", FAST, "t");
