@@ -68,9 +68,10 @@ export function createApp<Raw>(options: AppOptions<Raw>): Hono {
   const clientAddress = new ClientAddress(options.trustedProxies ?? []);
   const limits = options.limits ?? { maxBodyBytes: 64 * 1024, maxHeaderBytes: 16 * 1024 };
   const app = new Hono();
+  // Outermost, so the limits' own refusals (431, 413) get the security headers too.
+  app.use("*", secureResponses());
   app.use("*", headerLimit(limits.maxHeaderBytes));
   app.use("*", requestBodyLimit(limits.maxBodyBytes));
-  app.use("*", secureResponses());
 
   // The page's CSP and security headers come from `secureResponses`, the same as every HTML response.
   const servePage = (c: Context) => c.html(page);

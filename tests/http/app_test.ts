@@ -132,6 +132,18 @@ Deno.test("unknown paths and methods answer 404 with a JSON error", async () => 
   }
 });
 
+Deno.test("the size limits' refusals (431, 413) carry nosniff like every other response with a body", async () => {
+  const { app } = harness();
+  const headers = await app.request("/healthz", { headers: { "x-padding": "p".repeat(20_000) } });
+  assert.equal(headers.status, 431);
+  assert.deepEqual(await headers.json(), { error: "Request headers too large" });
+  assert.equal(headers.headers.get("x-content-type-options"), "nosniff", "431");
+  const body = await app.request("/", { method: "POST", body: "b".repeat(70_000) });
+  assert.equal(body.status, 413);
+  assert.deepEqual(await body.json(), { error: "Request body too large" });
+  assert.equal(body.headers.get("x-content-type-options"), "nosniff", "413");
+});
+
 Deno.test("a socket route with a bad room id answers 404 before looking at the upgrade", async () => {
   const { app, sockets } = harness();
   for (const id of ["bad!id", "x".repeat(33), "a%20b"]) {
