@@ -148,7 +148,13 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
         const left = room.leave(by ?? "");
         if (!left.ok) return left.error;
         registry.unbindPlayer(context.connection);
-        return afterStored(room, left, () => context.reply("left_room", {}));
+        return afterStored(room, left, () => context.reply("left_room", {}), () => {
+          // Rolled back: the member is still in the room, so this socket speaks for it again, or, if it closed
+          // meanwhile (its close found nobody to report), the room hears of that drop now.
+          if (by === null) return;
+          if (context.connection.isOpen) registry.bindPlayer(context.connection, by);
+          else room.disconnected(by);
+        });
       }),
 
     // Not through `withRoom`: this is every chat, and its closure would be one more allocation per line.

@@ -1,0 +1,88 @@
+// A `leave_room` whose save fails: the room rolls it back, so the member is still there, and the socket must
+// still speak for it. Unbound, it could never act for the seat again, and its close would go unnoticed: the
+// member would stay "connected" with no socket, its grace never started, the room never closed.
+// Gateway with fake sockets and clock, rooms stored in a memory store whose appends can be made to fail.
+
+import assert from "node:assert/strict";
+import { ErrorCode } from "../../src/protocol/codes.ts";
+import { StoreJournals } from "../../src/rooms/room_journal.ts";
+import { faultyStore, tick } from "../support/faulty_store.ts";
+import { type Client, makeGateway } from "./fakes.ts";
+
+function connectionOf(client: Client) {
+  if (client.connection === null) throw new Error("the gateway turned this socket away");
+  return client.connection;
+}
+
+/** Ticks until `done` holds; fails after `limit` ticks (the store answers within a few). */
+async function settle(done: () => boolean, what: string, limit = 50): Promise<void> {
+  for (let i = 0; i < limit && !done(); i++) await tick();
+  assert.ok(done(), what);
+}
+
+Deno.test("a leave whose save fails keeps the socket speaking for the member, whose later close starts its grace", async () => {
+  const { store, failing } = faultyStore();
+  const harness = makeGateway({}, { journals: new StoreJournals(store) });
+  const join = async (name: string) => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name } });
+    await settle(() => client.transport.events("joined_room").length === 1, `${name} joined`);
+    return client;
+  };
+  const ann = await join("Ann");
+  const bo = await join("Bo");
+  const room = harness.gateway.directory.get("r1")!;
+  const boSeen = bo.transport.sent.length;
+  const seq = room.seq;
+
+  failing.on = true;
+  ann.send({ event: "leave_room", id: "bye" });
+  await settle(() => ann.transport.events("error").length === 1, "the failed save is answered");
+  assert.equal(failing.refused, 1, "the leave was the one append refused");
+  assert.deepEqual(ann.transport.errorCodes, [ErrorCode.SERVER_ERROR]);
+  assert.equal(ann.transport.events("error")[0]?.id, "bye");
+  assert.equal(ann.transport.events("left_room").length, 0);
+  assert.equal(bo.transport.sent.length, boSeen, "the room heard of no departure");
+  assert.equal(room.seq, seq, "no seq was spent");
+  assert.equal(room.member("Ann")?.connected, true, "the room rolled the leave back");
+  assert.equal(connectionOf(ann).playerName, "Ann", "the socket still speaks for Ann");
+  assert.equal(harness.gateway.registry.player("r1", "Ann"), connectionOf(ann));
+
+  failing.on = false;
+  ann.send({ event: "chat", data: { message: "still here" } });
+  await settle(() => bo.transport.events("chat").length === 1, "Ann's socket still acts for her");
+  assert.equal(bo.transport.events("chat")[0]?.data?.player_name, "Ann");
+
+  ann.close();
+  await settle(() => room.member("Ann")?.connected === false, "Ann's drop is noticed");
+  assert.equal(bo.transport.events("player_disconnected")[0]?.data?.player_name, "Ann");
+  harness.gateway.shutdown();
+});
+
+Deno.test("a leave whose save fails after its socket closed: the room still hears of the drop", async () => {
+  const { store, failing } = faultyStore();
+  const harness = makeGateway({}, { journals: new StoreJournals(store) });
+  const join = async (name: string) => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name } });
+    await settle(() => client.transport.events("joined_room").length === 1, `${name} joined`);
+    return client;
+  };
+  const ann = await join("Ann");
+  const bo = await join("Bo");
+  const room = harness.gateway.directory.get("r1")!;
+
+  failing.on = true;
+  ann.send({ event: "leave_room", id: "bye" });
+  ann.close();
+  assert.ok(room.stored() !== null, "the socket closed while its leave was being saved");
+  failing.on = false;
+  await settle(
+    () => room.stored() === null && room.member("Ann")?.connected === false,
+    "Ann's drop is noticed",
+  );
+  assert.equal(failing.refused, 1, "the leave was refused");
+  assert.ok(room.member("Ann") !== undefined, "Ann is still a member (in grace)");
+  assert.deepEqual(bo.transport.events("player_disconnected").map((e) => e.data?.player_name), ["Ann"]);
+  harness.gateway.shutdown();
+});
