@@ -29,7 +29,12 @@ export function lobbyHandlers(directory: RoomDirectory, quota: RoomQuota): Handl
       // The token is handed out only once the room and the seat it opens are stored.
       const pending = room.stored();
       if (pending === null) return reply();
-      return pending.then((problem) => problem === null ? reply() : problem as Failure);
+      return pending.then((problem) => {
+        if (problem === null) return reply();
+        // Rolled back: the room holds nobody, and an empty room would stay listed, and count, for good.
+        if (room.humansPresent === 0) directory.close(room.id);
+        return problem as Failure;
+      });
     },
 
     refresh_rooms: (context) => context.reply("room_list", { rooms: directory.publicSummaries() }),

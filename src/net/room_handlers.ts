@@ -123,7 +123,11 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
           session_token: token,
           room: state,
         }),
-      () => registry.unbindPlayer(connection),
+      () => {
+        registry.unbindPlayer(connection);
+        // Rolled back: a room this join opened holds nobody now, and must not stay open, listed and counted.
+        if (room.humansPresent === 0) directory.close(room.id);
+      },
     );
   };
 

@@ -1,6 +1,8 @@
-// A `leave_room` whose save fails: the room rolls it back, so the member is still there, and the socket must
-// still speak for it. Unbound, it could never act for the seat again, and its close would go unnoticed: the
-// member would stay "connected" with no socket, its grace never started, the room never closed.
+// Membership changes whose save fails: the room rolls them back, and nothing of them may stay behind. A
+// `leave_room` rolled back leaves the member in the room, so the socket must still speak for it (unbound, it
+// could never act for the seat again, and its close would go unnoticed: the member would stay "connected" with
+// no socket, its grace never started, the room never closed). A room-opening `create_room` or first
+// `join_room` rolled back leaves no empty room: none listed, none counted against the address's room quota.
 // Gateway with fake sockets and clock, rooms stored in a memory store whose appends can be made to fail.
 
 import assert from "node:assert/strict";
@@ -84,5 +86,40 @@ Deno.test("a leave whose save fails after its socket closed: the room still hear
   assert.equal(failing.refused, 1, "the leave was refused");
   assert.ok(room.member("Ann") !== undefined, "Ann is still a member (in grace)");
   assert.deepEqual(bo.transport.events("player_disconnected").map((e) => e.data?.player_name), ["Ann"]);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a create_room or room-opening join_room whose save fails leaves no empty room behind", async () => {
+  const { store, failing } = faultyStore();
+  const harness = makeGateway({ maxRoomsPerAddress: 2 }, { journals: new StoreJournals(store) });
+  const lobby = harness.connect("lobby");
+  const visitor = harness.connect("friday");
+  failing.on = true;
+  lobby.send({ event: "create_room", data: { room_name: "Ann's", player_name: "Ann" }, id: "c" });
+  visitor.send({ event: "join_room", data: { player_name: "Bo" }, id: "j" });
+  await settle(
+    () => lobby.transport.errorCodes.length === 1 && visitor.transport.errorCodes.length === 1,
+    "both failed saves are answered",
+  );
+  assert.deepEqual([...lobby.transport.errorCodes, ...visitor.transport.errorCodes], [
+    ErrorCode.SERVER_ERROR,
+    ErrorCode.SERVER_ERROR,
+  ]);
+  assert.equal(failing.refused, 2, "the two creators' joins were refused");
+  assert.equal(harness.gateway.directory.size, 0, "no room is left open");
+  assert.deepEqual(harness.gateway.directory.publicSummaries(), [], "and none is listed");
+  assert.equal(harness.gateway.directory.get("friday"), undefined);
+
+  // The store is back: the address has not used up its quota of two open rooms on the rooms that failed.
+  failing.on = false;
+  lobby.send({ event: "create_room", data: { room_name: "Ann's", player_name: "Ann" }, id: "c2" });
+  visitor.send({ event: "join_room", data: { player_name: "Bo" }, id: "j2" });
+  await settle(
+    () =>
+      lobby.transport.events("room_created").some((e) => e.id === "c2") &&
+      visitor.transport.events("joined_room").length === 1,
+    "both rooms open once the store takes writes again",
+  );
+  assert.equal(harness.gateway.directory.size, 2);
   harness.gateway.shutdown();
 });
