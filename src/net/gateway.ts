@@ -73,6 +73,9 @@ export interface ConnectQuery {
 /** A connection may resume once a second at most: each replay can be up to half a send buffer. */
 const RESUME_COOLDOWN_MS = 1_000;
 
+/** How long after a drop whose save failed it is reported to the room again. */
+const DROP_RETRY_MS = 1_000;
+
 export class Gateway implements Replies {
   // Statistics outlive their last connection only for the lobby and open rooms, so sockets to made-up room
   // ids leave nothing behind.
@@ -98,6 +101,8 @@ export class Gateway implements Replies {
   #nextId = 1;
   #closing = false;
   #pingPhase: (() => number) | null;
+  /** Drops to report to their rooms again (their save failed): cleared at shutdown. */
+  #dropRetries = new Set<TimerId>();
 
   constructor(options: GatewayOptions) {
     this.#clock = options.clock;
@@ -139,6 +144,7 @@ export class Gateway implements Replies {
         directory: this.directory,
         registry: this.registry,
         sessions: this.sessions,
+        dropped: (roomId, name) => this.#dropped(roomId, name),
         quota: this.quota,
         ...(options.ownerUrl !== undefined
           ? { ownerUrl: options.ownerUrl, redirect: (connection, url) => this.#redirect(connection, url) }
@@ -323,7 +329,7 @@ export class Gateway implements Replies {
       return;
     }
     if (connection.channel === "lobby") return;
-    if (playerName !== null) this.directory.get(connection.channel)?.disconnected(playerName);
+    if (playerName !== null) this.#dropped(connection.channel, playerName);
     this.#admitNext(connection.channel);
   }
 
@@ -378,6 +384,8 @@ export class Gateway implements Replies {
     for (const connection of [...this.registry.all()]) {
       this.drop(connection, CloseCode.GOING_AWAY, "server shutting down");
     }
+    for (const retry of this.#dropRetries) this.#clock.clearTimeout(retry);
+    this.#dropRetries.clear();
     this.directory.dispose();
   }
 
@@ -458,6 +466,33 @@ export class Gateway implements Replies {
       room_id: connection.channel,
       player_name: playerName,
     });
+  }
+
+  /**
+   * Tells a room that no socket speaks for one of its members any more. A drop whose save fails is rolled back
+   * like any action, and the room would then hold the member as connected, with no socket, for good: no grace,
+   * no bot for the seat, a room that never closes. So once the room has settled, a drop it did not keep is
+   * reported again (after a pause, as the store may still be failing), until it is kept or the member is back.
+   */
+  #dropped(roomId: string, name: string): void {
+    const room = this.directory.get(roomId);
+    // Back on another socket meanwhile (a retry comes a second later): nothing to report.
+    if (room === undefined || this.registry.player(roomId, name) !== undefined) return;
+    room.disconnected(name);
+    const pending = room.stored();
+    if (pending === null) return;
+    const settled = () => {
+      const member = room.member(name);
+      const kept = this.#closing || this.directory.get(roomId) !== room || member === undefined ||
+        member.isBot || !member.connected || this.registry.player(roomId, name) !== undefined;
+      if (kept) return;
+      const retry = this.#clock.setTimeout(() => {
+        this.#dropRetries.delete(retry);
+        if (!this.#closing) this.#dropped(roomId, name);
+      }, DROP_RETRY_MS);
+      this.#dropRetries.add(retry);
+    };
+    pending.then(settled, settled);
   }
 
   #whileQueued(connection: Connection, text: string, now: number): string {

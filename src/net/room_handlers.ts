@@ -32,6 +32,8 @@ export interface RoomHandlerDeps {
   ownerUrl?: (owner: string, roomId: string) => Promise<string | null>;
   /** Tells a socket in-band where its room is served, then closes it with 4010. */
   redirect?: (connection: Connection, url: string) => void;
+  /** No socket speaks for this member any more: the room is told, again if its save fails (see Gateway). */
+  dropped(roomId: string, name: string): void;
 }
 
 /**
@@ -157,7 +159,7 @@ export function roomHandlers(deps: RoomHandlerDeps): HandlerTable<RoomEvents> {
           // meanwhile (its close found nobody to report), the room hears of that drop now.
           if (by === null) return;
           if (context.connection.isOpen) registry.bindPlayer(context.connection, by);
-          else room.disconnected(by);
+          else deps.dropped(room.id, by);
         });
       }),
 

@@ -3,6 +3,7 @@
 // could never act for the seat again, and its close would go unnoticed: the member would stay "connected" with
 // no socket, its grace never started, the room never closed). A room-opening `create_room` or first
 // `join_room` rolled back leaves no empty room: none listed, none counted against the address's room quota.
+// A socket's close whose save fails is reported again until the room keeps it (or the member is back).
 // Gateway with fake sockets and clock, rooms stored in a memory store whose appends can be made to fail.
 
 import assert from "node:assert/strict";
@@ -121,5 +122,60 @@ Deno.test("a create_room or room-opening join_room whose save fails leaves no em
     "both rooms open once the store takes writes again",
   );
   assert.equal(harness.gateway.directory.size, 2);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a drop whose save fails is reported again until the room keeps it: the member does not stay connected", async () => {
+  const { store, failing } = faultyStore();
+  const harness = makeGateway({}, { journals: new StoreJournals(store) });
+  const join = async (name: string) => {
+    const client = harness.connect("r1");
+    client.send({ event: "join_room", data: { player_name: name } });
+    await settle(() => client.transport.events("joined_room").length === 1, `${name} joined`);
+    return client;
+  };
+  const ann = await join("Ann");
+  const bo = await join("Bo");
+  const room = harness.gateway.directory.get("r1")!;
+
+  failing.on = true;
+  ann.close();
+  await settle(() => failing.refused === 1 && room.stored() === null, "the drop's save failed");
+  assert.equal(room.member("Ann")?.connected, true, "rolled back, as every action whose save fails");
+  harness.clock.advance(1_000);
+  await settle(() => failing.refused === 2 && room.stored() === null, "reported again, and failed again");
+  assert.equal(room.member("Ann")?.connected, true);
+
+  failing.on = false;
+  harness.clock.advance(1_000);
+  await settle(() => room.member("Ann")?.connected === false, "the third report is kept");
+  assert.deepEqual(bo.transport.events("player_disconnected").map((e) => e.data?.player_name), ["Ann"]);
+  harness.clock.advance(5_000);
+  await tick();
+  assert.equal(failing.refused, 2, "nothing more is reported once the drop is kept");
+  assert.equal(bo.transport.events("player_disconnected").length, 1);
+  harness.gateway.shutdown();
+});
+
+Deno.test("a member back before a failed drop is reported again is not dropped", async () => {
+  const { store, failing } = faultyStore();
+  const harness = makeGateway({}, { journals: new StoreJournals(store) });
+  const ann = harness.connect("r1");
+  ann.send({ event: "join_room", data: { player_name: "Ann" } });
+  await settle(() => ann.transport.events("joined_room").length === 1, "Ann joined");
+  const token = String(ann.transport.events("joined_room")[0]!.data?.session_token);
+  const room = harness.gateway.directory.get("r1")!;
+
+  failing.on = true;
+  ann.close();
+  await settle(() => failing.refused === 1 && room.stored() === null, "the drop's save failed");
+  failing.on = false;
+  const back = harness.connect("r1", { token });
+  await settle(() => back.transport.events("resumed").length === 1, "Ann is back on a new socket");
+  harness.clock.advance(5_000);
+  await tick();
+  assert.equal(failing.refused, 1);
+  assert.equal(room.member("Ann")?.connected, true);
+  assert.equal(harness.gateway.registry.player("r1", "Ann"), back.connection);
   harness.gateway.shutdown();
 });
