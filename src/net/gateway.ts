@@ -134,6 +134,7 @@ export class Gateway implements Replies {
       clock: options.clock,
       replies: this,
       drop: (connection, code, reason) => this.drop(connection, code, reason),
+      dropped: (roomId, name) => this.#dropped(roomId, name),
       maxReplayBytes: Math.min(options.limits.resumeBufferBytes, options.limits.sendBufferBytes / 2),
       cooldownMs: RESUME_COOLDOWN_MS,
     });

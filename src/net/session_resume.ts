@@ -43,6 +43,8 @@ export interface SessionResumeOptions {
   replies: Replies;
   /** Closes an older connection of the same session (the gateway closes it with 4001 and forgets it). */
   drop(connection: Connection, code: number, reason: string): void;
+  /** No socket speaks for this member any more: the room is told (again if its save fails, see Gateway). */
+  dropped(roomId: string, name: string): void;
   /** A gap whose frames weigh more than this gets a snapshot instead, so a replay never trips the 4008 check. */
   maxReplayBytes: number;
   /** A connection may resume at most once in this many milliseconds (each replay can be large). */
@@ -131,8 +133,13 @@ export class SessionResume {
       this.counters.refused += 1;
       connection.resumedAt = cooldownFrom;
       if (previous !== null && previous.isOpen) this.#options.registry.bindPlayer(previous, member.name);
-      else if (!wasSeated && connection.playerName === member.name) {
-        this.#options.registry.unbindPlayer(connection);
+      else {
+        if (!wasSeated && connection.playerName === member.name) {
+          this.#options.registry.unbindPlayer(connection);
+        }
+        // The socket that held the seat closed meanwhile, and its close reported nobody (this one was bound):
+        // rolled back, the member would stay connected with no socket, so the room hears of the drop now.
+        if (previous !== null) this.#options.dropped(room.id, member.name);
       }
     };
     const back = room.reconnect(member.name, { snapshot: replay === null });

@@ -142,3 +142,32 @@ Deno.test("a queued member's resume whose save fails ends with a `connected` nam
   assert.equal(visitor.transport.events("player_reconnected").length, 0);
   harness.gateway.shutdown();
 });
+
+Deno.test("a first tab that closes while a second tab's return fails to save leaves the member dropped, not a ghost", async () => {
+  const { harness, failing, ann, bo, room } = await storedRoom();
+  failing.on = true;
+  const tab2 = harness.connect("r1");
+  tab2.send({ event: "resume", data: { session_token: ann.token }, id: "t2" });
+  // The first tab goes while the return is being saved: its close reports nobody, the second tab being bound.
+  ann.client.close();
+  await settle(() => tab2.transport.events("error").length === 1, "the failed save is answered");
+  assert.deepEqual(tab2.transport.errorCodes, [ErrorCode.SERVER_ERROR]);
+  assert.equal(connectionOf(tab2).playerName, null, "the second tab speaks for nobody");
+  failing.on = false;
+  harness.clock.advance(1_000);
+  await settle(
+    () => room.member("Ann")?.connected === false,
+    "the room hears that no socket holds Ann's seat",
+  );
+  assert.deepEqual(bo.client.transport.events("player_disconnected").map((e) => e.data?.player_name), [
+    "Ann",
+  ]);
+
+  tab2.send({ event: "resume", data: { session_token: ann.token }, id: "again" });
+  await settle(
+    () => tab2.transport.events("resumed").length === 1,
+    "the second tab takes the seat on its next try",
+  );
+  assert.equal(room.member("Ann")?.connected, true);
+  harness.gateway.shutdown();
+});
