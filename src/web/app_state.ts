@@ -7,6 +7,16 @@ import type { YourTurn } from "../protocol/server_events.ts";
 /** Where the page is: the lobby, or one room by id. */
 export type Route = { kind: "lobby" } | { kind: "room"; roomId: string };
 
+/**
+ * The route of a page address: `/room/{room_id}` with a room id (1–32 of `[A-Za-z0-9_-]`, not `lobby`, the
+ * lobby's channel), else the lobby.
+ */
+export function routeOf(path: string): Route {
+  const match = /^\/room\/([A-Za-z0-9_-]{1,32})\/?$/.exec(path);
+  const roomId = match?.[1];
+  return roomId === undefined || roomId === "lobby" ? { kind: "lobby" } : { kind: "room", roomId };
+}
+
 /** The socket's state as a person should see it. */
 export type LinkStatus = "connecting" | "open" | "reconnecting" | "replaced" | "closed";
 

@@ -2,7 +2,7 @@
 // through `receive`, carries out effects, and turns clicks, forms and keys into messages. Bundled to /app.js.
 
 import type { ServerFrame } from "../protocol/server_events.ts";
-import { type AppState, initialState, type LinkStatus, type Route } from "./app_state.ts";
+import { type AppState, initialState, type LinkStatus, routeOf } from "./app_state.ts";
 import { mountChat } from "./chat_view.ts";
 import { h } from "./dom.ts";
 import { mountHand } from "./hand_view.ts";
@@ -27,11 +27,6 @@ const LINK_WORDS: Record<LinkStatus, string> = {
   replaced: "open in another tab",
   closed: "offline",
 };
-
-function routeOf(path: string): Route {
-  const match = /^\/room\/([A-Za-z0-9_-]{1,32})\/?$/.exec(path);
-  return match?.[1] === undefined ? { kind: "lobby" } : { kind: "room", roomId: match[1] };
-}
 
 const route = routeOf(location.pathname);
 const params = new URLSearchParams(location.search);

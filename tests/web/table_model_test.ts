@@ -7,7 +7,7 @@ import type { GameView } from "../../src/game/view.ts";
 import type { ServerFrame, YourTurn } from "../../src/protocol/server_events.ts";
 import type { RoomState } from "../../src/rooms/room_views.ts";
 import { DEFAULT_SETTINGS } from "../../src/rooms/settings.ts";
-import { type AppState, initialState } from "../../src/web/app_state.ts";
+import { type AppState, initialState, routeOf } from "../../src/web/app_state.ts";
 import { freshGame } from "../../src/web/game_events.ts";
 import { pieceCommand } from "../../src/web/keyboard.ts";
 import { linkStatus } from "../../src/web/link.ts";
@@ -351,4 +351,13 @@ Deno.test("receive(): an aborted game leaves the table waiting, announced; a clo
     receive(seated(LEAD), frame("room_closed", { message: "This room could not be restored" }), 4).state;
   assert.equal(closed.me, null);
   assert.equal(closed.error?.message, "This room could not be restored");
+});
+
+Deno.test("the page's address: /room/{room_id} is a room for a valid id, and the lobby otherwise, /room/lobby too", () => {
+  assert.deepEqual(routeOf("/room/friday-game"), { kind: "room", roomId: "friday-game" });
+  assert.deepEqual(routeOf("/room/AB12CD/"), { kind: "room", roomId: "AB12CD" });
+  // `lobby` is no room id: `/ws/lobby` is the lobby's channel, whose room_list a room page cannot use.
+  for (const path of ["/", "/room/lobby", "/room/", "/room/bad!id", `/room/${"x".repeat(33)}`, "/nope"]) {
+    assert.deepEqual(routeOf(path), { kind: "lobby" }, path);
+  }
 });
