@@ -235,8 +235,9 @@ export class Gateway implements Replies {
   message(connection: Connection, data: string | ArrayBufferLike | ArrayBufferView | Blob): void {
     if (!connection.isOpen) return;
     const now = this.#clock.now();
+    // Exact even for short frames (no `atLeast` shortcut): the size feeds the byte counters as well as the limits.
     const size = typeof data === "string"
-      ? utf8Length(data, this.#limits.maxFrameBytes)
+      ? utf8Length(data, 0)
       : data instanceof Blob
       ? data.size
       : data.byteLength;

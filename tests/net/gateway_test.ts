@@ -71,6 +71,21 @@ Deno.test("a frame over maxFrameBytes is measured in UTF-8 bytes, not characters
   gateway.shutdown();
 });
 
+Deno.test("a frame's bytes are counted in UTF-8 bytes, however short the frame", () => {
+  const { gateway, connect } = makeGateway({ maxFrameBytes: 4096, hardFrameBytes: 8192 });
+  const client = connect("r1");
+  const frame = JSON.stringify({ event: "ping", data: { t: "€".repeat(10) + "é" } });
+  client.transport.clear();
+  client.sendRaw(frame);
+  assert.equal(client.transport.last().event, "pong");
+  // 10 three-byte characters and one two-byte: 11 UTF-16 units, 32 bytes.
+  const expected = new TextEncoder().encode(frame).length;
+  assert.equal(expected, frame.length + 21);
+  assert.equal(gateway.metrics.bytesIn.get("ping"), expected);
+  assert.equal(gateway.registry.stats("r1").bytesIn, expected);
+  gateway.shutdown();
+});
+
 Deno.test("a frame over hardFrameBytes closes the connection with 1009 and forgets it", () => {
   const { gateway, connect } = makeGateway({ maxFrameBytes: 256, hardFrameBytes: 1024 });
   const client = connect("r1");
