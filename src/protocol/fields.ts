@@ -3,26 +3,43 @@
 import * as v from "valibot";
 import { SETTING_LIMITS } from "../rooms/settings.ts";
 
-/** Control characters, which no name may contain. */
+/** Control characters (Unicode category Cc), which no name may contain. */
 const NO_CONTROL = /^[^\p{Cc}]*$/u;
 
-/** 1–24 characters after trimming, no control characters, no `<` or `>`. */
+/**
+ * Characters that print nothing or reorder what follows: format controls (Cf: zero-width spaces and joiners,
+ * bidirectional overrides and isolates, the byte-order mark, the soft hyphen) and the line and paragraph
+ * separators. In a name they make a copy of another player's name that looks the same ("Ann" and
+ * "Ann\u200b") or one that displays backwards, so names refuse them. The one exception is the zero-width
+ * joiner inside an emoji sequence (👩‍💻), where it joins two pictographs into one.
+ */
+const NO_INVISIBLE =
+  /^(?:[^\p{Cf}\p{Zl}\p{Zp}]|(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic}))*$/u;
+
+/**
+ * 1–24 characters after trimming and Unicode normalisation (NFC, so an accent typed as one code point or as
+ * two is the same name), no control or invisible characters, no `<` or `>`.
+ */
 export const PlayerName = v.pipe(
   v.string("player_name must be a string"),
   v.trim(),
+  v.normalize("NFC"),
   v.minLength(1, "player_name must not be empty"),
   v.maxLength(24, "player_name is at most 24 characters"),
   v.regex(NO_CONTROL, "player_name must not contain control characters"),
+  v.regex(NO_INVISIBLE, "player_name must not contain invisible characters (zero-width or direction marks)"),
   v.regex(/^[^<>]*$/, "player_name must not contain < or >"),
 );
 
-/** 1–48 printable characters; anything else is allowed and always rendered as text. */
+/** 1–48 printable characters after trimming and NFC; anything else is allowed and always rendered as text. */
 export const RoomName = v.pipe(
   v.string("room_name must be a string"),
   v.trim(),
+  v.normalize("NFC"),
   v.minLength(1, "room_name must not be empty"),
   v.maxLength(48, "room_name is at most 48 characters"),
   v.regex(NO_CONTROL, "room_name must not contain control characters"),
+  v.regex(NO_INVISIBLE, "room_name must not contain invisible characters (zero-width or direction marks)"),
 );
 
 /** A room id: 1–32 of [A-Za-z0-9_-]; `lobby` is reserved for the lobby channel. */

@@ -120,6 +120,13 @@ const goodNames: [string, string][] = [
   [` ${"y".repeat(24)} `, "y".repeat(24)],
   ["Zoë 李", "Zoë 李"],
   ['a&b "quoted"', 'a&b "quoted"'],
+  // The same name typed with a combining accent is stored composed (NFC), so it compares equal to the other.
+  ["Zoe\u0308", "Zoë"],
+  // Joiners inside emoji sequences join pictographs: 👩‍💻 and ❤️‍🔥.
+  ["👩\u200D💻 Ann", "👩\u200D💻 Ann"],
+  ["\u2764\uFE0F\u200D\u{1F525}", "\u2764\uFE0F\u200D\u{1F525}"],
+  // At either end, the byte-order mark and the line separator are whitespace to `trim`.
+  ["\uFEFFAnn\u2028", "Ann"],
 ];
 for (const [raw, trimmed] of goodNames) {
   Deno.test(`join_room accepts the player name ${JSON.stringify(raw)} as ${JSON.stringify(trimmed)}`, () => {
@@ -139,6 +146,17 @@ const badNames = [
   "<b>",
   "a>b",
   "del\u007f",
+  // Invisible characters that make a look-alike of another name, or display it backwards.
+  "Ann\u200B",
+  "A\u200Cnn",
+  "Ann\u200D",
+  "A\u200Dnn",
+  "A\uFEFFnn",
+  "Ann\u00AD",
+  "\u202Enna",
+  "\u2066Ann\u2069",
+  "A\u2028nn",
+  "\u{1F469}\u200D",
 ];
 for (const raw of badNames) {
   Deno.test(`join_room rejects the player name ${JSON.stringify(raw)} with INVALID_DATA`, () => {
@@ -146,6 +164,18 @@ for (const raw of badNames) {
     assert.deepEqual(paths, ["data.player_name"]);
   });
 }
+
+Deno.test("a room name is NFC-normalised and refuses invisible characters like a player name", () => {
+  const create = (roomName: string) =>
+    JSON.stringify({ event: "create_room", data: { room_name: roomName, player_name: "Ann" } });
+  const ok = parseClientMessage(lobbyEvents, create(" Cafe\u0301 night "));
+  if (isParseFailure(ok)) throw new Error(`expected success: ${JSON.stringify(ok)}`);
+  assert.equal((ok.data as { room_name: string }).room_name, "Café night");
+  const refused = failure(create("Friday\u202E"), lobbyEvents);
+  assert.equal(refused.code, ErrorCode.INVALID_DATA);
+  assert.deepEqual(refused.details?.issues?.map((issue) => issue.path), ["data.room_name"]);
+  assert.match(refused.message, /invisible characters/);
+});
 
 Deno.test("chat accepts 500 characters and rejects 501 or an empty message", () => {
   assert.equal(success(JSON.stringify({ event: "chat", data: { message: "m".repeat(500) } })).event, "chat");
