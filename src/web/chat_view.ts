@@ -30,7 +30,15 @@ export function mountChat(root: HTMLElement): (state: AppState) => void {
       }
       const items = lines.map((line) =>
         line.kind === "chat"
-          ? h("li", { class: "chat" }, h("strong", {}, line.who ?? ""), " ", line.text)
+          // Each in its own <bdi>: a right-to-left name or message (or one with direction marks, which chat
+          // allows) is laid out on its own and cannot reorder the other.
+          ? h(
+            "li",
+            { class: "chat" },
+            h("strong", {}, h("bdi", {}, line.who ?? "")),
+            " ",
+            h("bdi", {}, line.text),
+          )
           : h("li", { class: "event" }, line.text)
       );
       return items;
