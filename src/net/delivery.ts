@@ -26,6 +26,12 @@ export class Delivery implements RoomOutput, LobbyOutput {
   #history: EventHistory | null;
   #metrics: Metrics;
   #roomClosed: (roomId: string) => void;
+  /**
+   * What every chat's frame is encoded from: one envelope, refilled per chat. Its keys are `encodeEvent`'s in
+   * the same order (its `id` is never set on a broadcast, and JSON leaves an undefined one out), so the frame
+   * is byte for byte what `broadcast` makes of the chat's event (tests/net/delivery_test.ts).
+   */
+  #chat = { event: "chat", data: { player_name: "", message: "" }, room_id: "", seq: 0, timestamp: 0 };
   /** Deliveries asked for while another was going out; see `#deliver`. */
   #pending: (() => void)[] = [];
   #delivering = false;
@@ -69,6 +75,41 @@ export class Delivery implements RoomOutput, LobbyOutput {
     } finally {
       this.#delivering = false;
     }
+  }
+
+  /** A chat's line (see `RoomOutput.broadcastChat`): `broadcast` of its one event, with no event built. */
+  broadcastChat(
+    roomId: string,
+    seq: number,
+    playerName: string,
+    message: string,
+    options?: BroadcastOptions,
+  ): void {
+    const chat = this.#chat;
+    chat.data.player_name = playerName;
+    chat.data.message = message;
+    chat.room_id = roomId;
+    chat.seq = seq;
+    chat.timestamp = this.#clock.now();
+    const frame = JSON.stringify(chat);
+    if (options?.closed !== true) this.#history?.recordOne(roomId, seq, frame);
+    if (this.#delivering || this.#pending.length > 0) {
+      this.#deliver(() => this.#fanOutOne(roomId, "chat", frame));
+      return;
+    }
+    this.#delivering = true;
+    try {
+      this.#fanOutOne(roomId, "chat", frame);
+      this.#drain();
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  #fanOutOne(roomId: string, event: string, frame: string): void {
+    const recipients = this.#broadcaster.toRoom(roomId, frame);
+    this.#metrics.fannedOut(recipients);
+    this.#metrics.sent(event, frame.length, recipients);
   }
 
   /** `frames`: the one event's frame, or each event's (then `frame` is their batch). */
@@ -147,7 +188,7 @@ export class Delivery implements RoomOutput, LobbyOutput {
     if (this.#history === null) return;
     if (typeof frames === "string") {
       const seq = events[0]!.seq;
-      if (seq !== undefined) this.#history.record(roomId, [{ seq, frame: frames }]);
+      if (seq !== undefined) this.#history.recordOne(roomId, seq, frames);
       return;
     }
     const recorded: RecordedEvent[] = [];

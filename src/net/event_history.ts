@@ -1,6 +1,7 @@
 // The recent broadcasts of each room, kept as the frames that went out, so a returning player can be replayed
 // what it missed. Bounded per room in events and bytes; a room's history goes with the room.
 
+import { Buffer } from "node:buffer";
 import { TextShelf } from "../store/text_shelf.ts";
 import { utf8Length } from "./limits.ts";
 
@@ -15,8 +16,14 @@ export interface RecordedEvent {
  * after a restart by recording each room's recent events again (in seq order) before sockets come back.
  */
 export interface EventHistory {
-  /** Appends a room's broadcasts, in seq order. A seq that does not follow the last kept one starts over. */
+  /**
+   * Appends a room's broadcasts, in seq order. A seq that does not follow the last kept one starts over.
+   * Never throws: it runs inside delivery, before the frame goes out, and a room whose events could not all be
+   * kept has its history dropped (a resume then gets a whole state, never a replay with a hole).
+   */
   record(roomId: string, events: readonly RecordedEvent[]): void;
+  /** `record` of one event, without the list (every chat is one). */
+  recordOne(roomId: string, seq: number, frame: string): void;
   /**
    * Every kept event with `seq > afterSeq`, in order and without a gap, or null when the event right after
    * `afterSeq` is no longer (or was never) kept. An empty answer means nothing was recorded after it.
@@ -53,13 +60,14 @@ const POOL_LIMIT = 256;
  * first seconds a busy server takes every slab from here and touches no fresh pages for them.
  */
 class SlabPool {
-  #free: Uint8Array[] = [];
+  #free: Buffer[] = [];
 
-  take(): Uint8Array {
-    return this.#free.pop() ?? new Uint8Array(SLAB);
+  /** A `Buffer`, whose `write` takes an offset: a view per frame to encode into was one more object a chat. */
+  take(): Buffer {
+    return this.#free.pop() ?? Buffer.alloc(SLAB);
   }
 
-  give(slab: Uint8Array): void {
+  give(slab: Buffer): void {
     if (this.#free.length < POOL_LIMIT) this.#free.push(slab);
   }
 }
@@ -93,7 +101,7 @@ class Window {
   #openSizes: number[] = [];
   #frames: string[] = [];
   #busy = false;
-  #slab: Uint8Array | null = null;
+  #slab: Buffer | null = null;
   #fill = 0;
   /** UTF-8 sizes of the first full chunk's events, once read from its note. */
   #leadSizes: number[] | null = null;
@@ -127,7 +135,7 @@ class Window {
     }
     if (this.#slab !== null && this.#fill + size > SLAB) this.#seal();
     this.#slab ??= this.#pool.take();
-    encoder.encodeInto(frame, this.#slab!.subarray(this.#fill, this.#fill + size));
+    this.#slab!.write(frame, this.#fill, size, "utf8");
     this.#fill += size;
     this.#openSizes.push(size);
     if (this.#openSizes.length === CHUNK) this.#seal();
@@ -248,37 +256,71 @@ export class BoundedEventHistory implements EventHistory {
   #bounds: HistoryBounds;
   #rooms = new Map<string, Window>();
   /** Every room's full chunks, outside the JavaScript heap, and the slabs of the chunks in progress. */
-  #shelf = new TextShelf();
+  #shelf: TextShelf;
   #pool = new SlabPool();
-  #bytes = 0;
-  #events = 0;
 
-  constructor(bounds: HistoryBounds) {
+  /** `shelf`: where full chunks go (a test seam: one that fails). */
+  constructor(bounds: HistoryBounds, shelf: TextShelf = new TextShelf()) {
     this.#bounds = bounds;
+    this.#shelf = shelf;
   }
 
   record(roomId: string, events: readonly RecordedEvent[]): void {
     if (events.length === 0 || this.#bounds.maxEvents === 0) return;
+    const window = this.#window(roomId);
+    try {
+      for (const event of events) this.#push(window, event.seq, event.frame);
+    } catch (error) {
+      this.#lost(roomId, window, error);
+    }
+  }
+
+  recordOne(roomId: string, seq: number, frame: string): void {
+    if (this.#bounds.maxEvents === 0) return;
+    const window = this.#window(roomId);
+    try {
+      this.#push(window, seq, frame);
+    } catch (error) {
+      this.#lost(roomId, window, error);
+    }
+  }
+
+  /**
+   * Keeping an event failed part way (the shelf could not store a chunk): what the window counts may no longer
+   * be what it holds, so it is dropped whole. The frame still goes out; a resume from before it gets a whole
+   * state, and the room's history starts over with its next event.
+   */
+  #lost(roomId: string, window: Window, error: unknown): void {
+    console.error(`[net] room ${roomId}: its resume history could not keep an event; it starts over`, error);
+    this.#rooms.delete(roomId);
+    try {
+      window.clear();
+    } catch {
+      // The shelf is failing: its rows for this window stay behind, but nothing refers to them any more.
+    }
+  }
+
+  #window(roomId: string): Window {
     let window = this.#rooms.get(roomId);
     if (window === undefined) {
       window = new Window(this.#shelf, this.#pool);
       this.#rooms.set(roomId, window);
     }
-    for (const event of events) {
-      // A hole would make `since` claim a gap-free replay it cannot give: start the window over instead.
-      if (window.count > 0 && event.seq !== window.firstSeq + window.count) this.#drop(window, window.count);
-      const size = utf8Length(event.frame, 0);
-      // The oldest go first, so the window never holds more than either bound allows. A frame larger than the
-      // byte bound on its own takes every older one with it and is not kept either.
-      while (
-        window.count > 0 &&
-        (window.count + 1 > this.#bounds.maxEvents || window.bytes + size > this.#bounds.maxBytes)
-      ) this.#drop(window, 1);
-      if (size > this.#bounds.maxBytes) continue;
-      window.push(event.seq, event.frame, size);
-      this.#bytes += size;
-      this.#events += 1;
-    }
+    return window;
+  }
+
+  #push(window: Window, seq: number, frame: string): void {
+    // A hole would make `since` claim a gap-free replay it cannot give: start the window over instead.
+    if (window.count > 0 && seq !== window.firstSeq + window.count) this.#drop(window, window.count);
+    const size = utf8Length(frame, 0);
+    // The oldest go first, so the window never holds more than either bound allows. A frame larger than the
+    // byte bound on its own takes every older one with it and is not kept either.
+    while (
+      window.count > 0 &&
+      (window.count + 1 > this.#bounds.maxEvents || window.bytes + size > this.#bounds.maxBytes)
+    ) this.#drop(window, 1);
+    if (size > this.#bounds.maxBytes) return;
+    window.push(seq, frame, size);
   }
 
   since(roomId: string, afterSeq: number): readonly RecordedEvent[] | null {
@@ -300,15 +342,18 @@ export class BoundedEventHistory implements EventHistory {
 
   /** Totals over every room, for metrics. */
   stats(): HistoryStats {
-    return { rooms: this.#rooms.size, events: this.#events, bytes: this.#bytes };
+    // Summed when asked (/metrics), so a window dropped after a failure can never leave the totals off.
+    let events = 0, bytes = 0;
+    for (const window of this.#rooms.values()) {
+      events += window.count;
+      bytes += window.bytes;
+    }
+    return { rooms: this.#rooms.size, events, bytes };
   }
 
   #drop(window: Window, count: number): void {
     if (count === 0) return;
-    const before = window.bytes;
     if (count >= window.count) window.clear();
     else for (let i = 0; i < count; i++) window.dropOldest();
-    this.#bytes -= before - window.bytes;
-    this.#events -= count;
   }
 }

@@ -72,6 +72,10 @@ interface ActionOutput {
   removed: readonly string[];
   summaryChanged: boolean;
   finished: readonly FinishedGame[];
+  /** A chat's one broadcast, by its parts (see `chat`): its seq, or 0 when the action was no chat. */
+  chatSeq: number;
+  chatName: string;
+  chatMessage: string;
 }
 
 /** What an action that emitted nothing of a kind holds: one shared empty list, not a new one per action. */
@@ -265,8 +269,27 @@ export class Room {
     this.#run({ type: "disconnect", name });
   }
 
+  /**
+   * Every chat of every room, so it skips what a chat does not need of `#run`: the clock's action frame, the
+   * command switch, and the broadcast event with its data and list (its output holder carries the line's parts
+   * instead, and the output encodes the frame from them). What a chat is to the log does not change: the same
+   * command, stored before it goes out, numbered the same, replayed by `#execute` after a rollback or restart.
+   */
   chat(name: string | null, message: string): RoomResult<null> {
-    return this.#run({ type: "chat", name, message });
+    if (this.#disposed || this.#running) return this.#run({ type: "chat", name, message });
+    const member = name === null ? undefined : this.#members.get(name);
+    if (member === undefined) return fail(RoomErrorCode.NOT_IN_ROOM, "Join the room before chatting");
+    const at = this.clock.now();
+    this.#seq += 1;
+    this.#applied += 1;
+    const output = this.#takeOutput();
+    output.chatSeq = this.#seq;
+    output.chatName = member.name;
+    output.chatMessage = message;
+    if (this.#log.add({ at, command: { type: "chat", name, message } }, this.#seq, output)) {
+      this.#spare = output;
+    }
+    return ok(null);
   }
 
   addBot(by: string | null, seat: Seat | undefined): RoomResult<null> {
@@ -755,6 +778,9 @@ export class Room {
         removed,
         summaryChanged: this.#summaryChanged,
         finished,
+        chatSeq: 0,
+        chatName: "",
+        chatMessage: "",
       };
     } else {
       this.#spare = null;
@@ -763,6 +789,7 @@ export class Room {
       output.removed = removed;
       output.summaryChanged = this.#summaryChanged;
       output.finished = finished;
+      output.chatSeq = 0;
     }
     if (this.#broadcasts.length > 0) this.#broadcasts = [];
     this.#private = null;
@@ -774,6 +801,7 @@ export class Room {
 
   /** Delivers one stored action's output, in the order it was produced. */
   #deliver(output: ActionOutput): void {
+    if (output.chatSeq !== 0) this.#deliverChat(output);
     if (output.broadcasts.length > 0) {
       // With a store, the action that emptied the room is delivered after the room closed.
       this.#output.broadcast(this.id, output.broadcasts, this.#disposed ? CLOSED : OPEN);
@@ -784,6 +812,16 @@ export class Room {
     for (const name of output.removed) this.#output.memberRemoved(this.id, name);
     for (const game of output.finished) this.#archive(game);
     if (output.summaryChanged && !this.#disposed) this.#hooks.changed(this);
+  }
+
+  /** A chat's line: encoded from its parts where the output can, otherwise as the event `#execute` makes. */
+  #deliverChat({ chatSeq: seq, chatName: player_name, chatMessage: message }: ActionOutput): void {
+    const options = this.#disposed ? CLOSED : OPEN;
+    if (this.#output.broadcastChat !== undefined) {
+      this.#output.broadcastChat(this.id, seq, player_name, message, options);
+    } else {
+      this.#output.broadcast(this.id, [{ event: "chat", data: { player_name, message }, seq }], options);
+    }
   }
 
   /** A timer callback that runs, when it fires, the command `make` builds then. */

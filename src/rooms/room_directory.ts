@@ -381,6 +381,13 @@ export class RoomDirectory {
         memberRemoved: (roomId, memberName) => {
           if (mayDeliver()) output.memberRemoved(roomId, memberName);
         },
+        ...(output.broadcastChat !== undefined
+          ? {
+            broadcastChat: (roomId, seq, playerName, message, options) => {
+              if (mayDeliver()) output.broadcastChat!(roomId, seq, playerName, message, options);
+            },
+          }
+          : {}),
         ...(output.replayed !== undefined ? { replayed: output.replayed.bind(output) } : {}),
       },
       seed: this.#options.seed ?? randomSeed,

@@ -19,6 +19,18 @@ export interface BroadcastOptions {
 export interface RoomOutput {
   /** A flush's sequenced broadcast events, in order, to everyone in the room channel. */
   broadcast(roomId: string, events: readonly OutboundEvent[], options?: BroadcastOptions): void;
+  /**
+   * A chat line, the one broadcast a chat makes: the same as `broadcast` of the one event `{ event: "chat",
+   * data: { player_name, message }, seq }`, without that event and its list. Every chat of every room comes
+   * here, so an output that can encode it straight from its parts does; one without it gets `broadcast`.
+   */
+  broadcastChat?(
+    roomId: string,
+    seq: number,
+    playerName: string,
+    message: string,
+    options?: BroadcastOptions,
+  ): void;
   /** Private events for the connection that speaks for `memberName`, if it is connected. */
   toMember(roomId: string, memberName: string, events: readonly OutboundEvent[]): void;
   /** A member is gone (left, removed, or its grace ran out): its connection is an unseated visitor again. */

@@ -7,6 +7,7 @@ import { ConnectionRegistry } from "../../src/net/connection_registry.ts";
 import { Delivery } from "../../src/net/delivery.ts";
 import { BoundedEventHistory } from "../../src/net/event_history.ts";
 import type { PubSub } from "../../src/net/transport.ts";
+import { createRng, randomInt, type Rng } from "../../src/game/prng.ts";
 import { FakeClock } from "../../src/rooms/clock.ts";
 import type { OutboundEvent } from "../../src/rooms/room_output.ts";
 import { FakePubSub, type Frame, makeConnection, makeGateway } from "./fakes.ts";
@@ -380,4 +381,64 @@ Deno.test("with nobody on the lobby a room's joins build no summary; a later vis
   assert.deepEqual(lobby.transport.frames.map((f) => f.event), ["room_list", "room_updated"]);
   assert.equal(built, 2, "one for the room list, one for the update the lobby heard");
   harness.gateway.shutdown();
+});
+
+/** A seeded mix of what a chat line and a name can hold: quotes, escapes, controls, emoji, lone surrogates. */
+function seededText(rng: Rng, length: number): string {
+  const pool = [
+    '"',
+    "\\",
+    "\n",
+    "\t",
+    "\u0000",
+    "\u001f",
+    "é",
+    "✓",
+    "😀",
+    "\ud800",
+    "\udfff",
+    "/",
+    "<",
+    "a",
+    " ",
+  ];
+  let text = "";
+  for (let i = 0; i < length; i++) text += pool[randomInt(rng, pool.length)];
+  return text;
+}
+
+/** A room of two members on a recording native fan-out, delivered to with a resume history. */
+function chatSetup() {
+  const pubsub = new FakePubSub();
+  const { clock, registry } = setup(2, pubsub);
+  const history = new BoundedEventHistory({ maxEvents: 1000, maxBytes: 1 << 20 });
+  const delivery = new Delivery(new Broadcaster(registry, pubsub, 1024), registry, clock, { history });
+  return { clock, pubsub, history, delivery };
+}
+
+Deno.test("broadcastChat() sends and keeps, byte for byte, the frame broadcast() makes of the chat's event", () => {
+  const rng = createRng(2026);
+  const byEvent = chatSetup();
+  const byParts = chatSetup();
+  for (let seq = 1; seq <= 300; seq++) {
+    const name = seededText(rng, 1 + randomInt(rng, 12));
+    const message = seededText(rng, randomInt(rng, 80));
+    const step = randomInt(rng, 1000);
+    byEvent.clock.advance(step);
+    byParts.clock.advance(step);
+    byEvent.delivery.broadcast("r1", [{ event: "chat", data: { player_name: name, message }, seq }]);
+    byParts.delivery.broadcastChat("r1", seq, name, message);
+  }
+  const sentByParts = byParts.pubsub.published.map((p) => p.frame);
+  assert.equal(sentByParts.length, 300);
+  assert.deepEqual(sentByParts, byEvent.pubsub.published.map((p) => p.frame));
+  assert.equal(byParts.history.since("r1", 0)?.length, 300);
+  assert.deepEqual(byParts.history.since("r1", 0), byEvent.history.since("r1", 0));
+});
+
+Deno.test("broadcastChat() of a closed room's chat still goes out but is not kept for resume", () => {
+  const { pubsub, history, delivery } = chatSetup();
+  delivery.broadcastChat("r1", 1, "Ann", "bye", { closed: true });
+  assert.equal(pubsub.published.length, 1);
+  assert.equal(history.since("r1", 0), null);
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { BoundedEventHistory, type RecordedEvent } from "../../src/net/event_history.ts";
 import { createRng, randomInt } from "../../src/game/prng.ts";
+import { TextShelf } from "../../src/store/text_shelf.ts";
 
 function events(from: number, to: number, size = 10): RecordedEvent[] {
   const out: RecordedEvent[] = [];
@@ -204,4 +205,43 @@ Deno.test("rooms recorded side by side, forgotten and started over, with frames 
   for (const kind of ["large", "medium", "lone surrogate", "NUL", "non-ASCII", "ASCII"]) {
     assert.ok((kinds.get(kind) ?? 0) > 100, `${kinds.get(kind)} ${kind} frames`);
   }
+});
+
+/** A shelf that refuses every chunk from its `failFrom`-th on, as a full memory would. */
+class FailingShelf extends TextShelf {
+  puts = 0;
+  failFrom: number;
+  constructor(failFrom: number) {
+    super();
+    this.failFrom = failFrom;
+  }
+  override putBytes(bytes: Uint8Array, note: string): number {
+    if (++this.puts >= this.failFrom) throw new Error("out of memory");
+    return super.putBytes(bytes, note);
+  }
+}
+
+Deno.test("a shelf that fails mid-record drops the room's history instead of throwing, and keeps what comes next", () => {
+  const shelf = new FailingShelf(3);
+  const history = new BoundedEventHistory({ maxEvents: 1_000, maxBytes: 1_000_000 }, shelf);
+  const failed: unknown[] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => void failed.push(args[0]);
+  try {
+    // 64 events fill a chunk; the third chunk's put fails at seq 192.
+    for (let seq = 1; seq <= 191; seq++) history.recordOne("r1", seq, `${seq}`.padEnd(40, "x"));
+    assert.deepEqual(seqs(history.since("r1", 100))?.length, 91, "kept while the shelf works");
+    shelf.failFrom = 3;
+    history.recordOne("r1", 192, "192".padEnd(40, "x"));
+    history.record("r2", events(1, 2));
+  } finally {
+    console.error = error;
+  }
+  assert.equal(failed.length, 1, "the failure is logged once");
+  assert.equal(history.since("r1", 100), null, "a resume from before it gets a whole state, not a replay");
+  assert.equal(history.since("r1", 191), null);
+  shelf.failFrom = Infinity;
+  history.recordOne("r1", 193, "193".padEnd(40, "x"));
+  assert.deepEqual(seqs(history.since("r1", 192)), [193], "the history starts over with the next event");
+  assert.deepEqual(history.stats(), { rooms: 2, events: 3, bytes: 60 });
 });
