@@ -1,7 +1,7 @@
 // The part of a seat's view the bots read, built without copying: what `chooseBotAction` decides from. Pure.
 
 import type { Piece } from "./pieces.ts";
-import { type GameState, playedPieces, type PlayerState, type Seat, type Waiting } from "./state.ts";
+import { type GameState, type PlayedTurn, playedPieces, type PlayerState, type Seat, type Waiting } from "./state.ts";
 import { waitingFor } from "./waiting.ts";
 
 export interface BotPlayerView {
@@ -53,7 +53,7 @@ export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = wait
  * `botViewFor`'s view. The state keeps the round's played pieces as the list of earlier turns' pieces plus the
  * current turn's plays (GameState.playedBefore), and the bots read them only as a set, through `played_mask`;
  * so `played_pieces` is joined only when something reads it (tests, a caller that serialises the view), not on
- * every decision. The earlier turns' pieces are held in a private field, which `JSON.stringify` leaves out.
+ * every decision. The earlier turns' plays are held in a private field, which `JSON.stringify` leaves out.
  */
 class StateBotView implements BotView {
   readonly seat: Seat;
@@ -65,7 +65,7 @@ class StateBotView implements BotView {
   readonly declaration_total: number;
   readonly turn: BotView["turn"];
   readonly played_mask: number;
-  readonly #playedBefore: readonly Piece[];
+  readonly #playedBefore: PlayedTurn | null;
 
   constructor(state: GameState, seat: Seat, waiting: Waiting) {
     const preparing = state.phase === "PREPARATION" || state.phase === "WAITING";
