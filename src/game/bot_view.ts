@@ -50,44 +50,79 @@ export function botViewFor(state: GameState, seat: Seat, waiting: Waiting = wait
 }
 
 /**
- * `botViewFor`'s view. The state keeps the round's played pieces as the list of earlier turns' pieces plus the
- * current turn's plays (GameState.playedBefore), and the bots read them only as a set, through `played_mask`;
- * so `played_pieces` is joined only when something reads it (tests, a caller that serialises the view), not on
- * every decision. The earlier turns' pieces are held in a private field, which `JSON.stringify` leaves out.
+ * `botViewFor`'s view: the seat, what the game waits for, and the state in a private field, from which each
+ * getter gives exactly what `viewFor(state, seat)` gives under that name (`bot_view_test` compares them for every
+ * seat of every state of seeded games). Nothing outside this class can read a `#private` field (no property
+ * listing, `JSON.stringify`, `structuredClone` or reflection reaches it), so a bot sees the state only through
+ * these getters: its own seat's hand and public facts. A decision thus allocates one small object (three fields)
+ * instead of copying a dozen fields it mostly never reads.
+ *
+ * The round's played pieces are kept in the state as earlier turns' plays plus the current turn's
+ * (GameState.playedBefore), and the bots read them only as a set, through `played_mask`; `played_pieces` joins
+ * them only when something reads it (tests, a caller that serialises the view).
+ *
+ * Its `turn` is the view itself (null without a turn), whose `required_piece_count` and `plays` getters read the
+ * state's turn, so a decision does not build a second object for them.
  */
 class StateBotView implements BotView {
   readonly seat: Seat;
-  readonly round: number;
-  readonly starter_seat: Seat | null;
   readonly waiting: Waiting;
-  readonly players: readonly BotPlayerView[];
-  readonly hand: readonly Piece[];
-  readonly declaration_total: number;
-  readonly turn: BotView["turn"];
-  readonly played_mask: number;
-  readonly #playedBefore: readonly Piece[];
+  readonly #state: GameState;
 
   constructor(state: GameState, seat: Seat, waiting: Waiting) {
-    const preparing = state.phase === "PREPARATION" || state.phase === "WAITING";
-    const players = state.players;
-    const turn = state.turn;
     this.seat = seat;
-    this.round = state.round;
-    this.starter_seat = preparing ? null : state.starter;
     this.waiting = waiting;
-    this.players = botPlayers(players);
-    this.hand = state.hands[seat];
-    this.declaration_total = (players[0].declared ?? 0) + (players[1].declared ?? 0) +
-      (players[2].declared ?? 0) + (players[3].declared ?? 0);
-    this.turn = turn ? { required_piece_count: turn.required, plays: turn.plays } : null;
-    this.played_mask = state.playedMask;
-    this.#playedBefore = state.playedBefore;
+    this.#state = state;
+  }
+
+  get round(): number {
+    return this.#state.round;
+  }
+
+  /** Null during PREPARATION, as in the full view. */
+  get starter_seat(): Seat | null {
+    const state = this.#state;
+    return state.phase === "PREPARATION" || state.phase === "WAITING" ? null : state.starter;
+  }
+
+  get players(): readonly BotPlayerView[] {
+    return botPlayers(this.#state.players);
+  }
+
+  /** This view's own seat's hand, and never another's. */
+  get hand(): readonly Piece[] {
+    return this.#state.hands[this.seat];
+  }
+
+  get declaration_total(): number {
+    const players = this.#state.players;
+    return (players[0].declared ?? 0) + (players[1].declared ?? 0) + (players[2].declared ?? 0) +
+      (players[3].declared ?? 0);
+  }
+
+  get turn(): BotView["turn"] {
+    return this.#state.turn !== null ? this : null;
+  }
+
+  get required_piece_count(): number | null {
+    return this.#state.turn?.required ?? null;
+  }
+
+  get plays(): readonly { readonly pieces: readonly Piece[] }[] {
+    return this.#state.turn?.plays ?? NO_PLAYS;
+  }
+
+  get played_mask(): number {
+    return this.#state.playedMask;
   }
 
   get played_pieces(): readonly Piece[] {
-    return playedPieces(this.#playedBefore, this.turn?.plays ?? []);
+    return playedPieces(this.#state.playedBefore, this.plays);
   }
 }
+
+// The plays of a view without a turn. Shared by every such view: `readonly` keeps bots from writing to it.
+const NO_PLAYS: readonly { readonly pieces: readonly Piece[] }[] = [];
 
 // The players' part of the view changes only when a player's record does (a declaration, a turn won, a deal,
 // scoring), not on every play, so the last one built is kept and handed out again for the same `players`

@@ -53,7 +53,7 @@ export function createGame(options: GameOptions): GameState {
     turn: null,
     lastTurn: null,
     lastTurnWinner: null,
-    playedBefore: [],
+    playedBefore: null,
     playedMask: 0,
     roundScores: null,
     result: null,

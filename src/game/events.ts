@@ -1,17 +1,12 @@
 // The public events an accepted action produces; never a hand, the deck or PRNG state. Pure: no I/O.
 
 import type { Piece } from "./pieces.ts";
-import type { Phase, Ranking, RoundScore, Seat } from "./state.ts";
+import type { Phase, Ranking, RoundScore, Seat, TurnPlay } from "./state.ts";
 
 // Payload keys are snake_case because the room puts them on the wire as they are (after removing `type`).
 
-/** A play as announced in a turn result. */
-export interface PlayedEntry {
-  seat: Seat;
-  player: string;
-  pieces: Piece[];
-  play_type: string;
-}
+/** A play as announced in a turn result: the state's own record of the play (shared, never changed). */
+export type PlayedEntry = TurnPlay;
 
 export interface RoundScoreEntry {
   seat: Seat;

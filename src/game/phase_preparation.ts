@@ -37,12 +37,15 @@ function freshForDeal(p: PlayerState): PlayerState {
  * reset; the multiplier and any redeal accepter are whatever `next` already says.
  */
 export function dealHands(next: GameState, events: GameEvent[], requester: Seat | null = null): void {
-  const [hands, rng] = deal(next.rng);
+  // Read by index: destructuring a tuple goes through the iterator protocol, which JavaScriptCore does not always
+  // optimise away.
+  const dealt = deal(next.rng);
+  const hands = dealt[0];
   const players = next.players;
   const weak: Seat[] = [];
   for (const seat of SEATS) if (isWeakHand(hands[seat])) weak.push(seat);
   next.phase = "PREPARATION";
-  next.rng = rng;
+  next.rng = dealt[1];
   next.hands = hands;
   next.players = [
     freshForDeal(players[0]),
@@ -53,7 +56,7 @@ export function dealHands(next: GameState, events: GameEvent[], requester: Seat 
   next.redeal = { weak, decisions: NO_DECISIONS, accepter: next.redeal?.accepter ?? null };
   next.turn = null;
   next.lastTurn = null;
-  next.playedBefore = [];
+  next.playedBefore = null;
   next.playedMask = 0;
   next.roundScores = null;
   const names = next.options.players;

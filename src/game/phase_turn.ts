@@ -1,10 +1,10 @@
 // TURN and TURN_RESULTS: plays, turn resolution and piles. Pure: no I/O.
 
 import { type GameError, gameError, GameErrorCode } from "./errors.ts";
-import type { GameEvent, PlayedEntry } from "./events.ts";
+import type { GameEvent } from "./events.ts";
 import type { Piece } from "./pieces.ts";
 import { beats, classify, MAX_PLAY_SIZE, PlayType, type RatedPlay, strength } from "./play_types.ts";
-import { type GameState, playedPieces, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
+import { type GameState, rotation, type Seat, type TurnPlay, withSeat } from "./state.ts";
 import { currentPlayer } from "./waiting.ts";
 import { seatNames, withItem } from "./working_copy.ts";
 
@@ -34,12 +34,12 @@ export function beginTurn(next: GameState, number: number, starter: Seat, events
 }
 
 /**
- * Moves the pieces of `next.turn`, which is about to be replaced, to the end of `next.playedBefore` (see
- * GameState.playedBefore): one copy of the round's played pieces per turn instead of one per play.
+ * Links the plays of `next.turn`, which is about to be replaced, in front of `next.playedBefore` (see
+ * GameState.playedBefore): one small node per turn, where a flat list of the round's pieces was copied.
  */
 export function foldTurn(next: GameState): void {
   if (next.turn && next.turn.plays.length > 0) {
-    next.playedBefore = playedPieces(next.playedBefore, next.turn.plays);
+    next.playedBefore = { plays: next.turn.plays, before: next.playedBefore };
   }
 }
 
@@ -49,11 +49,13 @@ function positionOf(hand: readonly Piece[], id: number): number {
   return -1;
 }
 
-// playProblem's positions in the hand of the pieces it returned, as a mask (bit i = hand[i]), and their ids (bit i
-// = piece id i): play() drops them from the hand and adds them to the round's played mask. Set by every
-// successful call and read right after it, so sharing them keeps both pure.
+// playProblem's positions in the hand of the pieces it returned, as a mask (bit i = hand[i]), their ids (bit i
+// = piece id i) and their play type: play() drops them from the hand, adds them to the round's played mask and
+// records the type (a lead was classified to be checked; an answer is classified here). Set by every successful
+// call and read right after it, so sharing them keeps both pure.
 let chosenMask = 0;
 let chosenIds = 0;
+let chosenType: PlayType = PlayType.INVALID;
 
 /**
  * Finds the pieces `ids` names in `hand`, or explains why they cannot be played: ids must be distinct, held,
@@ -81,12 +83,17 @@ export function playProblem(
     idBits |= 1 << id;
     pieces[i] = hand[at] as Piece;
   }
+  let type: PlayType;
   if (required === null) {
     if (pieces.length > MAX_PLAY_SIZE) return `A lead has at most ${MAX_PLAY_SIZE} pieces`;
-    if (classify(pieces) === PlayType.INVALID) return "The turn starter must lead a valid combination";
+    type = classify(pieces);
+    if (type === PlayType.INVALID) return "The turn starter must lead a valid combination";
   } else if (pieces.length !== required) {
     return `This turn needs exactly ${required} piece${required === 1 ? "" : "s"}`;
+  } else {
+    type = classify(pieces);
   }
+  chosenType = type;
   chosenMask = mask;
   chosenIds = idBits;
   return pieces;
@@ -121,8 +128,8 @@ export function play(
   const checked = playProblem(hand, ids, turn.required);
   if (typeof checked === "string") return gameError(GameErrorCode.INVALID_PLAY, checked);
 
-  const playType = classify(checked);
-  const plays = withItem(turn.plays, { seat, pieces: checked, playType });
+  const playType = chosenType;
+  const plays = withItem(turn.plays, { seat, player: names[seat], pieces: checked, play_type: playType });
   next.hands = withSeat(next.hands, seat, keptPieces(hand, chosenMask, checked.length));
   next.playedMask |= chosenIds;
   next.turn = {
@@ -143,21 +150,6 @@ export function play(
   return null;
 }
 
-function entry(names: readonly string[], play: TurnPlay): PlayedEntry {
-  return {
-    seat: play.seat,
-    player: names[play.seat] ?? "",
-    pieces: play.pieces,
-    play_type: play.playType,
-  };
-}
-
-function entries(names: readonly string[], plays: readonly TurnPlay[]): PlayedEntry[] {
-  const out = new Array<PlayedEntry>(plays.length);
-  for (let i = 0; i < plays.length; i++) out[i] = entry(names, plays[i] as TurnPlay);
-  return out;
-}
-
 /**
  * The winning play of a complete turn, as `winningIndex` picks it (the first play, replaced only by one that
  * `beats` it), without a rating object per play: each play's type was classified when it was played, and the
@@ -166,12 +158,12 @@ function entries(names: readonly string[], plays: readonly TurnPlay[]): PlayedEn
 function winningPlay(plays: readonly TurnPlay[]): TurnPlay | undefined {
   let best = plays[0];
   if (!best) return undefined;
-  BEST.type = best.playType;
-  BEST.strength = strength(best.pieces, best.playType);
+  BEST.type = best.play_type;
+  BEST.strength = strength(best.pieces, best.play_type);
   for (let i = 1; i < plays.length; i++) {
     const play = plays[i] as TurnPlay;
-    CHALLENGER.type = play.playType;
-    CHALLENGER.strength = strength(play.pieces, play.playType);
+    CHALLENGER.type = play.play_type;
+    CHALLENGER.strength = strength(play.pieces, play.play_type);
     if (!beats(CHALLENGER, BEST)) continue;
     best = play;
     BEST.type = CHALLENGER.type;
@@ -212,7 +204,8 @@ function resolveTurn(next: GameState, events: GameEvent[]): void {
       type: "turn_result",
       winner: names[winner],
       winner_seat: winner,
-      plays: entries(names, turn.plays),
+      // The plays themselves are already in the shape the event announces (TurnPlay); the list is the event's own.
+      plays: turn.plays.slice(),
       piles_won: piles,
       next_starter: names[winner],
       next_starter_seat: winner,

@@ -80,14 +80,15 @@ export function byId(a: Piece, b: Piece): number {
 export function deal(rng: number): [hands: [Piece[], Piece[], Piece[], Piece[]], rng: number] {
   // Shuffling the ids is about ten times faster than shuffling the (frozen) piece objects, and gives the
   // same order. Each id's seat is noted, then the ids are walked in order: sorted hands without a sort.
-  const [ids, next] = shuffle(DECK_IDS, rng);
+  const shuffled = shuffle(DECK_IDS, rng);
+  const ids = shuffled[0];
   const seatOf = SEAT_OF;
   for (let i = 0; i < ids.length; i++) seatOf[ids[i] ?? 0] = i % 4;
   const hands: [Piece[], Piece[], Piece[], Piece[]] = [[], [], [], []];
-  for (let id = 0; id < DECK.length; id++) {
+  for (let id = 0; id < PIECE_BY_ID.length; id++) {
     hands[(seatOf[id] ?? 0) as 0 | 1 | 2 | 3].push(PIECE_BY_ID[id] as Piece);
   }
-  return [hands, next];
+  return [hands, shuffled[1]];
 }
 
 // deal()'s scratch table of each id's seat. Every entry is written before it is read and nothing keeps it, so

@@ -61,10 +61,15 @@ export interface PlayerState {
   perfectRounds: number;
 }
 
+/**
+ * A play of a turn, in the very shape a `turn_result` event lists it (`PlayedEntry`): the event lists these objects
+ * themselves rather than a copy of each.
+ */
 export interface TurnPlay {
   seat: Seat;
+  player: string;
   pieces: Piece[];
-  playType: PlayType;
+  play_type: PlayType;
 }
 
 export interface TurnState {
@@ -74,6 +79,12 @@ export interface TurnState {
   /** Null until the starter plays. */
   required: number | null;
   plays: TurnPlay[];
+}
+
+/** One of a round's earlier turns in `GameState.playedBefore`: its plays, and the turn before it (null: none). */
+export interface PlayedTurn {
+  plays: readonly { readonly pieces: readonly Piece[] }[];
+  before: PlayedTurn | null;
 }
 
 export interface TurnResult {
@@ -140,12 +151,12 @@ export interface GameState {
   /** Winner of the last turn of the previous round; starts the next round unless a redeal is accepted. */
   lastTurnWinner: Seat | null;
   /**
-   * The pieces of this round's turns before `turn`, in play order (public knowledge); with `turn`'s plays, every
-   * piece played this round (`playedPieces` joins them). A play adds its pieces to `turn` and `playedMask` only;
-   * a turn's pieces join this list when the next turn (or scoring) replaces it, so the list is copied once a turn
-   * rather than on every play.
+   * The plays of this round's turns before `turn` (public knowledge), latest first; with `turn`'s plays, every
+   * piece played this round (`playedPieces` lists them in play order). A play adds its pieces to `turn` and
+   * `playedMask` only; a turn's plays are linked in front of this chain when the next turn (or scoring) replaces
+   * it, so nothing is copied during a round (a flat list was copied once a turn).
    */
-  playedBefore: Piece[];
+  playedBefore: PlayedTurn | null;
   /** The ids of every piece played this round, `turn`'s included, as a mask (bit i = piece id i). */
   playedMask: number;
   /** Set when a round is scored; kept until the next deal. */
@@ -178,19 +189,37 @@ export function isSeat(value: unknown): value is Seat {
  * there). A new array.
  */
 export function playedPieces(
-  before: readonly Piece[],
+  before: PlayedTurn | null,
   plays: readonly { readonly pieces: readonly Piece[] }[],
 ): Piece[] {
-  let count = before.length;
+  let count = piecesIn(plays);
+  for (let turn = before; turn !== null; turn = turn.before) count += piecesIn(turn.plays);
+  const out = new Array<Piece>(count);
+  // Filled from the end: the chain runs from the latest turn back.
+  let n = copyBack(plays, out, count);
+  for (let turn = before; turn !== null; turn = turn.before) n = copyBack(turn.plays, out, n);
+  return out;
+}
+
+function piecesIn(plays: readonly { readonly pieces: readonly Piece[] }[]): number {
+  let count = 0;
   for (let i = 0; i < plays.length; i++) {
     count += (plays[i] as { readonly pieces: readonly Piece[] }).pieces.length;
   }
-  const out = new Array<Piece>(count);
-  let n = 0;
-  for (; n < before.length; n++) out[n] = before[n] as Piece;
+  return count;
+}
+
+/** Copies the pieces of `plays` into `out` so that they end just before index `end`; returns where they start. */
+function copyBack(
+  plays: readonly { readonly pieces: readonly Piece[] }[],
+  out: Piece[],
+  end: number,
+): number {
+  let n = end - piecesIn(plays);
+  const start = n;
   for (let i = 0; i < plays.length; i++) {
     const pieces = (plays[i] as { readonly pieces: readonly Piece[] }).pieces;
     for (let j = 0; j < pieces.length; j++) out[n++] = pieces[j] as Piece;
   }
-  return out;
+  return start;
 }

@@ -73,7 +73,7 @@ function playView(state: GameState, p: TurnPlay): PlayView {
     seat: p.seat,
     player: state.options.players[p.seat],
     pieces: p.pieces.slice(),
-    play_type: p.playType,
+    play_type: p.play_type,
   };
 }
 
