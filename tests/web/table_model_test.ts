@@ -361,3 +361,19 @@ Deno.test("the page's address: /room/{room_id} is a room for a valid id, and the
     assert.deepEqual(routeOf(path), { kind: "lobby" }, path);
   }
 });
+
+Deno.test("receive(): joining clears the refusal of an earlier try, which would otherwise cover the table", () => {
+  const state = initialState({ kind: "room", roomId: "r1" }, "Ann");
+  const refused = receive(
+    state,
+    frame("error", undefined, {
+      error: { code: "NAME_TAKEN", message: "The name Ann is taken in this room", details: {}, timestamp: 0 },
+    }),
+    0,
+  ).state;
+  assert.equal(refused.error?.message, "The name Ann is taken in this room");
+  const joined =
+    receive(refused, frame("joined_room", { player_name: "Bo", seat: 1, room: room() }), 10).state;
+  assert.deepEqual(joined.me, { name: "Bo", seat: 1 });
+  assert.equal(joined.error, null, "the join went through: the old refusal no longer applies");
+});
