@@ -204,8 +204,14 @@ async function twoPeople(browser: Browser, server: ServerProcess, watch: Console
   await card.waitFor();
   assert.equal(await sidewaysScroll(bo), 0, "the phone lobby does not scroll sideways");
   await screenshot(bo, "lobby-phone");
+  // Bo first tries a name already taken at the table, then takes a seat under his own: the refusal goes away.
+  await bo.locator("[data-testid=player-name]").fill("Ann");
   await card.locator("[data-action=join]").click();
+  await bo.locator("[data-testid=error]", { hasText: "taken" }).waitFor();
+  await bo.locator("[data-testid=player-name]").fill("Bo");
+  await bo.locator("[data-action=join-room]").click();
   await bo.locator("[data-seat='1'][data-you][data-occupant=human]").waitFor();
+  assert.equal(await bo.locator("[data-testid=error]").count(), 0, "no stale refusal over Bo's table");
   await ann.locator("[data-seat='1'][data-occupant=human]", { hasText: "Bo" }).waitFor();
 
   // Chat both ways, as text.
@@ -293,7 +299,17 @@ async function markupAsText(browser: Browser, server: ServerProcess, watch: Cons
   // A name the server refuses is explained before anything is sent.
   await viewer.locator("[data-testid=player-name]").fill("<b>Mallory</b>");
   await card.locator("[data-action=join]").click();
-  await viewer.locator("[data-testid=error]", { hasText: "cannot contain" }).waitFor();
+  await viewer.locator("[data-testid=error]", { hasText: "cannot contain <" }).waitFor();
+  // An invisible character is named as such in a person's words, not as the server's schema path.
+  await viewer.locator("[data-testid=player-name]").fill("Mallory\u200b");
+  await card.locator("[data-action=join]").click();
+  await viewer.locator("[data-testid=error]", { hasText: "Names cannot contain invisible characters" })
+    .waitFor();
+  await viewer.locator("[data-testid=player-name]").fill("Mallory");
+  await viewer.locator("[data-testid=room-name]").fill("Fri\u200bday");
+  await viewer.locator("[data-testid=create-room]").click();
+  await viewer.locator("[data-testid=error]", { hasText: "Room names cannot contain invisible" }).waitFor();
+  assert.equal(new URL(viewer.url()).pathname, "/", "nothing was sent: still in the lobby");
   for (const page of [viewer, host]) await assertNoInjection(page);
   await host.locator("[data-action=leave]").click();
   await host.waitForURL(`${server.url}/`);
