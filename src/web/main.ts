@@ -15,7 +15,7 @@ import { type Effect, receive } from "./receive.ts";
 import { mountRoomParts, NUMBER_SETTINGS } from "./room_view.ts";
 import { mountScores } from "./scores_view.ts";
 import { session } from "./session.ts";
-import { currentPhase, playCheck } from "./table_model.ts";
+import { currentPhase, playCheck, turnTitle } from "./table_model.ts";
 import { mountTable } from "./table_view.ts";
 
 /** How long a notice or an error stays up. */
@@ -69,8 +69,8 @@ function renderChrome(now: number): void {
     toast.dataset.key = key;
     toast.replaceChildren(error === null ? "" : h("p", { "data-testid": "error" }, error.message));
   }
-  const title = state.room?.room_name;
-  document.title = title === undefined ? "Liap Tui" : `${title} · Liap Tui`;
+  const title = [turnTitle(state), state.room?.room_name, "Liap Tui"].filter((t) => t != null).join(" · ");
+  if (document.title !== title) document.title = title;
 }
 
 function render(): void {

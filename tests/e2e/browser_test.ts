@@ -132,6 +132,8 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
   let dropped = false;
   const decisions = await playToTheEnd(page, {
     beforePlay: async () => {
+      // A player in another tab sees from the tab's title that the table waits for them, and for what.
+      assert.match(await page.title(), /^Your move: (lead|play \d) · Solo table · Liap Tui$/);
       // The first play is kept; a later one with others' pieces already on the table replaces it once.
       const busy = (await page.locator(".trick .piece").count()) > 0;
       if (shotTaken && (!busy || busyShot)) return;
@@ -168,6 +170,7 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
   assert.ok(decisions >= 2, `a declaration and plays, got ${decisions}`);
   assert.equal(await page.locator("[data-piece-id]").count(), 0, "every piece of the hand was played");
   assert.equal(await phaseOf(page), "GAME_OVER");
+  assert.equal(await page.title(), "Solo table · Liap Tui", "nothing waits for us any more");
   const over = page.locator("[data-testid=game-over]");
   assert.equal(await over.locator("[data-rank]").count(), 4);
   const ranked = await over.locator("[data-rank='1']").first().textContent();
