@@ -2,19 +2,7 @@
 
 import * as v from "valibot";
 import { SETTING_LIMITS } from "../rooms/settings.ts";
-
-/** Control characters (Unicode category Cc), which no name may contain. */
-const NO_CONTROL = /^[^\p{Cc}]*$/u;
-
-/**
- * Characters that print nothing or reorder what follows: format controls (Cf: zero-width spaces and joiners,
- * bidirectional overrides and isolates, the byte-order mark, the soft hyphen) and the line and paragraph
- * separators. In a name they make a copy of another player's name that looks the same ("Ann" and
- * "Ann\u200b") or one that displays backwards, so names refuse them. The one exception is the zero-width
- * joiner inside an emoji sequence (👩‍💻), where it joins two pictographs into one.
- */
-const NO_INVISIBLE =
-  /^(?:[^\p{Cf}\p{Zl}\p{Zp}]|(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic}))*$/u;
+import { NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX } from "./name_rules.ts";
 
 /**
  * 1–24 characters after trimming and Unicode normalisation (NFC, so an accent typed as one code point or as
@@ -25,7 +13,7 @@ export const PlayerName = v.pipe(
   v.trim(),
   v.normalize("NFC"),
   v.minLength(1, "player_name must not be empty"),
-  v.maxLength(24, "player_name is at most 24 characters"),
+  v.maxLength(PLAYER_NAME_MAX, `player_name is at most ${PLAYER_NAME_MAX} characters`),
   v.regex(NO_CONTROL, "player_name must not contain control characters"),
   v.regex(NO_INVISIBLE, "player_name must not contain invisible characters (zero-width or direction marks)"),
   v.regex(/^[^<>]*$/, "player_name must not contain < or >"),

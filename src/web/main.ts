@@ -10,11 +10,12 @@ import { type LobbyLink, openLobbyLink, openRoomLink, type RoomLink } from "./li
 import { clearSelection, markSent, setLink, showError, toggleSelection } from "./local_actions.ts";
 import { mountLobby, type Pace, PACES } from "./lobby_view.ts";
 import { pieceCommand } from "./keyboard.ts";
+import { playerNameProblem, roomNameProblem } from "./names.ts";
 import { type Effect, receive } from "./receive.ts";
 import { mountRoomParts, NUMBER_SETTINGS } from "./room_view.ts";
 import { mountScores } from "./scores_view.ts";
 import { session } from "./session.ts";
-import { currentPhase, playCheck } from "./table_model.ts";
+import { currentPhase, playCheck, turnTitle } from "./table_model.ts";
 import { mountTable } from "./table_view.ts";
 
 /** How long a notice or an error stays up. */
@@ -68,8 +69,8 @@ function renderChrome(now: number): void {
     toast.dataset.key = key;
     toast.replaceChildren(error === null ? "" : h("p", { "data-testid": "error" }, error.message));
   }
-  const title = state.room?.room_name;
-  document.title = title === undefined ? "Liap Tui" : `${title} · Liap Tui`;
+  const title = [turnTitle(state), state.room?.room_name, "Liap Tui"].filter((t) => t != null).join(" · ");
+  if (document.title !== title) document.title = title;
 }
 
 function render(): void {
@@ -112,13 +113,10 @@ function onStatus(status: LinkStatus): void {
 
 function nameOrComplain(): string | null {
   const name = state.playerName.trim();
-  if (name === "") {
-    setState(showError(state, "Pick a name first", Date.now()));
+  const problem = playerNameProblem(name);
+  if (problem !== null) {
+    setState(showError(state, problem, Date.now()));
     document.querySelector<HTMLInputElement>("[data-testid=player-name]")?.focus();
-    return null;
-  }
-  if (/[<>]/.test(name)) {
-    setState(showError(state, "Names cannot contain < or >", Date.now()));
     return null;
   }
   return name;
@@ -230,8 +228,10 @@ function onSubmit(form: HTMLFormElement): void {
       const name = nameOrComplain();
       if (name === null) return;
       const roomName = form.querySelector<HTMLInputElement>("[data-testid=room-name]")?.value.trim() ?? "";
-      if (roomName === "") {
-        setState(showError(state, "Give the room a name", Date.now()));
+      const problem = roomNameProblem(roomName);
+      if (problem !== null) {
+        setState(showError(state, problem, Date.now()));
+        form.querySelector<HTMLInputElement>("[data-testid=room-name]")?.focus();
         return;
       }
       const field = (n: string) => form.querySelector<HTMLSelectElement>(`[name=${n}]`)?.value ?? "";

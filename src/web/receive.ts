@@ -135,6 +135,8 @@ const handlers: HandlerTable = {
   },
   joined_room(state, data) {
     state.me = { name: data.player_name, seat: data.seat };
+    // An earlier try's refusal ("name taken") no longer applies, and its toast would cover the table.
+    state.error = null;
     state.room = data.room;
     state.seq = data.room.seq;
     if (state.game) state.game.seat = data.seat as Seat | null;

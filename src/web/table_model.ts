@@ -173,6 +173,26 @@ export function hostControlsOpen(state: AppState): boolean {
   return isHost(state) && (phase === "WAITING" || phase === "GAME_OVER");
 }
 
+/**
+ * What the tab's title leads with while the table waits for a decision of ours (null once answered, or when it
+ * does not wait for us): someone in another tab while others play sees it is their move before the clock runs
+ * out and a bot decides for them.
+ */
+export function turnTitle(state: AppState): string | null {
+  const turn = state.yourTurn;
+  if (turn === null || turn.sent) return null;
+  switch (turn.action) {
+    case "declare":
+      return "Your move: declare";
+    case "redeal":
+      return "Your move: redeal?";
+    case "play":
+      return turn.required_piece_count === null
+        ? "Your move: lead"
+        : `Your move: play ${turn.required_piece_count}`;
+  }
+}
+
 /** Seconds left on our deadline, rounded up; null without one. */
 export function secondsLeft(state: AppState, now: number): number | null {
   const deadline = state.yourTurn?.deadline ?? null;

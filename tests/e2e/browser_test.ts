@@ -132,6 +132,8 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
   let dropped = false;
   const decisions = await playToTheEnd(page, {
     beforePlay: async () => {
+      // A player in another tab sees from the tab's title that the table waits for them, and for what.
+      assert.match(await page.title(), /^Your move: (lead|play \d) · Solo table · Liap Tui$/);
       // The first play is kept; a later one with others' pieces already on the table replaces it once.
       const busy = (await page.locator(".trick .piece").count()) > 0;
       if (shotTaken && (!busy || busyShot)) return;
@@ -168,6 +170,7 @@ async function soloGame(browser: Browser, server: ServerProcess, watch: ConsoleW
   assert.ok(decisions >= 2, `a declaration and plays, got ${decisions}`);
   assert.equal(await page.locator("[data-piece-id]").count(), 0, "every piece of the hand was played");
   assert.equal(await phaseOf(page), "GAME_OVER");
+  assert.equal(await page.title(), "Solo table · Liap Tui", "nothing waits for us any more");
   const over = page.locator("[data-testid=game-over]");
   assert.equal(await over.locator("[data-rank]").count(), 4);
   const ranked = await over.locator("[data-rank='1']").first().textContent();
@@ -204,8 +207,14 @@ async function twoPeople(browser: Browser, server: ServerProcess, watch: Console
   await card.waitFor();
   assert.equal(await sidewaysScroll(bo), 0, "the phone lobby does not scroll sideways");
   await screenshot(bo, "lobby-phone");
+  // Bo first tries a name already taken at the table, then takes a seat under his own: the refusal goes away.
+  await bo.locator("[data-testid=player-name]").fill("Ann");
   await card.locator("[data-action=join]").click();
+  await bo.locator("[data-testid=error]", { hasText: "taken" }).waitFor();
+  await bo.locator("[data-testid=player-name]").fill("Bo");
+  await bo.locator("[data-action=join-room]").click();
   await bo.locator("[data-seat='1'][data-you][data-occupant=human]").waitFor();
+  assert.equal(await bo.locator("[data-testid=error]").count(), 0, "no stale refusal over Bo's table");
   await ann.locator("[data-seat='1'][data-occupant=human]", { hasText: "Bo" }).waitFor();
 
   // Chat both ways, as text.
@@ -293,7 +302,17 @@ async function markupAsText(browser: Browser, server: ServerProcess, watch: Cons
   // A name the server refuses is explained before anything is sent.
   await viewer.locator("[data-testid=player-name]").fill("<b>Mallory</b>");
   await card.locator("[data-action=join]").click();
-  await viewer.locator("[data-testid=error]", { hasText: "cannot contain" }).waitFor();
+  await viewer.locator("[data-testid=error]", { hasText: "cannot contain <" }).waitFor();
+  // An invisible character is named as such in a person's words, not as the server's schema path.
+  await viewer.locator("[data-testid=player-name]").fill("Mallory\u200b");
+  await card.locator("[data-action=join]").click();
+  await viewer.locator("[data-testid=error]", { hasText: "Names cannot contain invisible characters" })
+    .waitFor();
+  await viewer.locator("[data-testid=player-name]").fill("Mallory");
+  await viewer.locator("[data-testid=room-name]").fill("Fri\u200bday");
+  await viewer.locator("[data-testid=create-room]").click();
+  await viewer.locator("[data-testid=error]", { hasText: "Room names cannot contain invisible" }).waitFor();
+  assert.equal(new URL(viewer.url()).pathname, "/", "nothing was sent: still in the lobby");
   for (const page of [viewer, host]) await assertNoInjection(page);
   await host.locator("[data-action=leave]").click();
   await host.waitForURL(`${server.url}/`);

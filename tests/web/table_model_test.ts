@@ -14,7 +14,13 @@ import { linkStatus } from "../../src/web/link.ts";
 import { clearSelection, markSent, toggleSelection } from "../../src/web/local_actions.ts";
 import { sortHand } from "../../src/web/pieces_display.ts";
 import { receive } from "../../src/web/receive.ts";
-import { declareChoices, hostControlsOpen, playCheck, seatViews } from "../../src/web/table_model.ts";
+import {
+  declareChoices,
+  hostControlsOpen,
+  playCheck,
+  seatViews,
+  turnTitle,
+} from "../../src/web/table_model.ts";
 
 const P = (id: number, kind: Piece["kind"], color: Piece["color"], points: number): Piece => ({
   id,
@@ -360,4 +366,33 @@ Deno.test("the page's address: /room/{room_id} is a room for a valid id, and the
   for (const path of ["/", "/room/lobby", "/room/", "/room/bad!id", `/room/${"x".repeat(33)}`, "/nope"]) {
     assert.deepEqual(routeOf(path), { kind: "lobby" }, path);
   }
+});
+
+Deno.test("receive(): joining clears the refusal of an earlier try, which would otherwise cover the table", () => {
+  const state = initialState({ kind: "room", roomId: "r1" }, "Ann");
+  const refused = receive(
+    state,
+    frame("error", undefined, {
+      error: { code: "NAME_TAKEN", message: "The name Ann is taken in this room", details: {}, timestamp: 0 },
+    }),
+    0,
+  ).state;
+  assert.equal(refused.error?.message, "The name Ann is taken in this room");
+  const joined =
+    receive(refused, frame("joined_room", { player_name: "Bo", seat: 1, room: room() }), 10).state;
+  assert.deepEqual(joined.me, { name: "Bo", seat: 1 });
+  assert.equal(joined.error, null, "the join went through: the old refusal no longer applies");
+});
+
+Deno.test("turnTitle(): the tab's title says when the table waits for us, and what for, until we answered", () => {
+  assert.equal(turnTitle(seated(null)), null);
+  const declare = seated({ action: "declare", seat: 0, options: [0, 1], timeout_ms: 0 });
+  assert.equal(turnTitle(declare), "Your move: declare");
+  assert.equal(turnTitle(markSent(declare)), null, "answered: nothing to call us back for");
+  const lead = seated({ action: "play", seat: 0, required_piece_count: null, options: [], timeout_ms: 0 });
+  assert.equal(turnTitle(lead), "Your move: lead");
+  const follow = seated({ action: "play", seat: 0, required_piece_count: 2, options: [], timeout_ms: 0 });
+  assert.equal(turnTitle(follow), "Your move: play 2");
+  const redeal = seated({ action: "redeal", seat: 0, options: [true, false], timeout_ms: 0 });
+  assert.equal(turnTitle(redeal), "Your move: redeal?");
 });
