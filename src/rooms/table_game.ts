@@ -52,6 +52,8 @@ export class TableGame {
   #deadlineTimer: TimerId | null = null;
   /** Identifies the decision the deadline belongs to, so rescheduling never restarts a running clock. */
   #deadlineKey: string | null = null;
+  /** When the running deadline passes (room clock), so a prompt sent again tells the time left, not the setting. */
+  #deadlineDue: number | null = null;
   #deals = 0;
   #disposed = false;
 
@@ -123,7 +125,9 @@ export class TableGame {
     if (view.hand !== null && view.hand.length > 0) {
       this.#room.sendPrivate(member.name, "hand", { pieces: view.hand });
     }
-    const prompt = this.#prompt(member.seat, waitingFor(this.#state));
+    // The decision's deadline kept running while they were away: the prompt says what is left of it.
+    const left = this.#deadlineDue === null ? 0 : Math.max(1, this.#deadlineDue - this.#room.clock.now());
+    const prompt = this.#prompt(member.seat, waitingFor(this.#state), left);
     if (prompt !== null) this.#room.sendPrivate(member.name, "your_turn", prompt);
   }
 
@@ -177,18 +181,20 @@ export class TableGame {
     this.#room.sendPrivate(member.name, "hand", { pieces: viewFor(this.#state, seat).hand ?? [] });
   }
 
-  /** What `your_turn` tells a seat it may do now, or null if it has nothing to decide. */
-  #prompt(seat: Seat, waiting: Waiting): Record<string, unknown> | null {
-    const settings = this.#room.settings();
+  /**
+   * What `your_turn` tells a seat it may do now, or null if it has nothing to decide. `timeoutMs`: the time left
+   * to decide (0: no deadline).
+   */
+  #prompt(seat: Seat, waiting: Waiting, timeoutMs: number): Record<string, unknown> | null {
     if (waiting.kind === "redeal" && waiting.seats.includes(seat)) {
-      return { action: "redeal", seat, options: [true, false], timeout_ms: settings.redeal_timeout_ms };
+      return { action: "redeal", seat, options: [true, false], timeout_ms: timeoutMs };
     }
     if (waiting.kind === "declare" && waiting.seat === seat) {
       return {
         action: "declare",
         seat,
         options: legalDeclarations(this.#state, seat),
-        timeout_ms: settings.turn_timeout_ms,
+        timeout_ms: timeoutMs,
       };
     }
     if (waiting.kind === "play" && waiting.seat === seat) {
@@ -197,7 +203,7 @@ export class TableGame {
         seat,
         required_piece_count: this.#state.turn?.required ?? null,
         options: legalPlays(this.#state, seat),
-        timeout_ms: settings.turn_timeout_ms,
+        timeout_ms: timeoutMs,
       };
     }
     return null;
@@ -256,10 +262,11 @@ export class TableGame {
     const waiting = waitingFor(this.#state);
     for (const seat of seats) {
       const member = this.#room.memberAt(seat);
-      const prompt = this.#prompt(seat, waiting);
+      const prompt = this.#prompt(seat, waiting, timeoutMs);
       if (member !== undefined && prompt !== null) this.#room.sendPrivate(member.name, "your_turn", prompt);
     }
     if (timeoutMs > 0) {
+      this.#deadlineDue = this.#room.clock.now() + timeoutMs;
       this.#deadlineTimer = this.#room.clock.setTimeout(
         this.#room.timer(() => ({ type: "deadline" })),
         timeoutMs,
@@ -343,6 +350,7 @@ export class TableGame {
   }
 
   #clearDeadline(): void {
+    this.#deadlineDue = null;
     if (this.#deadlineTimer !== null) {
       this.#room.clock.clearTimeout(this.#deadlineTimer);
       this.#deadlineTimer = null;

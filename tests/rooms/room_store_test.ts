@@ -416,6 +416,11 @@ Deno.test("timers come back from the log: a deadline that passed while down fire
       assert.equal(b.output.events("bot_took_over")[0]!.data.reason, "timeout");
     } else {
       assert.equal(firedAtOnce, 0, "6 s of the deadline are left");
+      // The mover comes back after the restart: asked again, with what is left of the deadline.
+      const mover = a.output.delivered.findLast((d) => d.event === "your_turn" && NAMES.includes(d.to))!.to;
+      const restored = b.directory.get("t");
+      assert.ok(restored?.reconnect(mover).ok);
+      assert.equal(b.output.last(mover, "your_turn")?.data.timeout_ms, 6_000);
       clock.advance(5_900);
       await tick();
       assert.equal(b.output.events("bot_took_over").length, 0);

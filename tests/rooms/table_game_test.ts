@@ -160,6 +160,36 @@ Deno.test("a human who lets the turn timeout pass gets a bot move announced as b
   f.directory.dispose();
 });
 
+Deno.test("a prompt sent again on reconnect tells the time left of the running deadline, which is kept", () => {
+  const f = fixture(9);
+  const settings = {
+    ...FAST,
+    turn_timeout_ms: 20_000,
+    redeal_timeout_ms: 20_000,
+    reconnect_grace_ms: 60_000,
+  };
+  const table = seatedTable(f, ["Ann"], settings);
+  table.startGame("Ann", true);
+  settle(f.clock);
+  const first = f.output.last("Ann", "your_turn");
+  assert.equal(first?.data.timeout_ms, 20_000, "a decision that becomes due gets the whole setting");
+  f.clock.advance(8_000);
+  table.disconnected("Ann");
+  f.clock.advance(4_000);
+  assert.ok(table.reconnect("Ann").ok);
+  const again = f.output.last("Ann", "your_turn");
+  assert.notEqual(again, first, "the prompt is sent again");
+  assert.equal(again?.data.action, first?.data.action);
+  assert.equal(again?.data.timeout_ms, 8_000, "12 s of the 20 s deadline had passed");
+  const before = table.seq;
+  f.clock.advance(7_999);
+  assert.equal(table.seq, before, "the deadline did not pass early");
+  assert.equal(f.output.events("bot_took_over").length, 0);
+  f.clock.advance(1);
+  assert.deepEqual(f.output.events("bot_took_over").map((e) => e.data.reason), ["timeout"]);
+  f.directory.dispose();
+});
+
 function runUntilPrompt(clock: FakeClock, output: RecordingOutput, name: string, count: number): void {
   for (let i = 0; i < 1_000 && output.privateTo(name, "your_turn").length < count; i++) settle(clock);
 }
