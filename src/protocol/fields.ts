@@ -2,7 +2,7 @@
 
 import * as v from "valibot";
 import { SETTING_LIMITS } from "../rooms/settings.ts";
-import { NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX } from "./name_rules.ts";
+import { NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX, ROOM_NAME_MAX } from "./name_rules.ts";
 
 /**
  * 1–24 characters after trimming and Unicode normalisation (NFC, so an accent typed as one code point or as
@@ -25,7 +25,7 @@ export const RoomName = v.pipe(
   v.trim(),
   v.normalize("NFC"),
   v.minLength(1, "room_name must not be empty"),
-  v.maxLength(48, "room_name is at most 48 characters"),
+  v.maxLength(ROOM_NAME_MAX, `room_name is at most ${ROOM_NAME_MAX} characters`),
   v.regex(NO_CONTROL, "room_name must not contain control characters"),
   v.regex(NO_INVISIBLE, "room_name must not contain invisible characters (zero-width or direction marks)"),
 );

@@ -16,3 +16,6 @@ export const NO_INVISIBLE =
 
 /** The longest player name, in UTF-16 code units after trimming and NFC. */
 export const PLAYER_NAME_MAX = 24;
+
+/** The longest room name, likewise. */
+export const ROOM_NAME_MAX = 48;

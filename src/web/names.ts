@@ -1,9 +1,7 @@
 // The page's check of a name before sending it: the server's rules (protocol/name_rules.ts), each refusal said
 // the way a person can act on ("invisible characters", not a schema path). Pure.
 
-import { NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX } from "../protocol/name_rules.ts";
-
-const ROOM_NAME_MAX = 48;
+import { NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX, ROOM_NAME_MAX } from "../protocol/name_rules.ts";
 
 function clean(name: string): string {
   return name.trim().normalize("NFC");
