@@ -159,6 +159,12 @@ export interface Client {
   close(): void;
 }
 
+/** The connection the gateway made for this socket; throws if the gateway turned it away. */
+export function connectionOf(client: Client): Connection {
+  if (client.connection === null) throw new Error("the gateway turned this socket away");
+  return client.connection;
+}
+
 /** A gateway on a fake clock with a real room directory (stored through `journals`, if given), wired as main.ts wires them. */
 export function makeGateway(
   overrides: Partial<NetLimits> = {},

@@ -3,12 +3,7 @@
 
 import assert from "node:assert/strict";
 import { CloseCode, ErrorCode } from "../../src/protocol/codes.ts";
-import { type Client, makeGateway } from "./fakes.ts";
-
-function connectionOf(client: Client) {
-  if (client.connection === null) throw new Error("the gateway turned this socket away");
-  return client.connection;
-}
+import { connectionOf, makeGateway } from "./fakes.ts";
 
 /** Connects to a room and joins it as a player; returns the client and its session token. */
 function joined(harness: ReturnType<typeof makeGateway>, room: string, name: string) {

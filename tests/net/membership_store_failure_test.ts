@@ -9,21 +9,11 @@
 import assert from "node:assert/strict";
 import { ErrorCode } from "../../src/protocol/codes.ts";
 import { StoreJournals } from "../../src/rooms/room_journal.ts";
-import { faultyStore, tick } from "../support/faulty_store.ts";
-import { type Client, makeGateway } from "./fakes.ts";
+import { faultyStore, settle, tick } from "../support/faulty_store.ts";
+import { connectionOf, makeGateway } from "./fakes.ts";
 
-function connectionOf(client: Client) {
-  if (client.connection === null) throw new Error("the gateway turned this socket away");
-  return client.connection;
-}
-
-/** Ticks until `done` holds; fails after `limit` ticks (the store answers within a few). */
-async function settle(done: () => boolean, what: string, limit = 50): Promise<void> {
-  for (let i = 0; i < limit && !done(); i++) await tick();
-  assert.ok(done(), what);
-}
-
-Deno.test("a leave whose save fails keeps the socket speaking for the member, whose later close starts its grace", async () => {
+/** Ann and Bo joined in room r1, both joins stored; the store can be made to fail from then on. */
+async function annAndBoInRoom() {
   const { store, failing } = faultyStore();
   const harness = makeGateway({}, { journals: new StoreJournals(store) });
   const join = async (name: string) => {
@@ -34,7 +24,11 @@ Deno.test("a leave whose save fails keeps the socket speaking for the member, wh
   };
   const ann = await join("Ann");
   const bo = await join("Bo");
-  const room = harness.gateway.directory.get("r1")!;
+  return { failing, harness, ann, bo, room: harness.gateway.directory.get("r1")! };
+}
+
+Deno.test("a leave whose save fails keeps the socket speaking for the member, whose later close starts its grace", async () => {
+  const { failing, harness, ann, bo, room } = await annAndBoInRoom();
   const boSeen = bo.transport.sent.length;
   const seq = room.seq;
 
@@ -63,17 +57,7 @@ Deno.test("a leave whose save fails keeps the socket speaking for the member, wh
 });
 
 Deno.test("a leave whose save fails after its socket closed: the room still hears of the drop", async () => {
-  const { store, failing } = faultyStore();
-  const harness = makeGateway({}, { journals: new StoreJournals(store) });
-  const join = async (name: string) => {
-    const client = harness.connect("r1");
-    client.send({ event: "join_room", data: { player_name: name } });
-    await settle(() => client.transport.events("joined_room").length === 1, `${name} joined`);
-    return client;
-  };
-  const ann = await join("Ann");
-  const bo = await join("Bo");
-  const room = harness.gateway.directory.get("r1")!;
+  const { failing, harness, ann, bo, room } = await annAndBoInRoom();
 
   failing.on = true;
   ann.send({ event: "leave_room", id: "bye" });
@@ -126,17 +110,7 @@ Deno.test("a create_room or room-opening join_room whose save fails leaves no em
 });
 
 Deno.test("a drop whose save fails is reported again until the room keeps it: the member does not stay connected", async () => {
-  const { store, failing } = faultyStore();
-  const harness = makeGateway({}, { journals: new StoreJournals(store) });
-  const join = async (name: string) => {
-    const client = harness.connect("r1");
-    client.send({ event: "join_room", data: { player_name: name } });
-    await settle(() => client.transport.events("joined_room").length === 1, `${name} joined`);
-    return client;
-  };
-  const ann = await join("Ann");
-  const bo = await join("Bo");
-  const room = harness.gateway.directory.get("r1")!;
+  const { failing, harness, ann, bo, room } = await annAndBoInRoom();
 
   failing.on = true;
   ann.close();

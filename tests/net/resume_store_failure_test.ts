@@ -6,19 +6,8 @@ import assert from "node:assert/strict";
 import type { NetLimits } from "../../src/net/limits.ts";
 import { ErrorCode } from "../../src/protocol/codes.ts";
 import { StoreJournals } from "../../src/rooms/room_journal.ts";
-import { faultyStore, tick } from "../support/faulty_store.ts";
-import { type Client, makeGateway } from "./fakes.ts";
-
-function connectionOf(client: Client) {
-  if (client.connection === null) throw new Error("the gateway turned this socket away");
-  return client.connection;
-}
-
-/** Ticks until `done` holds; fails after `limit` ticks (the store answers within a few). */
-async function settle(done: () => boolean, what: string, limit = 50): Promise<void> {
-  for (let i = 0; i < limit && !done(); i++) await tick();
-  assert.ok(done(), what);
-}
+import { faultyStore, settle } from "../support/faulty_store.ts";
+import { connectionOf, makeGateway } from "./fakes.ts";
 
 /** Ann (host) and Bo in room r1, every join stored; the store can be made to fail from then on. */
 async function storedRoom(limits: Partial<NetLimits> = {}) {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { StoreJournals } from "../../src/rooms/room_journal.ts";
 import { memoryStore } from "../../src/store/memory_store.ts";
 import type { Store } from "../../src/store/ports.ts";
-import { tick } from "../support/faulty_store.ts";
+import { settle, tick } from "../support/faulty_store.ts";
 import { makeGateway } from "./fakes.ts";
 
 /**
@@ -34,11 +34,6 @@ function heldStore() {
     },
   };
   return { store, held, release: () => waiting.splice(0).forEach((resolve) => resolve()), waiting };
-}
-
-async function settle(done: () => boolean, what: string, limit = 50): Promise<void> {
-  for (let i = 0; i < limit && !done(); i++) await tick();
-  assert.ok(done(), what);
 }
 
 /** A gateway on the held store, with Ann joined in room r1. */

@@ -13,14 +13,9 @@ import { StoreJournals } from "../../src/rooms/room_journal.ts";
 import { NO_DELAYS } from "../../src/rooms/settings.ts";
 import { memoryStore } from "../../src/store/memory_store.ts";
 import { until } from "../support/waiting.ts";
-import { type Client, FakeTransport, type Frame, makeGateway } from "./fakes.ts";
+import { type Client, connectionOf, FakeTransport, type Frame, makeGateway } from "./fakes.ts";
 
 type Harness = ReturnType<typeof makeGateway>;
-
-function connectionOf(client: Client) {
-  if (client.connection === null) throw new Error("the gateway turned this socket away");
-  return client.connection;
-}
 
 function join(harness: Harness, room: string, name: string, as: "player" | "spectator" = "player") {
   const client = harness.connect(room);

@@ -1,6 +1,7 @@
 // A memory store whose writes can be made to fail at will, as a full or broken disk would fail them, and a tick
-// that lets the store's answers and what they release run. Owns no assertions.
+// that lets the store's answers and what they release run, and a wait on it that fails when nothing came.
 
+import assert from "node:assert/strict";
 import { memoryStore } from "../../src/store/memory_store.ts";
 import type { Store } from "../../src/store/ports.ts";
 
@@ -33,4 +34,10 @@ export function faultyStore(): { store: Store; failing: FailSwitch } {
 /** Lets every settled promise run (store answers, the deliveries they release). */
 export function tick(): Promise<void> {
   return new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
+
+/** Ticks until `done` holds; fails, saying `what` did not happen, after `limit` ticks (a store answers within a few). */
+export async function settle(done: () => boolean, what: string, limit = 50): Promise<void> {
+  for (let i = 0; i < limit && !done(); i++) await tick();
+  assert.ok(done(), what);
 }
