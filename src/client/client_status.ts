@@ -9,7 +9,10 @@ export type StopCause =
   | "closed"
   /** The same session connected elsewhere (close `4001`): another tab or device has the seat now. */
   | "session_replaced"
-  /** The server refused this client (close `1008` abuse or `4029` too many connections), see `shouldReconnect`. */
+  /**
+   * The server refused this client (close `1008` abuse, `4029` too many connections, or `4003` an operator
+   * kicked the socket or closed its room), see `shouldReconnect`.
+   */
   | "refused"
   /** `maxAttempts` reconnects failed in a row. */
   | "gave_up"
@@ -33,6 +36,7 @@ export const ClientCloseCode = {
   TRY_AGAIN_LATER: 1013,
   IDLE_TIMEOUT: 4000,
   SESSION_REPLACED: 4001,
+  CLOSED_BY_OPERATOR: 4003,
   SLOW_CONSUMER: 4008,
   TOO_MANY_CONNECTIONS: 4029,
 } as const;
@@ -41,11 +45,12 @@ export const ClientCloseCode = {
  * The default policy: reconnect after anything that may be passing (server restart `1001`, network loss
  * `1006`, server error `1011`, idle `4000`, slow consumer `4008`, …), but not when the server says this client
  * must stop: `4001` (another connection of the session took over; reconnecting would steal it back, and the
- * two would fight forever), `1008` (abuse) or `4029` (too many connections; more attempts make it worse).
+ * two would fight forever), `1008` (abuse), `4029` (too many connections; more attempts make it worse) or
+ * `4003` (an operator kicked this socket or closed its room: coming straight back would undo the kick).
  */
 export function shouldReconnect(code: number): boolean {
   return code !== ClientCloseCode.SESSION_REPLACED && code !== ClientCloseCode.POLICY_VIOLATION &&
-    code !== ClientCloseCode.TOO_MANY_CONNECTIONS;
+    code !== ClientCloseCode.TOO_MANY_CONNECTIONS && code !== ClientCloseCode.CLOSED_BY_OPERATOR;
 }
 
 /** Failures of a request the server never answered. */

@@ -18,7 +18,7 @@ export function routeOf(path: string): Route {
 }
 
 /** The socket's state as a person should see it. */
-export type LinkStatus = "connecting" | "open" | "reconnecting" | "replaced" | "closed";
+export type LinkStatus = "connecting" | "open" | "reconnecting" | "replaced" | "removed" | "closed";
 
 /** A line of the room's log: a chat message, or something that happened at the table. */
 export interface LogLine {

@@ -29,7 +29,8 @@ export function linkStatus(status: ClientStatus): LinkStatus {
     case "reconnecting":
       return "reconnecting";
     case "closed":
-      return status.cause === "session_replaced" ? "replaced" : "closed";
+      // 4003: an operator kicked this socket or closed its room; the client does not come back on its own.
+      return status.cause === "session_replaced" ? "replaced" : status.code === 4003 ? "removed" : "closed";
   }
 }
 

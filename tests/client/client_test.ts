@@ -191,7 +191,7 @@ Deno.test("backoff waits are full-jitter draws under a doubling ceiling with a c
   assert.ok(after.state === "reconnecting" && after.delayMs === 50, JSON.stringify(after));
 });
 
-Deno.test("1001, 1006, 1011 and 4008 are reconnected; 4001 stops as session_replaced, 1008 and 4029 as refused", async () => {
+Deno.test("1001, 1006, 1011 and 4008 are reconnected; 4001 stops as session_replaced, 1008, 4029 and 4003 as refused", async () => {
   for (const code of [1001, 1006, 1011, 4008]) {
     const { net, clock, client } = await joined();
     net.last().serverClose(code);
@@ -199,7 +199,11 @@ Deno.test("1001, 1006, 1011 and 4008 are reconnected; 4001 stops as session_repl
     assert.equal(net.sockets.length, 2, `reconnects after ${code}`);
     assert.equal(client.status.state, "connecting");
   }
-  for (const [code, cause] of [[4001, "session_replaced"], [1008, "refused"], [4029, "refused"]] as const) {
+  const stops = [[4001, "session_replaced"], [1008, "refused"], [4029, "refused"], [
+    4003,
+    "refused",
+  ]] as const;
+  for (const [code, cause] of stops) {
     const { net, clock, client } = await joined();
     net.last().serverClose(code, "bye");
     clock.advance(600_000);

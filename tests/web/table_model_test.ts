@@ -219,7 +219,7 @@ Deno.test("keys: digits pick pieces in hand order, Enter plays, Escape clears, d
   assert.equal(pieceCommand(seated(null), "1"), null, "nothing to decide");
 });
 
-Deno.test("the connection shows as reconnecting while the client retries, and says when another tab took over", () => {
+Deno.test("the connection shows as reconnecting while the client retries, and says when another tab took over or an operator closed it", () => {
   assert.equal(linkStatus({ state: "connecting", attempt: 0 }), "connecting");
   assert.equal(linkStatus({ state: "open" }), "open");
   assert.equal(
@@ -229,6 +229,10 @@ Deno.test("the connection shows as reconnecting while the client retries, and sa
   assert.equal(
     linkStatus({ state: "closed", code: 4001, reason: "", cause: "session_replaced" }),
     "replaced",
+  );
+  assert.equal(
+    linkStatus({ state: "closed", code: 4003, reason: "closed by the operator", cause: "refused" }),
+    "removed",
   );
   assert.equal(linkStatus({ state: "closed", code: 1000, reason: "", cause: "closed" }), "closed");
 });
