@@ -26,7 +26,7 @@ const LINK_WORDS: Record<LinkStatus, string> = {
   open: "connected",
   reconnecting: "reconnecting…",
   replaced: "open in another tab",
-  removed: "closed by the server's operator: reload to come back",
+  removed: "closed by the operator",
   closed: "offline",
 };
 
