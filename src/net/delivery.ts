@@ -114,12 +114,9 @@ export class Delivery implements RoomOutput, LobbyOutput {
 
   /** `frames`: the one event's frame, or each event's (then `frame` is their batch). */
   #fanOut(roomId: string, frame: string, events: readonly OutboundEvent[], frames: string | string[]): void {
+    if (typeof frames === "string") return this.#fanOutOne(roomId, events[0]!.event, frames);
     const recipients = this.#broadcaster.toRoom(roomId, frame);
     this.#metrics.fannedOut(recipients);
-    if (typeof frames === "string") {
-      this.#metrics.sent(events[0]!.event, frames.length, recipients);
-      return;
-    }
     for (let i = 0; i < events.length; i++) {
       this.#metrics.sent(events[i]!.event, frames[i]!.length, recipients);
     }
