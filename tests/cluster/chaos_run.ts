@@ -230,21 +230,13 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
     }));
   };
 
-  /** Waits (bounded) until the side connection is back after a Redis restart: it fails fast while away. */
-  const sideUp = async () => {
-    for (let tries = 0; await side.ping().then(() => false, () => true); tries++) {
-      if (tries > 200) throw new Error("Redis did not come back");
-      await wait(50);
-    }
-  };
-
   /** A room now in play and its owner, picked at random; waits (bounded) for one. */
   const playingOwner = async (): Promise<{ game: Game; node: number } | null> => {
     for (let tries = 0; tries < 600; tries++) {
       const playing = games.filter((g) => !g.finished && g.players.some((p) => p.dealt));
       if (playing.length > 0) {
         const game = playing[Math.floor(random() * playing.length)]!;
-        await sideUp();
+        await cluster.sideReady();
         const owner = await side.hget(roomKeys(game.room).meta, "owner");
         const node = NODES.indexOf(owner ?? "");
         if (node >= 0 && procs[node] !== null && reachable[node]) return { game, node };
@@ -309,7 +301,7 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
     if (kind === "redis_restart") {
       note("Redis restart");
       await redis.restart();
-      await sideUp();
+      await cluster.sideReady();
       counts.redis_restart++;
       return true;
     }
@@ -373,7 +365,7 @@ async function chaos(cluster: Cluster, options: ChaosOptions): Promise<ChaosRepo
     tables(),
     script(performance.now() + options.chaosMs).finally(() => (scriptDone = true)),
   ]);
-  await sideUp();
+  await cluster.sideReady();
 
   // ---- measure --------------------------------------------------------------------------------------------
   let lost = 0;

@@ -60,7 +60,10 @@ export async function sideConnection(redis: RedisServer, name = "liaptui:test:si
 
 export interface Cluster {
   redis: RedisServer;
+  /** Fails fast while Redis is away (no offline queue): after a restart, `await sideReady()` before reading. */
   side: Redis;
+  /** Waits (at most about 10 s) until the side connection answers again after Redis went away. */
+  sideReady(): Promise<void>;
   /** Every node started through `start`, stopped at the end (killed ones included; stopping is idempotent). */
   readonly nodes: ServerProcess[];
   start(nodeId: string, options?: NodeOptions): Promise<ServerProcess>;
@@ -84,6 +87,13 @@ export async function withCluster(body: (cluster: Cluster) => Promise<void>): Pr
       redis,
       side,
       nodes,
+      async sideReady() {
+        const connection = side!;
+        for (let tries = 0; await connection.ping().then(() => false, () => true); tries++) {
+          if (tries > 200) throw new Error("the side connection to Redis did not come back");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      },
       async start(nodeId, options) {
         const node = await startNode(redis.url, nodeId, options);
         nodes.push(node);
