@@ -2,7 +2,7 @@
 
 import * as v from "valibot";
 import { SETTING_LIMITS } from "../rooms/settings.ts";
-import { NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX, ROOM_NAME_MAX } from "./name_rules.ts";
+import { CHAT_NO_CONTROL, NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX, ROOM_NAME_MAX } from "./name_rules.ts";
 
 /**
  * 1–24 characters after trimming and Unicode normalisation (NFC, so an accent typed as one code point or as
@@ -42,6 +42,7 @@ export const ChatText = v.pipe(
   v.trim(),
   v.minLength(1, "message must not be empty"),
   v.maxLength(500, "message is at most 500 characters"),
+  v.regex(CHAT_NO_CONTROL, "message must not contain control characters (tab and line feed aside)"),
 );
 
 export const SeatIndex = v.pipe(v.number("seat must be a number"), v.integer(), v.minValue(0), v.maxValue(3));

@@ -1,5 +1,5 @@
-// What a name may not contain, as plain patterns with no dependency: the protocol's schemas check them, and the
-// page checks them before sending, to explain a refusal in its own words.
+// What a name or a chat line may not contain, as plain patterns with no dependency: the protocol's schemas
+// check them, and the page checks them before sending, to explain a refusal (or drop what cannot be seen).
 
 /** Control characters (Unicode category Cc), which no name may contain. */
 export const NO_CONTROL = /^[^\p{Cc}]*$/u;
@@ -13,6 +13,18 @@ export const NO_CONTROL = /^[^\p{Cc}]*$/u;
  */
 export const NO_INVISIBLE =
   /^(?:[^\p{Cf}\p{Zl}\p{Zp}]|(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic}))*$/u;
+
+/**
+ * Control characters a chat line may not hold: every Cc but tab and line feed. Escape, carriage return,
+ * backspace and the like rewrite what a terminal client shows, and a NUL cuts the line in some; a chat is plain
+ * text, which tabs and line breaks are part of.
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point.
+export const CHAT_NO_CONTROL = /^[^\0-\x08\x0b-\x1f\x7f-\x9f]*$/;
+
+/** Each of those characters, to take out of a line before sending it. */
+// deno-lint-ignore no-control-regex -- likewise.
+export const CHAT_CONTROLS = /[\0-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /** The longest player name, in UTF-16 code units after trimming and NFC. */
 export const PLAYER_NAME_MAX = 24;

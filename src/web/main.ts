@@ -10,7 +10,7 @@ import { type LobbyLink, openLobbyLink, openRoomLink, type RoomLink } from "./li
 import { clearSelection, markSent, setLink, showError, toggleSelection } from "./local_actions.ts";
 import { mountLobby, type Pace, PACES } from "./lobby_view.ts";
 import { pieceCommand } from "./keyboard.ts";
-import { playerNameProblem, roomNameProblem } from "./names.ts";
+import { chatLine, playerNameProblem, roomNameProblem } from "./names.ts";
 import { type Effect, receive } from "./receive.ts";
 import { mountRoomParts, NUMBER_SETTINGS } from "./room_view.ts";
 import { mountScores } from "./scores_view.ts";
@@ -259,7 +259,7 @@ function onSubmit(form: HTMLFormElement): void {
       return;
     case "chat": {
       const input = form.querySelector<HTMLInputElement>("[data-testid=chat-input]");
-      const message = input?.value.trim() ?? "";
+      const message = chatLine(input?.value ?? "");
       if (input === null || message === "") return;
       if (roomLink?.send("chat", { message })) input.value = "";
       return;

@@ -1,7 +1,13 @@
 // The page's check of a name before sending it: the server's rules (protocol/name_rules.ts), each refusal said
 // the way a person can act on ("invisible characters", not a schema path). Pure.
 
-import { NO_CONTROL, NO_INVISIBLE, PLAYER_NAME_MAX, ROOM_NAME_MAX } from "../protocol/name_rules.ts";
+import {
+  CHAT_CONTROLS,
+  NO_CONTROL,
+  NO_INVISIBLE,
+  PLAYER_NAME_MAX,
+  ROOM_NAME_MAX,
+} from "../protocol/name_rules.ts";
 
 function clean(name: string): string {
   return name.trim().normalize("NFC");
@@ -31,4 +37,12 @@ export function roomNameProblem(raw: string): string | null {
   if (name.length > ROOM_NAME_MAX) return `Room names are at most ${ROOM_NAME_MAX} characters`;
   if (hidden(name)) return `Room names ${HIDDEN}`;
   return null;
+}
+
+/**
+ * A chat line as sent: trimmed, without the control characters the server refuses (a pasted escape or carriage
+ * return, which the person cannot see in the input); "" when nothing is left to send.
+ */
+export function chatLine(raw: string): string {
+  return raw.replace(CHAT_CONTROLS, "").trim();
 }

@@ -185,6 +185,23 @@ Deno.test("chat accepts 500 characters and rejects 501 or an empty message", () 
   assert.deepEqual(issuePaths(JSON.stringify({ event: "chat", data: { message: "  " } })), ["data.message"]);
 });
 
+Deno.test("chat refuses control characters other than tab and line feed, which a terminal client would obey", () => {
+  for (const control of ["\u0000", "\u0007", "\b", "\r", "\u001b[2J", "\u007f", "\u0085", "\u009b"]) {
+    const refused = parseClientMessage(
+      roomEvents,
+      JSON.stringify({ event: "chat", data: { message: `hi ${control} there` } }),
+    );
+    assert.ok(isParseFailure(refused), JSON.stringify(control));
+    assert.equal(refused.code, ErrorCode.INVALID_DATA);
+    assert.deepEqual(refused.details?.issues?.map((issue) => issue.path), ["data.message"]);
+    assert.match(refused.message, /control characters/);
+  }
+  // Plain text keeps its tabs and line breaks, and everything printable (U+00A0 is the first after C1).
+  const text = "first line\n\tsecond line \u00a0 é 👩‍💻 \u200f";
+  const accepted = success(JSON.stringify({ event: "chat", data: { message: text } }));
+  assert.deepEqual(accepted.data, { message: text });
+});
+
 Deno.test("update_settings accepts known keys and rejects an unknown key with INVALID_DATA", () => {
   const ok = success('{"event":"update_settings","data":{"target_score":30,"bot_difficulty":"easy"}}');
   assert.deepEqual(ok.data, { target_score: 30, bot_difficulty: "easy" });

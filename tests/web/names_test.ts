@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import * as v from "valibot";
-import { PlayerName, RoomName } from "../../src/protocol/fields.ts";
-import { playerNameProblem, roomNameProblem } from "../../src/web/names.ts";
+import { ChatText, PlayerName, RoomName } from "../../src/protocol/fields.ts";
+import { chatLine, playerNameProblem, roomNameProblem } from "../../src/web/names.ts";
 
 Deno.test("a player name the server would refuse is explained before it is sent", () => {
   assert.equal(playerNameProblem("  "), "Pick a name first");
@@ -46,5 +46,16 @@ Deno.test("a room name the server would refuse is explained before it is sent", 
     const name of ["Friday night", '<img> & "x"', "Friday\u200b", "\u2028", "B".repeat(48), "B".repeat(49)]
   ) {
     assert.equal(roomNameProblem(name) === null, v.safeParse(RoomName, name).success, JSON.stringify(name));
+  }
+});
+
+Deno.test("a chat line loses the control characters the server refuses before it is sent, and nothing else", () => {
+  assert.equal(chatLine("  gg\r wp\u001b[0m \u0007 "), "gg wp[0m");
+  assert.equal(chatLine("\u0000\u009b "), "");
+  const kept = "tab\there, line\nbreak, é 👩‍💻 \u200f<b>";
+  assert.equal(chatLine(kept), kept);
+  // What is left is always a message the server's schema takes.
+  for (const raw of ["a\u0085b", "\u007f x", "x\u0008\u0008y", "\u001b\u001b!"]) {
+    assert.ok(v.safeParse(ChatText, chatLine(raw)).success, JSON.stringify(raw));
   }
 });
