@@ -137,7 +137,7 @@ function centre(state: AppState, views: SeatView[]) {
       ? `Turn ${game.turn.number}: ${game.players[game.turn.starter_seat]?.name} leads`
       : `Turn ${game.turn.number}: ${lead.player} led ${playTypeName(lead.play_type, true)}`;
   } else if (phase === "DECLARATION") {
-    caption = `Round ${game.round}: declaring, ${game.declaration_total} of 8 so far`;
+    caption = `Round ${game.round}: declaring, ${game.declaration_total} declared for 8 piles`;
   } else if (phase === "PREPARATION") {
     caption = game.redeal !== null && game.redeal.weak_seats.length > 0
       ? `Weak hand: redeal? (x${game.redeal_multiplier} now)`
