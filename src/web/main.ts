@@ -68,7 +68,14 @@ function renderChrome(now: number): void {
   const key = error === null ? "" : `${error.at}:${error.message}`;
   if (toast.dataset.key !== key) {
     toast.dataset.key = key;
-    toast.replaceChildren(error === null ? "" : h("p", { "data-testid": "error" }, error.message));
+    // A tap (or a click) dismisses it: on a phone it may sit over what the player wants to touch next.
+    toast.replaceChildren(
+      error === null ? "" : h(
+        "p",
+        { "data-testid": "error", "data-action": "dismiss-error", title: "Tap to dismiss" },
+        error.message,
+      ),
+    );
   }
   const title = [turnTitle(state), state.room?.room_name, "Liap Tui"].filter((t) => t != null).join(" · ");
   if (document.title !== title) document.title = title;
@@ -210,6 +217,9 @@ function onAction(action: string, target: HTMLElement): void {
       return;
     case "clear-selection":
       setState(clearSelection(state));
+      return;
+    case "dismiss-error":
+      setState({ ...state, error: null });
       return;
     case "copy-link": {
       const url = location.href.split("?")[0] ?? location.href;

@@ -313,6 +313,9 @@ async function markupAsText(browser: Browser, server: ServerProcess, watch: Cons
   await viewer.locator("[data-testid=create-room]").click();
   await viewer.locator("[data-testid=error]", { hasText: "Room names cannot contain invisible" }).waitFor();
   assert.equal(new URL(viewer.url()).pathname, "/", "nothing was sent: still in the lobby");
+  // A tap on the message dismisses it before its time is up.
+  await viewer.locator("[data-testid=error]").click();
+  assert.equal(await viewer.locator("[data-testid=error]").count(), 0, "the message went on a tap");
   for (const page of [viewer, host]) await assertNoInjection(page);
   await host.locator("[data-action=leave]").click();
   await host.waitForURL(`${server.url}/`);
