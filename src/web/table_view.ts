@@ -137,7 +137,7 @@ function centre(state: AppState, views: SeatView[]) {
       ? `Turn ${game.turn.number}: ${game.players[game.turn.starter_seat]?.name} leads`
       : `Turn ${game.turn.number}: ${lead.player} led ${playTypeName(lead.play_type, true)}`;
   } else if (phase === "DECLARATION") {
-    caption = `Round ${game.round}: declaring, ${game.declaration_total} declared for 8 piles`;
+    caption = `Bids so far: ${game.declaration_total} for 8 piles`;
   } else if (phase === "PREPARATION") {
     caption = game.redeal !== null && game.redeal.weak_seats.length > 0
       ? `Weak hand: redeal? (x${game.redeal_multiplier} now)`
@@ -158,7 +158,8 @@ function centre(state: AppState, views: SeatView[]) {
       h(
         "span",
         { class: "muted-light" },
-        `Round ${game.round} · x${game.redeal_multiplier} · to ${game.target_score}`,
+        // No-break spaces inside each part: a narrow table breaks the line only between them.
+        `Round\u00a0${game.round} · x${game.redeal_multiplier} · to\u00a0${game.target_score}`,
       ),
     ),
   ];
